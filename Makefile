@@ -1,0 +1,33 @@
+# Two commands on a fresh machine with Python 3.11+ and make:
+#   make run    install, then run Rounds (the console when no platform token is set)
+#   make test   install, then run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/rounds
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.core
+	$(BIN)/python -m benchmarks.outbox
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

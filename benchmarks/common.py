@@ -1,0 +1,52 @@
+"""Shared set-up for benchmarks: a community of N members in a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from datetime import UTC, datetime
+
+from sqlalchemy import insert
+
+from bot.domain import SpaceKey
+from storage.models import MemberRow
+from storage.store import SqlStore
+
+SPACE = SpaceKey("bench", "T-BENCH")
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SPECIALTIES = ("emergency medicine", "paediatrics", "surgery", "nursing", "pharmacy", "oncology")
+ZONES = ("America/Chicago", "Europe/London", "Africa/Lagos", "Asia/Kolkata", "Australia/Sydney")
+
+
+async def seed_members(store: SqlStore, count: int) -> int:
+    """Insert `count` members with filled profiles; returns the space id."""
+    async with store.transaction() as tx:
+        space = await tx.spaces.get_or_create(SPACE, "Benchmark")
+    rows = [
+        {
+            "space_id": space.id,
+            "user_id": f"U{i:06d}",
+            "display_name": f"member{i}",
+            "joined_at": NOW,
+            "welcomed_at": NOW,
+            "is_manager": i == 0,
+            "name": f"Member {i}",
+            "profession": "resident",
+            "specialty": SPECIALTIES[i % len(SPECIALTIES)],
+            "timezone": ZONES[i % len(ZONES)],
+            "interests": json.dumps(["quality improvement", f"topic {i % 50}"]),
+            "goals": "[]",
+        }
+        for i in range(count)
+    ]
+    async with store.sessions() as session, session.begin():
+        for start in range(0, count, 2000):
+            await session.execute(insert(MemberRow), rows[start : start + 2000])
+    return space.id
+
+
+def percentiles(samples_ms: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples_ms)
+    p50 = statistics.median(ordered)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return p50, p99

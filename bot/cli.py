@@ -1,0 +1,112 @@
+"""Command-line entry points (ARCHITECTURE.md §6, a contract).
+
+`rounds` runs every platform whose token is set (the console when none is);
+`rounds console [--script FILE]`; `rounds db upgrade`; `python -m bot` is the same as `rounds`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.bootstrap import run_console
+from bot.clock import ManualClock
+from bot.settings import Settings
+from storage.migrate import upgrade
+
+log = logging.getLogger("rounds")
+
+BANNER = """\
+Rounds console: you are the whole community here, no Slack or Discord account needed.
+Start with `join yourname`, then try `/rounds help`. Other instructions:
+  as NAME · NAME: /rounds … · click "Label" · submit field=value … · advance 3d · quit
+"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rounds", description="Rounds community bot")
+    sub = p.add_subparsers(dest="command")
+    console = sub.add_parser("console", help="talk to Rounds in the terminal")
+    console.add_argument("--script", type=Path, help="run a transcript file and exit")
+    db = sub.add_parser("db", help="database tasks")
+    db.add_argument("action", choices=["upgrade"])
+    return p
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings()
+    if args.command == "db":
+        setup_logging(settings.LOG_LEVEL)
+        upgrade(settings.DATABASE_URL)
+        print("Database is up to date.")
+        return 0
+    if args.command == "console":
+        setup_logging("WARNING")
+        if args.script is not None:
+            return script(args.script)
+        return interactive(settings)
+    setup_logging(settings.LOG_LEVEL)
+    if not (settings.slack_enabled or settings.discord_enabled):
+        log.info("no SLACK_BOT_TOKEN or DISCORD_TOKEN set: starting the console")
+        logging.getLogger().setLevel(logging.WARNING)
+        return interactive(settings)
+    upgrade(settings.DATABASE_URL)
+    from bot.bootstrap import serve
+
+    return asyncio.run(serve(settings))
+
+
+def script(path: Path) -> int:
+    """Run a transcript on a fresh, throwaway database, so its output is the same every run."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        print(f"rounds: cannot read {path}: {error.strerror}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="rounds-script-") as folder:
+        url = f"sqlite+aiosqlite:///{folder}/script.db"
+        upgrade(url)
+        clock = ManualClock(datetime.now(UTC))
+        asyncio.run(run_console(url, lines, sys.stdout, start=clock))
+    return 0
+
+
+def interactive(settings: Settings) -> int:
+    upgrade(settings.DATABASE_URL)
+    tty = sys.stdin.isatty()
+    if tty:
+        print(BANNER)
+    clock = ManualClock(datetime.now(UTC))
+    try:
+        asyncio.run(run_console(settings.DATABASE_URL, read_lines(tty), sys.stdout, start=clock))
+    except KeyboardInterrupt:
+        print()
+    return 0
+
+
+def read_lines(tty: bool) -> Iterator[str]:
+    while True:
+        try:
+            line = input("> ") if tty else sys.stdin.readline()
+        except EOFError:
+            return
+        if not tty and not line:
+            return
+        if line.strip() in ("quit", "exit"):
+            return
+        yield line

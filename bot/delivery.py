@@ -1,0 +1,206 @@
+"""The dispatcher: sends due outbox rows exactly as ARCHITECTURE.md §4 asks.
+
+Claims are atomic with a lease, so several dispatchers (or processes) send each row once.
+Overdue rows go out late rather than never; rows past `expires_at` are marked expired.
+Transient failures retry with backoff, permanent refusals do not, a 429's `Retry-After` pauses
+that platform, and a refused DM falls back to a mention in the programme's channel.
+No network call happens inside a database transaction: claim, send, then record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.context import channel_key
+from bot.errors import DeliveryError, RateLimited
+from bot.messages import ChannelPost, DirectMessage, GroupMessage, Message, mention
+from bot.ports import (
+    ChatPlatform,
+    Delivery,
+    DeliveryResult,
+    Expired,
+    Failed,
+    Retry,
+    Sent,
+    Store,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BASE_BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(hours=1)
+LEASE = timedelta(minutes=5)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min … capped at an hour."""
+    return min(BASE_BACKOFF * (1 << min(max(attempts - 1, 0), 16)), MAX_BACKOFF)
+
+
+@dataclass
+class RateBudget:
+    """A token bucket per platform, in real (monotonic) time: sends wait for a token."""
+
+    per_second: float
+    burst: int = 10
+    _tokens: float = field(init=False)
+    _stamp: float = field(init=False, default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self._tokens = float(self.burst)
+
+    async def acquire(self) -> None:
+        while True:
+            now = time.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.per_second)
+            self._stamp = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return
+            await asyncio.sleep((1 - self._tokens) / self.per_second)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: Store,
+        platforms: Mapping[str, ChatPlatform],
+        clock: Clock,
+        *,
+        worker: str = "worker-1",
+        batch: int = 100,
+        budgets: Mapping[str, RateBudget] | None = None,
+    ) -> None:
+        self.store = store
+        self.platforms = platforms
+        self.clock = clock
+        self.worker = worker
+        self.batch = batch
+        self.budgets = dict(budgets or {})
+        self._lock = asyncio.Lock()
+
+    async def run_due(self) -> int:
+        """Send everything due now; returns how many deliveries were sent."""
+        async with self._lock:
+            sent = 0
+            while True:
+                now = self.clock.now()
+                claimed = await self.store.deliveries.claim_due(
+                    now, self.worker, self.batch, now + LEASE
+                )
+                if not claimed:
+                    return sent
+                results = await self._send_all(claimed, now)
+                await self.store.deliveries.record(results, self.clock.now())
+                sent += sum(isinstance(r, Sent) for r in results)
+                if len(claimed) < self.batch:
+                    return sent
+
+    async def _send_all(self, claimed: list[Delivery], now: datetime) -> list[DeliveryResult]:
+        results: list[DeliveryResult] = []
+        paused: dict[str, datetime] = {}
+        for delivery in claimed:
+            platform_name = delivery.space.key.platform
+            if platform_name in paused:
+                results.append(
+                    Retry(delivery.id, paused[platform_name], "waiting on rate limit", False)
+                )
+                continue
+            result = await self._send_one(delivery, now)
+            if isinstance(result, Retry) and not result.count_attempt:
+                paused[platform_name] = result.due_at
+            results.append(result)
+        return results
+
+    async def _send_one(self, delivery: Delivery, now: datetime) -> DeliveryResult:
+        if delivery.expires_at is not None and delivery.expires_at <= now:
+            log.info(
+                "delivery %s (%s) expired before it could be sent", delivery.id, delivery.purpose
+            )
+            return Expired(delivery.id)
+        platform = self.platforms.get(delivery.space.key.platform)
+        if platform is None:
+            return Retry(delivery.id, now + LEASE, "platform not connected", count_attempt=False)
+        budget = self.budgets.get(platform.name)
+        try:
+            if budget is not None:
+                await budget.acquire()
+            return await self._deliver(platform, delivery)
+        except RateLimited as limited:
+            log.warning("rate limited on %s for %.1fs", platform.name, limited.retry_after)
+            wait = timedelta(seconds=max(limited.retry_after, 1.0))
+            return Retry(delivery.id, now + wait, "rate limited", count_attempt=False)
+        except DeliveryError as error:
+            if error.dm_refused:
+                return await self._fall_back(platform, delivery, error)
+            if error.permanent:
+                log.warning("delivery %s refused: %s", delivery.id, error.reason)
+                return Failed(delivery.id, error.reason)
+            return self._retry(delivery, now, error.reason)
+        except Exception as error:  # an unexpected platform failure is treated as transient
+            log.exception("delivery %s failed unexpectedly", delivery.id)
+            return self._retry(delivery, now, type(error).__name__)
+
+    async def _deliver(self, platform: ChatPlatform, delivery: Delivery) -> DeliveryResult:
+        space, target, message = delivery.space.key, delivery.target, delivery.message
+        if delivery.replaces:
+            ref = await self.store.deliveries.sent_ref(delivery.space.id, delivery.replaces)
+            if ref:
+                await platform.edit(space, ref, message)
+                return Sent(delivery.id, ref, note=f"edited {delivery.replaces}")
+        if isinstance(target, GroupMessage) and not platform.group_dms:
+            return await self._each(platform, delivery, target)
+        return Sent(delivery.id, await platform.send(space, target, message))
+
+    async def _each(
+        self, platform: ChatPlatform, delivery: Delivery, group: GroupMessage
+    ) -> DeliveryResult:
+        """A group message on a platform without group DMs: one DM to each member."""
+        refs, refused = [], []
+        for user_id in group.user_ids:
+            try:
+                refs.append(
+                    await platform.send(
+                        delivery.space.key, DirectMessage(user_id), delivery.message
+                    )
+                )
+            except DeliveryError as error:
+                if not error.permanent:
+                    raise
+                refused.append(f"{user_id}: {error.reason}")
+        if not refs:
+            return Failed(delivery.id, "; ".join(refused))
+        return Sent(delivery.id, ",".join(refs), note="; ".join(refused))
+
+    def _retry(self, delivery: Delivery, now: datetime, reason: str) -> DeliveryResult:
+        if delivery.attempts >= MAX_ATTEMPTS:
+            return Failed(delivery.id, f"gave up after {delivery.attempts} attempts: {reason}")
+        return Retry(delivery.id, now + backoff(delivery.attempts), reason)
+
+    async def _fall_back(
+        self, platform: ChatPlatform, delivery: Delivery, error: DeliveryError
+    ) -> DeliveryResult:
+        if not isinstance(delivery.target, DirectMessage) or not delivery.fallback_channel:
+            return Failed(delivery.id, error.reason)
+        async with self.store.transaction() as tx:
+            settings = await tx.settings.all(delivery.space.id)
+        channel = settings.get(channel_key(delivery.fallback_channel))
+        if not channel:
+            return Failed(delivery.id, f"{error.reason}; no {delivery.fallback_channel} channel")
+        note = (
+            f"{mention(delivery.target.user_id)} I couldn't send you a direct message, "
+            "so here it is. (You can allow DMs from Rounds in your settings.)\n\n"
+        )
+        message: Message = replace(delivery.message, text=note + delivery.message.text)
+        try:
+            ref = await platform.send(delivery.space.key, ChannelPost(channel), message)
+        except (DeliveryError, RateLimited) as second:
+            return Failed(delivery.id, f"{error.reason}; fallback failed: {second}")
+        return Sent(delivery.id, ref, note=f"fallback to channel {channel}: {error.reason}")

@@ -1,0 +1,113 @@
+"""Domain objects every programme reads: spaces, members and their profiles, roles, quiet hours."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time
+
+PROFESSIONS = (
+    "student",
+    "resident",
+    "fellow",
+    "physician",
+    "nurse",
+    "pharmacist",
+    "allied-health",
+    "administrator",
+    "researcher",
+    "other",
+)
+STAGES = ("student", "trainee", "early-career", "mid-career", "senior")
+
+
+class Role(enum.StrEnum):
+    """What a member may do. Managers are platform admins plus members a manager adds."""
+
+    MEMBER = "member"
+    MENTOR = "mentor"
+    MANAGER = "manager"
+
+
+@dataclass(frozen=True)
+class SpaceKey:
+    """Identifies a space as its platform knows it: a Slack team, a Discord guild, the console."""
+
+    platform: str
+    external_id: str
+
+
+@dataclass(frozen=True)
+class Space:
+    id: int
+    key: SpaceKey
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A daily window, in the member's own time zone, when nothing proactive reaches them."""
+
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str | None = None
+    profession: str | None = None
+    stage: str | None = None
+    specialty: str | None = None
+    institution: str | None = None
+    region: str | None = None
+    timezone: str | None = None
+    interests: tuple[str, ...] = ()
+    goals: tuple[str, ...] = ()
+    open_to_mentor: bool | None = None
+    seeking_mentor: bool | None = None
+    quiet_hours: QuietHours | None = None
+
+    def with_changes(self, **changes: object) -> Profile:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def filled(self) -> int:
+        """How many profile fields the member has filled in (for gentle completeness hints)."""
+        values = (
+            self.name,
+            self.profession,
+            self.stage,
+            self.specialty,
+            self.institution,
+            self.region,
+            self.timezone,
+            self.interests,
+            self.goals,
+            self.open_to_mentor,
+            self.seeking_mentor,
+        )
+        return sum(1 for value in values if value not in (None, ()))
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    space_id: int
+    user_id: str
+    display_name: str
+    joined_at: datetime
+    is_manager: bool = False
+    welcomed_at: datetime | None = None
+    profile: Profile = field(default_factory=Profile)
+
+    @property
+    def label(self) -> str:
+        return self.profile.name or self.display_name or self.user_id

@@ -1,0 +1,249 @@
+"""The core's front door: adapters hand it commands, button presses, form submissions and joins.
+
+One error boundary lives here. A `UserError` becomes a private message with the usage line;
+anything else is logged with ids and answered with a short apology. A handler's writes are one
+transaction, so a rejected command leaves nothing half-saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bot.clock import Clock
+from bot.context import Actor, Context
+from bot.domain import Member, Role, Space, SpaceKey
+from bot.errors import UserError
+from bot.messages import Message, Outcome
+from bot.options import ParseContext
+from bot.ports import Store, Tx
+from bot.router import TOP, Command, Router
+
+log = logging.getLogger(__name__)
+
+APOLOGY = (
+    "Sorry, something went wrong on our side and nothing was changed. "
+    "It has been logged; please try again in a minute."
+)
+
+
+def roles_of(member: Member, actor: Actor) -> frozenset[Role]:
+    roles = {Role.MEMBER}
+    if member.is_manager or actor.is_platform_admin:
+        roles.add(Role.MANAGER)
+    if member.profile.open_to_mentor:
+        roles.add(Role.MENTOR)
+    return frozenset(roles)
+
+
+class Rounds:
+    def __init__(
+        self,
+        router: Router,
+        store: Store,
+        clock: Clock,
+        *,
+        on_planned: Callable[[], None] | None = None,
+    ) -> None:
+        self.router = router
+        self.store = store
+        self.clock = clock
+        self._on_planned = on_planned
+        self._spaces: dict[SpaceKey, Space] = {}
+
+    # -- inputs ------------------------------------------------------------------------------
+    async def command(self, actor: Actor, text: str) -> Outcome:
+        """A command in the text form, without the leading `/rounds`."""
+        text = text.strip()
+        if text.lower().startswith(TOP):
+            text = text[len(TOP) :]
+        command: Command | None = None
+        try:
+            command, tokens = self.router.resolve(text)
+            raw = self.router.bind_tokens(command, tokens)
+        except UserError as error:
+            return self._user_error(error, command or self.router.guess(text))
+        return await self.invoke(actor, command.path, raw)
+
+    async def invoke(self, actor: Actor, path: tuple[str, ...], raw: Mapping[str, str]) -> Outcome:
+        """A command with raw option values by name (typed platforms call this directly)."""
+        command = self.router.commands.get(path)
+        if command is None:
+            return self._user_error(UserError(f"I don't know `{TOP} {' '.join(path)}`."), None)
+
+        async def run(ctx: Context) -> None:
+            if command.role not in ctx.roles:
+                raise UserError(refusal(command.role))
+            parse = ParseContext(ctx.now, ctx.member.profile.timezone)
+            args = self.router.bind(command, raw, parse)
+            await command.handler(ctx, args)
+
+        return await self._run(actor, run, command, what=f"command {command.name}")
+
+    async def action(self, actor: Actor, action_id: str, value: str) -> Outcome:
+        handler = self.router.actions.get(action_id)
+        if handler is None:
+            log.warning("unknown action %s in space %s", action_id, actor.space.external_id)
+            outcome = Outcome()
+            outcome.reply(
+                "That button no longer does anything. Type `/rounds help` to see options."
+            )
+            return outcome
+
+        async def run(ctx: Context) -> None:
+            await handler(ctx, value)
+
+        return await self._run(actor, run, None, what=f"action {action_id}")
+
+    async def submit(
+        self, actor: Actor, form_id: str, values: Mapping[str, str], context: str = ""
+    ) -> Outcome:
+        handler = self.router.forms.get(form_id)
+        if handler is None:
+            outcome = Outcome()
+            outcome.reply("That form has expired. Please open it again.")
+            return outcome
+
+        async def run(ctx: Context) -> None:
+            await handler(ctx, values, context)
+
+        return await self._run(actor, run, None, what=f"form {form_id}")
+
+    async def member_joined(self, actor: Actor, *, manager_if_first: bool = False) -> None:
+        """A member joined the space: store them and run the welcome flow once.
+
+        With `manager_if_first` (the console), a space with no manager yet gets this member as
+        its manager.
+        """
+        try:
+            space = await self._space(actor)
+            async with self.store.transaction() as tx:
+                member = await tx.members.get(space.id, actor.user_id)
+                if member is None:
+                    make_manager = manager_if_first and not await tx.members.managers(space.id)
+                    member = await tx.members.add(
+                        space.id,
+                        actor.user_id,
+                        actor.display_name or actor.user_id,
+                        self.clock.now(),
+                        is_manager=make_manager,
+                    )
+                ctx = self._context(tx, space, member, actor)
+                await self._welcome(ctx)
+        except Exception:
+            log.exception("member join failed: space=%s user=%s", actor.space, actor.user_id)
+            raise
+        self._planned(ctx)
+
+    async def first_time(self, space: SpaceKey, event_key: str) -> bool:
+        """True the first time a platform event id is seen in a space; False for its retries."""
+        found = await self._space(Actor(space, ""))
+        async with self.store.transaction() as tx:
+            return await tx.inbound.first_time(found.id, event_key, self.clock.now())
+
+    async def timezone_of(self, space: SpaceKey, user_id: str) -> str | None:
+        """A member's time zone, for adapters that render times themselves (the console)."""
+        space_row = await self._space(Actor(space, user_id))
+        async with self.store.transaction() as tx:
+            member = await tx.members.get(space_row.id, user_id)
+        return member.profile.timezone if member else None
+
+    async def home(self, actor: Actor) -> list[Message]:
+        """What each programme shows this member on their home page."""
+        messages: list[Message] = []
+
+        async def run(ctx: Context) -> None:
+            for section in self.router.home_sections:
+                message = await section(ctx)
+                if message is not None:
+                    messages.append(message)
+
+        await self._run(actor, run, None, what="home")
+        return messages
+
+    # -- machinery ---------------------------------------------------------------------------
+    async def _run(
+        self,
+        actor: Actor,
+        body: Callable[[Context], Any],
+        command: Command | None,
+        *,
+        what: str,
+    ) -> Outcome:
+        try:
+            space = await self._space(actor)
+            async with self.store.transaction() as tx:
+                member = await self._member(tx, space, actor)
+                ctx = self._context(tx, space, member, actor)
+                if member.welcomed_at is None:
+                    await self._welcome(ctx)
+                await body(ctx)
+        except UserError as error:
+            return self._user_error(error, command)
+        except Exception:
+            log.exception(
+                "%s failed: space=%s user=%s", what, actor.space.external_id, actor.user_id
+            )
+            outcome = Outcome()
+            outcome.reply(APOLOGY)
+            return outcome
+        self._planned(ctx)
+        return ctx.outcome
+
+    def _user_error(self, error: UserError, command: Command | None) -> Outcome:
+        outcome = Outcome()
+        text = error.message
+        if command is not None:
+            text += f"\nUsage: `{command.usage}`"
+        outcome.reply(text)
+        outcome.field_errors.update(error.fields)
+        return outcome
+
+    def _planned(self, ctx: Context) -> None:
+        if ctx.planned and self._on_planned is not None:
+            self._on_planned()
+
+    async def _space(self, actor: Actor) -> Space:
+        """Spaces are created in their own transaction and then cached: they never go away."""
+        space = self._spaces.get(actor.space)
+        if space is None:
+            async with self.store.transaction() as tx:
+                space = await tx.spaces.get_or_create(actor.space, actor.space_name)
+            self._spaces[actor.space] = space
+        return space
+
+    async def _member(self, tx: Tx, space: Space, actor: Actor) -> Member:
+        member = await tx.members.get(space.id, actor.user_id)
+        if member is None:
+            member = await tx.members.add(
+                space.id, actor.user_id, actor.display_name or actor.user_id, self.clock.now()
+            )
+        return member
+
+    def _context(self, tx: Tx, space: Space, member: Member, actor: Actor) -> Context:
+        return Context(
+            tx=tx,
+            space=space,
+            member=member,
+            actor=actor,
+            roles=roles_of(member, actor),
+            now=self.clock.now(),
+            router=self.router,
+        )
+
+    async def _welcome(self, ctx: Context) -> None:
+        if ctx.member.welcomed_at is not None:
+            return
+        for handler in self.router.join_handlers:
+            await handler(ctx)
+        await ctx.tx.members.mark_welcomed(ctx.member.id, ctx.now)
+
+
+def refusal(role: Role) -> str:
+    if role is Role.MANAGER:
+        return (
+            "Only community managers can do that. Ask a manager, or see "
+            f"`{TOP} help` for what you can do."
+        )
+    return f"That is for {role.value}s. See `{TOP} help` for what you can do."

@@ -1,0 +1,14 @@
+"""The list of features, in registration order (configuration last: it reads their settings)."""
+
+from __future__ import annotations
+
+from bot.features import config, help, profile, welcome
+from bot.router import Router
+
+
+def build_router() -> Router:
+    router = Router()
+    for feature in (welcome, profile, help):
+        feature.register(router)
+    config.register(router)
+    return router

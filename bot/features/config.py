@@ -1,0 +1,157 @@
+"""Configuration for community managers: channels per programme, managers, programme settings.
+
+Register this feature last: `config set` takes every setting the other features declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from bot.context import Context, channel_key
+from bot.domain import Role
+from bot.errors import UserError
+from bot.messages import Message, mention
+from bot.options import Option, OptionKind, format_duration
+from bot.router import Command, Router
+
+PROGRAMMES = ("intros", "events", "qa", "managers")
+PURPOSES = {
+    "intros": "introduction cards and networking",
+    "events": "workshop and forum announcements",
+    "qa": "peer questions and answers",
+    "managers": "alerts for community managers",
+}
+
+
+def stored_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, timedelta):
+        return format_duration(value)
+    return str(value)
+
+
+async def show(ctx: Context, args: Mapping[str, Any]) -> None:
+    settings = await ctx.settings()
+    lines = ["**Community configuration**", "", "**Channels**"]
+    for programme in PROGRAMMES:
+        channel = settings.get(channel_key(programme))
+        where = f"<#{channel}>" if channel else "_not set_"
+        lines.append(f"- {programme}: {where} ({PURPOSES[programme]})")
+    managers = await ctx.tx.members.managers(ctx.space.id)
+    names = ", ".join(mention(m.user_id) for m in managers) or "_none added_"
+    lines += ["", f"**Managers**: {names} (workspace and server admins are managers too)"]
+    if ctx.router.settings:
+        lines += ["", "**Settings**"]
+        for key, setting in sorted(ctx.router.settings.items()):
+            lines.append(f"- `{key}` = {settings.get(key, setting.default)}: {setting.description}")
+    lines += [
+        "",
+        "Change with `/rounds config channel intros #introductions`, "
+        "`/rounds config manager add @member` or `/rounds config set key=value`.",
+    ]
+    ctx.reply(Message("\n".join(lines)))
+
+
+async def set_channel(ctx: Context, args: Mapping[str, Any]) -> None:
+    programme, channel = args["programme"], args["channel"]
+    await ctx.tx.settings.put(ctx.space.id, channel_key(programme), channel)
+    ctx.reply(f"✓ {programme.capitalize()} ({PURPOSES[programme]}) will now go to <#{channel}>.")
+
+
+async def manage(ctx: Context, args: Mapping[str, Any]) -> None:
+    verb, user_id = args["change"], args["member"]
+    target = await ctx.tx.members.get(ctx.space.id, user_id)
+    if verb == "add":
+        if target is None:
+            await ctx.tx.members.add(ctx.space.id, user_id, user_id, ctx.now, is_manager=True)
+        elif target.is_manager:
+            ctx.reply(f"{mention(user_id)} is already a manager. Nothing changed.")
+            return
+        else:
+            await ctx.tx.members.set_manager(target.id, True)
+        ctx.reply(f"✓ {mention(user_id)} is now a community manager.")
+        return
+    if target is None or not target.is_manager:
+        raise UserError(
+            f"{mention(user_id)} isn't a manager added here, so there's nothing to remove."
+        )
+    others = [m for m in await ctx.tx.members.managers(ctx.space.id) if m.id != target.id]
+    if not others and not ctx.actor.is_platform_admin:
+        raise UserError(
+            "That would leave the community with no manager. Add another manager first."
+        )
+    await ctx.tx.members.set_manager(target.id, False)
+    ctx.reply(f"✓ {mention(user_id)} is no longer a community manager.")
+
+
+async def set_settings(ctx: Context, args: Mapping[str, Any]) -> None:
+    if not args:
+        keys = ", ".join(sorted(ctx.router.settings)) or "none yet"
+        raise UserError(f"Tell me which setting to change, e.g. `key=value`. Settings: {keys}.")
+    changed = []
+    for key, value in args.items():
+        text = stored_value(value)
+        await ctx.tx.settings.put(ctx.space.id, key, text)
+        changed.append(f"`{key}` = {text}")
+    ctx.reply("✓ Saved: " + ", ".join(changed) + ".")
+
+
+def register(router: Router) -> None:
+    router.command(
+        Command(("config",), "Show the community's configuration", show, role=Role.MANAGER)
+    )
+    router.command(
+        Command(
+            ("config", "channel"),
+            "Choose the channel where a programme posts",
+            set_channel,
+            options=(
+                Option(
+                    "programme",
+                    OptionKind.CHOICE,
+                    "which programme",
+                    required=True,
+                    positional=True,
+                    choices=PROGRAMMES,
+                ),
+                Option(
+                    "channel", OptionKind.CHANNEL, "the channel", required=True, positional=True
+                ),
+            ),
+            role=Role.MANAGER,
+            examples=("/rounds config channel intros #introductions",),
+        )
+    )
+    router.command(
+        Command(
+            ("config", "manager"),
+            "Add or remove a community manager",
+            manage,
+            options=(
+                Option(
+                    "change",
+                    OptionKind.CHOICE,
+                    "add or remove",
+                    required=True,
+                    positional=True,
+                    choices=("add", "remove"),
+                ),
+                Option("member", OptionKind.MEMBER, "the member", required=True, positional=True),
+            ),
+            role=Role.MANAGER,
+            examples=("/rounds config manager add @bob", "/rounds config manager remove @bob"),
+        )
+    )
+    router.command(
+        Command(
+            ("config", "set"),
+            "Change programme settings",
+            set_settings,
+            options=tuple(s.as_option() for s in router.settings.values()),
+            role=Role.MANAGER,
+            examples=('/rounds config set community.name="Global Health Leaders"',),
+        )
+    )

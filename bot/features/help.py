@@ -1,0 +1,91 @@
+"""Help, generated from the declared commands, showing only what the member's role may use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.context import Context
+from bot.errors import UserError
+from bot.messages import Message
+from bot.options import Option, OptionKind
+from bot.router import TOP, Command, Router
+
+
+def visible(ctx: Context) -> list[Command]:
+    return [c for c in ctx.router.commands.values() if c.role in ctx.roles]
+
+
+def render_overview(commands: list[Command], *, manager: bool) -> Message:
+    lines = ["**Rounds: what you can do**"]
+    for command in sorted(commands, key=lambda c: c.path):
+        lines.append(f"- `{TOP} {command.name}`: {command.summary}")
+    lines.append(
+        f"\nFor details on one, type `{TOP} help <command>`, e.g. `{TOP} help profile set`."
+    )
+    if manager:
+        lines.append("You are a community manager, so manager commands are included.")
+    return Message("\n".join(lines))
+
+
+def describe(option: Option) -> str:
+    text = option.description
+    if option.kind is OptionKind.CHOICE:
+        text += f" (one of: {', '.join(option.choices)})"
+    if option.required:
+        text += ", required"
+    return text
+
+
+def render_command(command: Command) -> Message:
+    lines = [f"**{TOP} {command.name}**: {command.summary}", f"Usage: `{command.usage}`"]
+    if command.options:
+        lines.append("")
+        lines.extend(f"- `{o.name}`: {describe(o)}" for o in command.options)
+    if command.examples:
+        lines.append("\nExamples:")
+        lines.extend(f"- `{example}`" for example in command.examples)
+    return Message("\n".join(lines))
+
+
+async def show_help(ctx: Context, args: Mapping[str, Any]) -> None:
+    topic = str(args.get("command", "")).strip().lower()
+    if topic.startswith(TOP):
+        topic = topic[len(TOP) :].strip()
+    commands = visible(ctx)
+    if not topic:
+        ctx.reply(render_overview(commands, manager=ctx.is_manager))
+        return
+    path = tuple(topic.split())
+    exact = ctx.router.commands.get(path)
+    if exact is not None and exact.role not in ctx.roles:
+        raise UserError(f"`{TOP} {topic}` is for community {exact.role.value}s.")
+    if exact is not None:
+        ctx.reply(render_command(exact))
+        return
+    group = [c for c in commands if c.path[: len(path)] == path]
+    if group:
+        ctx.reply(render_overview(group, manager=ctx.is_manager))
+        return
+    raise UserError(f"There's no `{TOP} {topic}`. Type `{TOP} help` to see every command.")
+
+
+def register(router: Router) -> None:
+    router.command(
+        Command(
+            ("help",),
+            "See what you can do, or details on one command",
+            show_help,
+            options=(
+                Option(
+                    "command",
+                    OptionKind.TEXT,
+                    "the command to explain, e.g. profile set",
+                    positional=True,
+                    greedy=True,
+                    max_length=100,
+                ),
+            ),
+            examples=("/rounds help", "/rounds help profile set"),
+        )
+    )

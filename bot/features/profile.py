@@ -1,0 +1,269 @@
+"""Profiles: what members tell the community about themselves, which every programme reads.
+
+`/rounds profile` shows yours (or `@member`'s); `/rounds profile set field=value …` changes
+fields; the "Fill in my profile" button opens the same as a form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bot.context import Context
+from bot.domain import PROFESSIONS, STAGES, Member, Profile
+from bot.errors import UserError
+from bot.localtime import parse_quiet_hours
+from bot.messages import Button, ButtonStyle, FieldKind, Form, FormField, Message, sanitize
+from bot.options import Option, OptionKind, ParseContext
+from bot.router import Command, Router
+
+MAX_LIST_ITEMS = 10
+MAX_ITEM_LENGTH = 40
+FORM_ID = "profile.edit"
+OPEN_FORM_ACTION = "profile.form"
+EXAMPLE = (
+    '/rounds profile set role=resident specialty="emergency medicine" timezone=America/Chicago'
+)
+
+
+def comma_list(field: str) -> Callable[[Any], tuple[str, ...]]:
+    def convert(value: Any) -> tuple[str, ...]:
+        items = tuple(dict.fromkeys(p.strip() for p in str(value).split(",") if p.strip()))
+        if len(items) > MAX_LIST_ITEMS:
+            raise UserError(
+                f"`{field}` takes at most {MAX_LIST_ITEMS} items, separated by commas.", field=field
+            )
+        long_items = [item for item in items if len(item) > MAX_ITEM_LENGTH]
+        if long_items:
+            raise UserError(
+                f"Each of your `{field}` should be at most {MAX_ITEM_LENGTH} characters; "
+                f"shorten `{long_items[0][:50]}`.",
+                field=field,
+            )
+        return items
+
+    return convert
+
+
+FIELDS: tuple[Option, ...] = (
+    Option("name", OptionKind.TEXT, "the name peers see", max_length=80),
+    Option("role", OptionKind.CHOICE, "your profession", choices=PROFESSIONS),
+    Option("stage", OptionKind.CHOICE, "your career stage", choices=STAGES),
+    Option("specialty", OptionKind.TEXT, "e.g. emergency medicine", max_length=80),
+    Option("institution", OptionKind.TEXT, "hospital, school or organisation", max_length=120),
+    Option("region", OptionKind.TEXT, "city, country or region", max_length=80),
+    Option("timezone", OptionKind.TIMEZONE, "your time zone, e.g. America/Chicago"),
+    Option(
+        "interests", OptionKind.TEXT, "comma list", max_length=450, convert=comma_list("interests")
+    ),
+    Option("goals", OptionKind.TEXT, "comma list", max_length=450, convert=comma_list("goals")),
+    Option("mentor", OptionKind.BOOLEAN, "open to mentoring others"),
+    Option("mentee", OptionKind.BOOLEAN, "looking for a mentor"),
+    Option(
+        "quiet",
+        OptionKind.TEXT,
+        "no nudges then, e.g. 22:00-07:00",
+        max_length=11,
+        convert=parse_quiet_hours,
+    ),
+)
+FIELD_NAMES = ", ".join(option.name for option in FIELDS)
+
+# option name -> Profile attribute
+ATTRIBUTES = {
+    "role": "profession",
+    "mentor": "open_to_mentor",
+    "mentee": "seeking_mentor",
+    "quiet": "quiet_hours",
+}
+
+
+def apply(profile: Profile, values: Mapping[str, Any]) -> Profile:
+    return profile.with_changes(**{ATTRIBUTES.get(k, k): v for k, v in values.items()})
+
+
+def shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def missing_fields(profile: Profile) -> list[str]:
+    names = []
+    for option in FIELDS:
+        if option.name in ("mentor", "mentee", "quiet"):
+            continue
+        if getattr(profile, ATTRIBUTES.get(option.name, option.name)) in (None, ()):
+            names.append(option.name)
+    return names
+
+
+def render_profile(member: Member, *, own: bool) -> Message:
+    p = member.profile
+    headline = " · ".join(sanitize(part) for part in (p.profession, p.stage, p.specialty) if part)
+    text = f"**{sanitize(member.label)}**"
+    if headline:
+        text += f"\n{headline}"
+    fields: list[tuple[str, str]] = []
+    for label, value in (
+        ("Institution", p.institution),
+        ("Region", p.region),
+        ("Time zone", p.timezone),
+        ("Interests", p.interests),
+        ("Goals", p.goals),
+    ):
+        if value:
+            fields.append((label, sanitize(shown(value))))
+    mentoring = []
+    if p.open_to_mentor:
+        mentoring.append("open to mentoring")
+    if p.seeking_mentor:
+        mentoring.append("looking for a mentor")
+    if mentoring:
+        fields.append(("Mentorship", ", ".join(mentoring)))
+    if own and p.quiet_hours:
+        fields.append(("Quiet hours", str(p.quiet_hours)))
+    buttons: tuple[Button, ...] = ()
+    if own:
+        missing = missing_fields(p)
+        if missing:
+            text += (
+                "\n\nYour profile helps peers and mentors find you. Still to fill in: "
+                f"{', '.join(missing)}. For example: `/rounds profile set {missing[0]}=…`"
+            )
+        buttons = (Button("Edit my profile", OPEN_FORM_ACTION, style=ButtonStyle.PRIMARY),)
+    elif p.filled == 0:
+        text += "\n_They haven't filled in their profile yet._"
+    return Message(text, tuple(fields), buttons)
+
+
+def profile_form(profile: Profile) -> Form:
+    return Form(
+        form_id=FORM_ID,
+        title="Your profile",
+        fields=(
+            FormField("name", "Name", initial=profile.name or "", max_length=80),
+            FormField(
+                "role",
+                "Role",
+                FieldKind.CHOICE,
+                choices=PROFESSIONS,
+                initial=profile.profession or "",
+            ),
+            FormField(
+                "specialty",
+                "Specialty",
+                initial=profile.specialty or "",
+                placeholder="e.g. emergency medicine",
+                max_length=80,
+            ),
+            FormField(
+                "institution", "Institution", initial=profile.institution or "", max_length=120
+            ),
+            FormField(
+                "timezone",
+                "Time zone",
+                FieldKind.TIMEZONE,
+                initial=profile.timezone or "",
+                placeholder="e.g. America/Chicago",
+            ),
+        ),
+        hint=(
+            "More fields (stage, region, interests, goals, mentor, mentee, quiet) by command: "
+            '`/rounds profile set stage=trainee interests="global surgery, equity" mentee=yes`'
+        ),
+    )
+
+
+def saved_message(values: Mapping[str, Any], profile: Profile) -> Message:
+    changed = ", ".join(f"{name} = {sanitize(shown(values[name]))}" for name in values)
+    text = f"✓ Saved your profile: {changed}."
+    if not profile.timezone:
+        text += (
+            "\nNext: set your time zone so nudges arrive at a sensible hour, "
+            "e.g. `timezone=Europe/London`."
+        )
+    elif not profile.interests:
+        text += (
+            "\nNext: add your interests so peers can find you, "
+            'e.g. `interests="quality improvement, simulation"`.'
+        )
+    return Message(text)
+
+
+async def show(ctx: Context, args: Mapping[str, Any]) -> None:
+    user_id = args.get("member")
+    if user_id is None or user_id == ctx.member.user_id:
+        ctx.reply(render_profile(ctx.member, own=True))
+        return
+    other = await ctx.tx.members.get(ctx.space.id, user_id)
+    if other is None:
+        raise UserError(f"I don't have a profile for <@{user_id}> yet; they may not have joined.")
+    ctx.reply(render_profile(other, own=False))
+
+
+async def set_fields(ctx: Context, args: Mapping[str, Any]) -> None:
+    if not args:
+        raise UserError(f"Tell me what to change, for example `{EXAMPLE}`. Fields: {FIELD_NAMES}.")
+    profile = apply(ctx.member.profile, args)
+    await ctx.tx.members.save_profile(ctx.member.id, profile)
+    ctx.reply(saved_message(args, profile))
+
+
+async def open_form(ctx: Context, value: str) -> None:
+    ctx.open_form(profile_form(ctx.member.profile))
+
+
+async def submit_form(ctx: Context, values: Mapping[str, str], context: str) -> None:
+    """Validate every field first and save nothing unless all are good."""
+    parse = ParseContext(ctx.now, ctx.member.profile.timezone)
+    options = {option.name: option for option in FIELDS}
+    parsed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, raw in values.items():
+        option = options.get(name)
+        if option is None or not raw.strip():
+            continue
+        try:
+            parsed[name] = option.parse(raw, parse)
+        except UserError as error:
+            errors[name] = error.message
+    if errors:
+        summary = " ".join(errors.values())
+        raise UserError(f"Nothing was saved. {summary}", fields=errors)
+    if not parsed:
+        ctx.reply("Nothing to save: every field was empty. Your profile is unchanged.")
+        return
+    profile = apply(ctx.member.profile, parsed)
+    await ctx.tx.members.save_profile(ctx.member.id, profile)
+    ctx.reply(saved_message(parsed, profile))
+
+
+def register(router: Router) -> None:
+    router.command(
+        Command(
+            ("profile",),
+            "Show your profile, or another member's",
+            show,
+            options=(
+                Option("member", OptionKind.MEMBER, "whose profile to show", positional=True),
+            ),
+            examples=("/rounds profile", "/rounds profile @alice"),
+        )
+    )
+    router.command(
+        Command(
+            ("profile", "set"),
+            "Change your profile fields",
+            set_fields,
+            options=FIELDS,
+            examples=(
+                EXAMPLE,
+                '/rounds profile set interests="quality improvement, equity" mentee=yes',
+            ),
+        )
+    )
+    router.action(OPEN_FORM_ACTION, open_form)
+    router.form(FORM_ID, submit_form)

@@ -1,0 +1,221 @@
+"""The router: every command, action, form, job and setting that features declare.
+
+Features call `register(router)`; nothing is registered by import side effects. The router
+resolves the text form to a command and binds raw values to its typed options; platforms with
+typed commands (Discord) build their schema from `router.commands` and call `bind` directly.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.domain import Role
+from bot.errors import UserError
+from bot.options import Option, OptionKind, ParseContext
+from bot.textparse import Token, tokenize
+
+if TYPE_CHECKING:
+    from bot.context import Context, JobContext
+    from bot.messages import Message
+
+TOP = "/rounds"
+
+Handler = Callable[["Context", Mapping[str, Any]], Awaitable[None]]
+ActionHandler = Callable[["Context", str], Awaitable[None]]
+FormHandler = Callable[["Context", Mapping[str, str], str], Awaitable[None]]
+JoinHandler = Callable[["Context"], Awaitable[None]]
+JobRunner = Callable[["JobContext"], Awaitable[None]]
+HomeSection = Callable[["Context"], Awaitable["Message | None"]]
+
+
+@dataclass(frozen=True)
+class Command:
+    path: tuple[str, ...]
+    summary: str
+    handler: Handler
+    options: tuple[Option, ...] = ()
+    role: Role = Role.MEMBER
+    examples: tuple[str, ...] = ()
+    slow: bool = False
+
+    @property
+    def name(self) -> str:
+        return " ".join(self.path)
+
+    @property
+    def usage(self) -> str:
+        parts = [TOP, *self.path]
+        keywords = [o for o in self.options if not o.positional]
+        if len(keywords) > 4:  # a long list of optional fields reads better as one pattern
+            positional = [o for o in self.options if o.positional]
+            parts += [
+                o.hint if o.kind in (OptionKind.MEMBER, OptionKind.CHANNEL) else f"<{o.hint}>"
+                for o in positional
+            ]
+            return " ".join(parts) + " field=value …"
+        for option in self.options:
+            if option.positional and option.kind in (OptionKind.MEMBER, OptionKind.CHANNEL):
+                shown = option.hint  # `<#…>` and `<@…>` would read as channel and member tokens
+            elif option.positional:
+                shown = f"<{option.name}>" if option.greedy else f"<{option.hint}>"
+            else:
+                shown = f"{option.name}=<{option.hint}>"
+            parts.append(shown if option.required else f"[{shown}]")
+        return " ".join(parts)
+
+    def option(self, name: str) -> Option | None:
+        return next((o for o in self.options if o.name == name), None)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A programme setting managers change with `/rounds config set key=value`."""
+
+    key: str
+    kind: OptionKind
+    default: str
+    description: str
+    choices: tuple[str, ...] = ()
+
+    def as_option(self) -> Option:
+        return Option(self.key, self.kind, self.description, choices=self.choices)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Scheduled work that plans deliveries from domain state. It must be safe to run again."""
+
+    name: str
+    every: timedelta
+    run: JobRunner
+
+
+@dataclass
+class Router:
+    commands: dict[tuple[str, ...], Command] = field(default_factory=dict)
+    actions: dict[str, ActionHandler] = field(default_factory=dict)
+    forms: dict[str, FormHandler] = field(default_factory=dict)
+    jobs: list[Job] = field(default_factory=list)
+    settings: dict[str, Setting] = field(default_factory=dict)
+    join_handlers: list[JoinHandler] = field(default_factory=list)
+    home_sections: list[HomeSection] = field(default_factory=list)
+
+    # -- declaration -------------------------------------------------------------------------
+    def command(self, command: Command) -> None:
+        if command.path in self.commands:
+            raise ValueError(f"command {command.name!r} declared twice")
+        positional = [o for o in command.options if o.positional]
+        if any(o.greedy for o in positional[:-1]):
+            raise ValueError(f"{command.name}: only the last positional option may be greedy")
+        self.commands[command.path] = command
+
+    def action(self, action_id: str, handler: ActionHandler) -> None:
+        if action_id in self.actions:
+            raise ValueError(f"action {action_id!r} declared twice")
+        self.actions[action_id] = handler
+
+    def form(self, form_id: str, handler: FormHandler) -> None:
+        self.forms[form_id] = handler
+
+    def job(self, job: Job) -> None:
+        self.jobs.append(job)
+
+    def setting(self, setting: Setting) -> None:
+        self.settings[setting.key] = setting
+
+    def on_member_joined(self, handler: JoinHandler) -> None:
+        self.join_handlers.append(handler)
+
+    def home_section(self, section: HomeSection) -> None:
+        self.home_sections.append(section)
+
+    # -- resolution --------------------------------------------------------------------------
+    def resolve(self, text: str) -> tuple[Command, list[Token]]:
+        """Find the command named by the leading words of `text` (without `/rounds`)."""
+        tokens = tokenize(text)
+        words: list[str] = []
+        for token in tokens:
+            if token.key is not None or token.quoted:
+                break
+            words.append(token.value.lower())
+        for length in range(len(words), 0, -1):
+            command = self.commands.get(tuple(words[:length]))
+            if command:
+                return command, tokens[length:]
+        if not tokens:
+            help_command = self.commands.get(("help",))
+            if help_command:
+                return help_command, []
+        raise UserError(self._unknown(words))
+
+    def guess(self, text: str) -> Command | None:
+        """The command that text's leading plain words name, even when the rest is malformed."""
+        words = []
+        for word in text.split():
+            if "=" in word or word[:1] in "\"'“‘":
+                break
+            words.append(word.lower())
+        for length in range(len(words), 0, -1):
+            command = self.commands.get(tuple(words[:length]))
+            if command:
+                return command
+        return None
+
+    def _unknown(self, words: Sequence[str]) -> str:
+        typed = " ".join(words) or "that"
+        names = [c.name for c in self.commands.values()]
+        close = difflib.get_close_matches(" ".join(words[:2]), names, n=2, cutoff=0.6)
+        maybe = " Did you mean " + " or ".join(f"`{TOP} {c}`" for c in close) + "?" if close else ""
+        return f"I don't know `{TOP} {typed}`.{maybe} Type `{TOP} help` to see what you can do."
+
+    def bind_tokens(self, command: Command, tokens: Sequence[Token]) -> dict[str, str]:
+        """Assign positional words and `key=value` pairs to option names, still as raw text."""
+        raw: dict[str, str] = {}
+        positional = [o for o in command.options if o.positional]
+        words = [t for t in tokens if t.key is None]
+        for token in tokens:
+            if token.key is None:
+                continue
+            option = command.option(token.key)
+            if option is None:
+                raise UserError(self._unknown_key(command, token.key), field=token.key)
+            if token.key in raw:
+                raise UserError(f"`{token.key}` is given twice; give it once.", field=token.key)
+            raw[token.key] = token.value
+        slots = [o for o in positional if o.name not in raw]
+        for index, token in enumerate(words):
+            if not slots:
+                extra = " ".join(t.value for t in words[index:])
+                raise UserError(f"I didn't expect `{extra}` here.")
+            option = slots.pop(0)
+            if option.greedy:
+                raw[option.name] = " ".join(t.value for t in words[index:])
+                break
+            raw[option.name] = token.value
+        return raw
+
+    @staticmethod
+    def _unknown_key(command: Command, key: str) -> str:
+        names = ", ".join(o.name for o in command.options) or "none"
+        return f"`{key}` isn't something `{TOP} {command.name}` takes. It takes: {names}."
+
+    @staticmethod
+    def bind(command: Command, raw: Mapping[str, str], ctx: ParseContext) -> dict[str, Any]:
+        """Validate raw values against the command's options; all errors name the field."""
+        values: dict[str, Any] = {}
+        for name, text in raw.items():
+            option = command.option(name)
+            if option is None:
+                raise UserError(Router._unknown_key(command, name), field=name)
+            values[name] = option.parse(text, ctx)
+        for option in command.options:
+            if option.required and option.name not in values:
+                raise UserError(
+                    f"`{TOP} {command.name}` needs `{option.name}` ({option.description}).",
+                    field=option.name,
+                )
+        return values

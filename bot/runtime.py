@@ -1,0 +1,59 @@
+"""Due work: feature jobs that plan deliveries from domain state, then the dispatcher.
+
+The same `run_due` serves the running bot (ticked by APScheduler) and the console (after every
+instruction, and at each step of `advance`). Jobs are idempotent; the outbox dedupes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.context import JobContext
+from bot.delivery import Dispatcher
+from bot.ports import Store
+from bot.router import Router
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, router: Router, store: Store, clock: Clock, dispatcher: Dispatcher) -> None:
+        self.router = router
+        self.store = store
+        self.clock = clock
+        self.dispatcher = dispatcher
+        self._next_run: dict[str, datetime] = {}
+        self._kicked: asyncio.Task[int] | None = None
+
+    async def run_due(self) -> int:
+        """Run every job whose time has come, then send what is due. Returns deliveries sent."""
+        now = self.clock.now()
+        for job in self.router.jobs:
+            next_run = self._next_run.get(job.name)
+            if next_run is not None and next_run > now:
+                continue
+            self._next_run[job.name] = now + job.every
+            try:
+                await job.run(JobContext(self.store, self.router, now))
+            except Exception:
+                log.exception("job %s failed; it runs again at %s", job.name, now + job.every)
+        return await self.dispatcher.run_due()
+
+    def next_job_at(self) -> datetime | None:
+        if not self.router.jobs:
+            return None
+        if len(self._next_run) < len(self.router.jobs):
+            return self.clock.now()
+        return min(self._next_run.values())
+
+    def reset_schedule(self) -> None:
+        """Forget when jobs last ran (the console's clock was set to another moment)."""
+        self._next_run.clear()
+
+    def kick(self) -> None:
+        """Send newly planned deliveries soon, without waiting for the next tick."""
+        if self._kicked is None or self._kicked.done():
+            self._kicked = asyncio.get_running_loop().create_task(self.dispatcher.run_due())

@@ -1,0 +1,48 @@
+"""The ticking clock of the running bot: one APScheduler interval job, in memory only.
+
+Domain state decides what is due (ARCHITECTURE.md §4); APScheduler only wakes us up. Its first
+run happens at start, so work that fell due while the bot was down goes out straight away.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class Ticker:
+    def __init__(self, runtime: Runtime, *, every_seconds: float = 20.0) -> None:
+        self.runtime = runtime
+        self.every_seconds = every_seconds
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def start(self) -> None:
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self.every_seconds,
+            id="tick",
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    async def _tick(self) -> None:
+        try:
+            await self.runtime.run_due()
+        except Exception:
+            log.exception("tick failed; the next tick tries again")
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None

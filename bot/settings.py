@@ -1,0 +1,44 @@
+"""Configuration from the environment (ARCHITECTURE.md §5, a contract). Loaded once, at start.
+
+A `.env` file is read; real environment variables win. Secrets are `SecretStr`, so they never
+show up in logs or reprs.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///rounds.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    DATABASE_URL: str = DEFAULT_DATABASE_URL
+    SLACK_BOT_TOKEN: SecretStr | None = None
+    SLACK_SIGNING_SECRET: SecretStr | None = None
+    SLACK_APP_TOKEN: SecretStr | None = None
+    SLACK_MODE: Literal["socket", "http"] | None = None
+    SLACK_API_URL: str = "https://slack.com/api/"
+    DISCORD_TOKEN: SecretStr | None = None
+    DISCORD_API_URL: str = "https://discord.com/api/v10"
+    HTTP_HOST: str = "127.0.0.1"
+    HTTP_PORT: int = 3000
+    LOG_LEVEL: str = "INFO"
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.SLACK_BOT_TOKEN is not None
+
+    @property
+    def slack_mode(self) -> str:
+        if self.SLACK_MODE:
+            return self.SLACK_MODE
+        return "socket" if self.SLACK_APP_TOKEN else "http"
+
+    @property
+    def discord_enabled(self) -> bool:
+        return bool(self.DISCORD_TOKEN)

@@ -1,0 +1,245 @@
+"""Repositories: rows in, core domain objects out, all inside one session's transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import Member, Profile, QuietHours, Space, SpaceKey
+from bot.messages import ChannelPost, DirectMessage, GroupMessage
+from bot.ports import NewDelivery
+from storage.models import InboundEventRow, MemberRow, OutboxRow, SettingRow, SpaceRow
+
+
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING on both backends."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+class SqlSpaces:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_or_create(self, key: SpaceKey, name: str = "") -> Space:
+        insert = _insert(self.session)
+        await self.session.execute(
+            insert(SpaceRow)
+            .values(
+                platform=key.platform,
+                external_id=key.external_id,
+                name=name,
+                created_at=datetime.now(UTC),
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+        )
+        row = (
+            await self.session.execute(
+                select(SpaceRow).where(
+                    SpaceRow.platform == key.platform, SpaceRow.external_id == key.external_id
+                )
+            )
+        ).scalar_one()
+        return Space(row.id, key, row.name)
+
+
+def quiet_from_text(text: str | None) -> QuietHours | None:
+    if not text:
+        return None
+    start, end = text.split("-")
+    return QuietHours(time.fromisoformat(start), time.fromisoformat(end))
+
+
+def member_from_row(row: MemberRow) -> Member:
+    return Member(
+        id=row.id,
+        space_id=row.space_id,
+        user_id=row.user_id,
+        display_name=row.display_name,
+        joined_at=row.joined_at,
+        is_manager=row.is_manager,
+        welcomed_at=row.welcomed_at,
+        profile=Profile(
+            name=row.name,
+            profession=row.profession,
+            stage=row.stage,
+            specialty=row.specialty,
+            institution=row.institution,
+            region=row.region,
+            timezone=row.timezone,
+            interests=tuple(json.loads(row.interests or "[]")),
+            goals=tuple(json.loads(row.goals or "[]")),
+            open_to_mentor=row.open_to_mentor,
+            seeking_mentor=row.seeking_mentor,
+            quiet_hours=quiet_from_text(row.quiet_hours),
+        ),
+    )
+
+
+def profile_columns(profile: Profile) -> dict[str, object]:
+    return {
+        "name": profile.name,
+        "profession": profile.profession,
+        "stage": profile.stage,
+        "specialty": profile.specialty,
+        "institution": profile.institution,
+        "region": profile.region,
+        "timezone": profile.timezone,
+        "interests": json.dumps(list(profile.interests)),
+        "goals": json.dumps(list(profile.goals)),
+        "open_to_mentor": profile.open_to_mentor,
+        "seeking_mentor": profile.seeking_mentor,
+        "quiet_hours": str(profile.quiet_hours) if profile.quiet_hours else None,
+    }
+
+
+class SqlMembers:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, space_id: int, user_id: str) -> Member | None:
+        row = (
+            await self.session.execute(
+                select(MemberRow).where(
+                    MemberRow.space_id == space_id, MemberRow.user_id == user_id
+                )
+            )
+        ).scalar_one_or_none()
+        return member_from_row(row) if row else None
+
+    async def add(
+        self,
+        space_id: int,
+        user_id: str,
+        display_name: str,
+        joined_at: datetime,
+        *,
+        is_manager: bool = False,
+    ) -> Member:
+        row = MemberRow(
+            space_id=space_id,
+            user_id=user_id,
+            display_name=display_name,
+            joined_at=joined_at,
+            is_manager=is_manager,
+            interests="[]",
+            goals="[]",
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return member_from_row(row)
+
+    async def rename(self, member_id: int, display_name: str) -> None:
+        await self._update(member_id, display_name=display_name)
+
+    async def save_profile(self, member_id: int, profile: Profile) -> None:
+        await self._update(member_id, **profile_columns(profile))
+
+    async def mark_welcomed(self, member_id: int, at: datetime) -> None:
+        await self._update(member_id, welcomed_at=at)
+
+    async def set_manager(self, member_id: int, is_manager: bool) -> None:
+        await self._update(member_id, is_manager=is_manager)
+
+    async def managers(self, space_id: int) -> list[Member]:
+        rows = await self.session.execute(
+            select(MemberRow)
+            .where(MemberRow.space_id == space_id, MemberRow.is_manager.is_(True))
+            .order_by(MemberRow.id)
+        )
+        return [member_from_row(row) for row in rows.scalars()]
+
+    async def count(self, space_id: int) -> int:
+        total = await self.session.scalar(
+            select(func.count()).select_from(MemberRow).where(MemberRow.space_id == space_id)
+        )
+        return int(total or 0)
+
+    async def _update(self, member_id: int, **values: object) -> None:
+        await self.session.execute(
+            update(MemberRow)
+            .where(MemberRow.id == member_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+class SqlSettings:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def all(self, space_id: int) -> dict[str, str]:
+        rows = await self.session.execute(
+            select(SettingRow.key, SettingRow.value).where(SettingRow.space_id == space_id)
+        )
+        return {key: value for key, value in rows}
+
+    async def put(self, space_id: int, key: str, value: str) -> None:
+        insert = _insert(self.session)
+        statement = insert(SettingRow).values(space_id=space_id, key=key, value=value)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["space_id", "key"], set_={"value": statement.excluded.value}
+            )
+        )
+
+
+def target_columns(delivery: NewDelivery) -> dict[str, str | None]:
+    target = delivery.target
+    if isinstance(target, DirectMessage):
+        return {"target_kind": "dm", "target_id": target.user_id, "thread_ref": None}
+    if isinstance(target, GroupMessage):
+        return {"target_kind": "group", "target_id": ",".join(target.user_ids), "thread_ref": None}
+    assert isinstance(target, ChannelPost)
+    return {
+        "target_kind": "channel",
+        "target_id": target.channel_id,
+        "thread_ref": target.thread_ref,
+    }
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(self, space_id: int, delivery: NewDelivery) -> bool:
+        insert = _insert(self.session)
+        statement = (
+            insert(OutboxRow)
+            .values(
+                space_id=space_id,
+                dedupe_key=delivery.dedupe_key,
+                purpose=delivery.purpose,
+                payload=json.dumps(delivery.message.to_dict()),
+                fallback_channel=delivery.fallback_channel,
+                replaces=delivery.replaces,
+                due_at=delivery.due_at,
+                expires_at=delivery.expires_at,
+                status="pending",
+                attempts=0,
+                created_at=datetime.now(UTC),
+                **target_columns(delivery),
+            )
+            .on_conflict_do_nothing(index_elements=["space_id", "dedupe_key"])
+            .returning(OutboxRow.id)
+        )
+        inserted = (await self.session.execute(statement)).scalar_one_or_none()
+        return inserted is not None
+
+
+class SqlInbound:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def first_time(self, space_id: int, key: str, at: datetime) -> bool:
+        insert = _insert(self.session)
+        statement = (
+            insert(InboundEventRow)
+            .values(space_id=space_id, key=key[:100], seen_at=at)
+            .on_conflict_do_nothing(index_elements=["space_id", "key"])
+            .returning(InboundEventRow.key)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none() is not None
