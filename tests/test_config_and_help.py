@@ -127,3 +127,24 @@ async def test_help_for_a_group_lists_its_commands(transcript: Transcript) -> No
 async def test_unknown_command_points_to_help(transcript: Transcript) -> None:
     out = await transcript("join alice\n/rounds frobnicate now")
     assert "I don't know `/rounds frobnicate now`. Type `/rounds help`" in out
+
+
+async def test_home_shows_the_profile_and_for_managers_the_configuration(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    from bot.bootstrap import build_core
+    from bot.clock import ManualClock
+    from bot.context import Actor
+    from tests.conftest import START
+    from tests.helpers import CONSOLE
+
+    await transcript("join alice\njoin bob\nbob: /rounds profile set specialty=surgery")
+    rounds = build_core(store, ManualClock(START)).rounds
+    bob_home = await rounds.home(Actor(CONSOLE, "bob"))
+    alice_home = await rounds.home(Actor(CONSOLE, "alice"))
+    assert [m.text.split("\n")[0] for m in bob_home] == ["**Your profile**"]
+    assert "surgery" in bob_home[0].text
+    assert [m.text.split("\n")[0] for m in alice_home] == [
+        "**Your profile**",
+        "**Community configuration**",
+    ]

@@ -34,6 +34,15 @@ def stored_value(value: Any) -> str:
 
 
 async def show(ctx: Context, args: Mapping[str, Any]) -> None:
+    ctx.reply(await render_config(ctx))
+
+
+async def home(ctx: Context) -> Message | None:
+    """Managers see the configuration on their home page; members don't."""
+    return await render_config(ctx) if ctx.is_manager else None
+
+
+async def render_config(ctx: Context) -> Message:
     settings = await ctx.settings()
     lines = ["**Community configuration**", "", "**Channels**"]
     for programme in PROGRAMMES:
@@ -52,7 +61,7 @@ async def show(ctx: Context, args: Mapping[str, Any]) -> None:
         "Change with `/rounds config channel intros #introductions`, "
         "`/rounds config manager add @member` or `/rounds config set key=value`.",
     ]
-    ctx.reply(Message("\n".join(lines)))
+    return Message("\n".join(lines))
 
 
 async def set_channel(ctx: Context, args: Mapping[str, Any]) -> None:
@@ -100,6 +109,7 @@ async def set_settings(ctx: Context, args: Mapping[str, Any]) -> None:
 
 
 def register(router: Router) -> None:
+    router.home_section(home)
     router.command(
         Command(("config",), "Show the community's configuration", show, role=Role.MANAGER)
     )

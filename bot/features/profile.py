@@ -241,6 +241,11 @@ async def submit_form(ctx: Context, values: Mapping[str, str], context: str) -> 
     ctx.reply(saved_message(parsed, profile))
 
 
+async def home(ctx: Context) -> Message:
+    card = render_profile(ctx.member, own=True)
+    return Message("**Your profile**\n" + card.text, card.fields, card.buttons)
+
+
 def register(router: Router) -> None:
     router.command(
         Command(
@@ -265,5 +270,6 @@ def register(router: Router) -> None:
             ),
         )
     )
+    router.home_section(home)
     router.action(OPEN_FORM_ACTION, open_form)
     router.form(FORM_ID, submit_form)
