@@ -111,3 +111,66 @@ class Member:
     @property
     def label(self) -> str:
         return self.profile.name or self.display_name or self.user_id
+
+
+# -- introductions and the member directory ---------------------------------------------------
+@dataclass(frozen=True)
+class IntroCard:
+    version: int
+    posted_at: datetime | None
+    reminder_planned_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    """`/rounds find`: free-text words plus optional field filters, all lowercased."""
+
+    words: tuple[str, ...] = ()
+    specialty: str | None = None
+    interest: str | None = None
+    region: str | None = None
+    stage: str | None = None
+    mentor: bool | None = None
+    exclude_member_id: int | None = None
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class DirectoryHit:
+    member: Member
+    exact: tuple[str, ...]
+    """Fields that matched exactly (ranked first)."""
+    words: int
+    """How many free-text words matched."""
+
+
+# -- networking rounds ------------------------------------------------------------------------
+class NetworkStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SNOOZED = "snoozed"
+    PAUSED = "paused"  # snoozed automatically after ignoring three rounds; rejoin to resume
+    LEFT = "left"
+
+
+@dataclass(frozen=True)
+class Participant:
+    member_id: int
+    status: NetworkStatus
+    snoozed_until: datetime | None
+    ignored_streak: int
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    id: int
+    number: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class PairInfo:
+    id: int
+    round_id: int
+    member_ids: tuple[int, ...]
+    answers: dict[int, str | None]

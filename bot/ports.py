@@ -11,7 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain import Member, Profile, Space, SpaceKey
+from bot.domain import (
+    DirectoryHit,
+    DirectoryQuery,
+    IntroCard,
+    Member,
+    NetworkStatus,
+    PairInfo,
+    Participant,
+    Profile,
+    RoundInfo,
+    Space,
+    SpaceKey,
+)
 from bot.messages import Message, Target
 
 
@@ -96,6 +108,81 @@ class MemberRepo(Protocol):
 
     async def count(self, space_id: int) -> int: ...
 
+    async def by_ids(self, member_ids: list[int]) -> dict[int, Member]: ...
+
+    async def by_user_ids(self, space_id: int, user_ids: list[str]) -> dict[str, Member]: ...
+
+
+class DirectoryRepo(Protocol):
+    async def find(self, space_id: int, query: DirectoryQuery) -> list[DirectoryHit]:
+        """Ranked: more exact field matches first, then more free-text words matched."""
+        ...
+
+
+class IntroRepo(Protocol):
+    async def card(self, member_id: int) -> IntroCard | None: ...
+
+    async def record_post(
+        self, space_id: int, member_id: int, version: int, at: datetime
+    ) -> None: ...
+
+    async def mark_reminder(self, space_id: int, member_id: int, at: datetime) -> None: ...
+
+    async def needing_reminder(
+        self, joined_before: datetime, joined_after: datetime, limit: int
+    ) -> list[Member]:
+        """Members (any space) who joined in that window, never posted a card, never reminded."""
+        ...
+
+
+class NetworkRepo(Protocol):
+    async def participant(self, member_id: int) -> Participant | None: ...
+
+    async def set_status(
+        self,
+        space_id: int,
+        member_id: int,
+        status: NetworkStatus,
+        at: datetime,
+        snoozed_until: datetime | None = None,
+    ) -> None: ...
+
+    async def set_streak(self, member_id: int, streak: int) -> None: ...
+
+    async def exclude(self, space_id: int, member_id: int, excluded_id: int) -> bool: ...
+
+    async def exclusions(self, space_id: int) -> set[tuple[int, int]]: ...
+
+    async def spaces_with_participants(self) -> list[int]: ...
+
+    async def eligible(self, space_id: int, now: datetime) -> list[Member]:
+        """Active members, and snoozed ones whose snooze has ended."""
+        ...
+
+    async def counts(self, space_id: int) -> dict[NetworkStatus, int]: ...
+
+    async def history(self, space_id: int) -> set[frozenset[int]]:
+        """Every pair of members who were ever in a pairing together."""
+        ...
+
+    async def start_round(
+        self, space_id: int, number: int, starts_at: datetime, ends_at: datetime, at: datetime
+    ) -> RoundInfo | None:
+        """Record a round; None when it was already started (pairing happens once)."""
+        ...
+
+    async def add_pair(self, round_id: int, space_id: int, member_ids: tuple[int, ...]) -> int: ...
+
+    async def latest_round(self, space_id: int) -> RoundInfo | None: ...
+
+    async def round_pairs(self, round_id: int) -> list[PairInfo]: ...
+
+    async def pair(self, pair_id: int) -> PairInfo | None: ...
+
+    async def current_pair(self, member_id: int) -> tuple[RoundInfo, PairInfo] | None: ...
+
+    async def answer(self, pair_id: int, member_id: int, answer: str, at: datetime) -> None: ...
+
 
 class SettingsRepo(Protocol):
     async def all(self, space_id: int) -> dict[str, str]: ...
@@ -106,6 +193,10 @@ class SettingsRepo(Protocol):
 class OutboxRepo(Protocol):
     async def enqueue(self, space_id: int, delivery: NewDelivery) -> bool:
         """Plan a delivery; False when one with the same dedupe key already exists."""
+        ...
+
+    async def cancel(self, space_id: int, dedupe_key: str) -> bool:
+        """Cancel a delivery that has not gone out yet; False when there was none pending."""
         ...
 
 
@@ -132,6 +223,15 @@ class Tx(Protocol):
 
     @property
     def inbound(self) -> InboundRepo: ...
+
+    @property
+    def directory(self) -> DirectoryRepo: ...
+
+    @property
+    def intros(self) -> IntroRepo: ...
+
+    @property
+    def network(self) -> NetworkRepo: ...
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.domain import Role
 from bot.errors import UserError
-from bot.options import Option, OptionKind, ParseContext
+from bot.options import Converter, Option, OptionKind, ParseContext
 from bot.textparse import Token, tokenize
 
 if TYPE_CHECKING:
@@ -80,9 +80,12 @@ class Setting:
     default: str
     description: str
     choices: tuple[str, ...] = ()
+    convert: Converter | None = None
 
     def as_option(self) -> Option:
-        return Option(self.key, self.kind, self.description, choices=self.choices)
+        return Option(
+            self.key, self.kind, self.description, choices=self.choices, convert=self.convert
+        )
 
 
 @dataclass(frozen=True)

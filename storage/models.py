@@ -62,7 +62,10 @@ class SpaceRow(Base):
 
 class MemberRow(Base):
     __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("space_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("space_id", "user_id"),
+        Index("ix_members_joined", "joined_at"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
@@ -83,6 +86,96 @@ class MemberRow(Base):
     open_to_mentor: Mapped[bool | None] = mapped_column(Boolean)
     seeking_mentor: Mapped[bool | None] = mapped_column(Boolean)
     quiet_hours: Mapped[str | None] = mapped_column(String(11))
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Lowercased name, specialty, institution, region, interests and goals, for the directory."""
+
+
+class MemberInterestRow(Base):
+    """One row per interest or goal (lowercased), so directory and pairing look-ups use an index."""
+
+    __tablename__ = "member_interests"
+    __table_args__ = (Index("ix_member_interests_lookup", "space_id", "interest"),)
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    interest: Mapped[str] = mapped_column(String(40), primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+
+
+class IntroCardRow(Base):
+    """A member's introduction card: how often it was posted, and the one reminder."""
+
+    __tablename__ = "intro_cards"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    posted_at: Mapped[datetime | None]
+    reminder_planned_at: Mapped[datetime | None]
+
+
+class NetworkMemberRow(Base):
+    __tablename__ = "network_members"
+    __table_args__ = (Index("ix_network_members_space_status", "space_id", "status"),)
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10))
+    snoozed_until: Mapped[datetime | None]
+    ignored_streak: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime]
+
+
+class NetworkExclusionRow(Base):
+    __tablename__ = "network_exclusions"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    excluded_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+
+
+class NetworkRoundRow(Base):
+    __tablename__ = "network_rounds"
+    __table_args__ = (UniqueConstraint("space_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    paired_at: Mapped[datetime]
+
+
+class NetworkPairRow(Base):
+    __tablename__ = "network_pairs"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("network_rounds.id", ondelete="CASCADE"), index=True
+    )
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+
+
+class NetworkPairMemberRow(Base):
+    __tablename__ = "network_pair_members"
+
+    pair_id: Mapped[int] = mapped_column(
+        ForeignKey("network_pairs.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    answer: Mapped[str | None] = mapped_column(String(10))
+    answered_at: Mapped[datetime | None]
 
 
 class SettingRow(Base):

@@ -5,14 +5,21 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, time
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Member, Profile, QuietHours, Space, SpaceKey
 from bot.messages import ChannelPost, DirectMessage, GroupMessage
 from bot.ports import NewDelivery
-from storage.models import InboundEventRow, MemberRow, OutboxRow, SettingRow, SpaceRow
+from storage.models import (
+    InboundEventRow,
+    MemberInterestRow,
+    MemberRow,
+    OutboxRow,
+    SettingRow,
+    SpaceRow,
+)
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -79,6 +86,25 @@ def member_from_row(row: MemberRow) -> Member:
     )
 
 
+def search_text(profile: Profile, display_name: str) -> str:
+    parts = [
+        profile.name,
+        display_name,
+        profile.profession,
+        profile.stage,
+        profile.specialty,
+        profile.institution,
+        profile.region,
+        *profile.interests,
+        *profile.goals,
+    ]
+    return " | ".join(part for part in parts if part).lower()
+
+
+def interest_keys(profile: Profile) -> set[str]:
+    return {item.lower()[:40] for item in (*profile.interests, *profile.goals)}
+
+
 def profile_columns(profile: Profile) -> dict[str, object]:
     return {
         "name": profile.name,
@@ -130,13 +156,46 @@ class SqlMembers:
         )
         self.session.add(row)
         await self.session.flush()
-        return member_from_row(row)
+        member = member_from_row(row)
+        self.session.expunge(row)  # later UPDATEs bypass the session; keep no stale copy
+        return member
 
     async def rename(self, member_id: int, display_name: str) -> None:
         await self._update(member_id, display_name=display_name)
 
     async def save_profile(self, member_id: int, profile: Profile) -> None:
-        await self._update(member_id, **profile_columns(profile))
+        display_name, space_id = (
+            await self.session.execute(
+                select(MemberRow.display_name, MemberRow.space_id).where(MemberRow.id == member_id)
+            )
+        ).one()
+        await self._update(
+            member_id, **profile_columns(profile), search_text=search_text(profile, display_name)
+        )
+        await self.session.execute(
+            delete(MemberInterestRow).where(MemberInterestRow.member_id == member_id)
+        )
+        keys = interest_keys(profile)
+        if keys:
+            await self.session.execute(
+                insert(MemberInterestRow),
+                [{"member_id": member_id, "space_id": space_id, "interest": k} for k in keys],
+            )
+
+    async def by_ids(self, member_ids: list[int]) -> dict[int, Member]:
+        found: dict[int, Member] = {}
+        for start in range(0, len(member_ids), 500):
+            rows = await self.session.execute(
+                select(MemberRow).where(MemberRow.id.in_(member_ids[start : start + 500]))
+            )
+            found.update({row.id: member_from_row(row) for row in rows.scalars()})
+        return found
+
+    async def by_user_ids(self, space_id: int, user_ids: list[str]) -> dict[str, Member]:
+        rows = await self.session.execute(
+            select(MemberRow).where(MemberRow.space_id == space_id, MemberRow.user_id.in_(user_ids))
+        )
+        return {row.user_id: member_from_row(row) for row in rows.scalars()}
 
     async def mark_welcomed(self, member_id: int, at: datetime) -> None:
         await self._update(member_id, welcomed_at=at)
@@ -228,6 +287,20 @@ class SqlOutbox:
         )
         inserted = (await self.session.execute(statement)).scalar_one_or_none()
         return inserted is not None
+
+    async def cancel(self, space_id: int, dedupe_key: str) -> bool:
+        cancelled = await self.session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.space_id == space_id,
+                OutboxRow.dedupe_key == dedupe_key,
+                OutboxRow.status == "pending",
+            )
+            .values(status="cancelled")
+            .returning(OutboxRow.id)
+            .execution_options(synchronize_session=False)
+        )
+        return cancelled.first() is not None
 
 
 class SqlInbound:

@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.db import make_engine, make_sessionmaker
+from storage.intros import SqlDirectory, SqlIntros
 from storage.models import Base
+from storage.network import SqlNetwork
 from storage.outbox import SqlDeliveryQueue
 from storage.repos import SqlInbound, SqlMembers, SqlOutbox, SqlSettings, SqlSpaces
 
@@ -21,6 +23,9 @@ class SqlTx:
         self.settings = SqlSettings(session)
         self.outbox = SqlOutbox(session)
         self.inbound = SqlInbound(session)
+        self.directory = SqlDirectory(session)
+        self.intros = SqlIntros(session)
+        self.network = SqlNetwork(session)
 
 
 class SqlStore:

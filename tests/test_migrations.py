@@ -48,3 +48,48 @@ def test_upgrade_head_matches_the_models(tmp_path: Path) -> None:
     upgrade(url)
     upgrade(url)  # a second run is a no-op
     assert asyncio.run(differences(url)) == []
+
+
+def test_upgrading_a_community_fills_the_directory_for_existing_members(tmp_path: Path) -> None:
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    url = migrations_url(tmp_path)
+    asyncio.run(reset(url))
+    command.upgrade(alembic_config(url), "0001")
+
+    async def seed() -> None:
+        engine = make_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "insert into spaces (platform, external_id, name, created_at) "
+                    "values ('console', 'console', '', '2026-01-01 00:00:00+00')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "insert into members (space_id, user_id, display_name, joined_at, is_manager,"
+                    " interests, goals, specialty) values ((select min(id) from spaces), 'old',"
+                    " 'Old Timer', '2026-01-01 00:00:00+00', false, '[\"Simulation\"]', '[]',"
+                    " 'Surgery')"
+                )
+            )
+        await engine.dispose()
+
+    async def read() -> tuple[list[str], list[str]]:
+        engine = make_engine(url)
+        async with engine.connect() as connection:
+            texts = list(
+                (await connection.execute(text("select search_text from members"))).scalars()
+            )
+            keys = list(
+                (await connection.execute(text("select interest from member_interests"))).scalars()
+            )
+        await engine.dispose()
+        return texts, keys
+
+    asyncio.run(seed())
+    upgrade(url)
+    assert asyncio.run(read()) == (["old timer | surgery | simulation"], ["simulation"])

@@ -1,0 +1,302 @@
+"""Introductions: intro cards in the intros channel, "Say hello", the member directory, and one
+gentle reminder for members who haven't introduced themselves after three days."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from bot.context import Context, JobContext, channel_key
+from bot.domain import STAGES, DirectoryHit, DirectoryQuery, Member
+from bot.errors import UserError
+from bot.localtime import local, next_allowed, next_local
+from bot.messages import (
+    Button,
+    ButtonStyle,
+    ChannelPost,
+    DirectMessage,
+    Message,
+    channel,
+    mention,
+    sanitize,
+)
+from bot.options import Option, OptionKind
+from bot.ports import NewDelivery
+from bot.router import Command, Job, Router
+
+HELLO_ACTION = "intros.hello"
+REMIND_AFTER = timedelta(days=3)
+REMIND_WINDOW = timedelta(days=7)  # members who joined long before the feature get no nudge
+DAY_STARTS, DAY_ENDS = time(9, 0), time(18, 0)
+NO_CHANNEL = (
+    "Introductions need a channel first. A community manager can set it with "
+    "`/rounds config channel intros #introductions`."
+)
+
+
+def card_key(user_id: str, version: int) -> str:
+    return f"intro:{user_id}:{version}"
+
+
+def reminder_key(user_id: str) -> str:
+    return f"intro-reminder:{user_id}"
+
+
+def render_card(member: Member) -> Message:
+    p = member.profile
+    headline = " · ".join(sanitize(x) for x in (p.profession, p.stage, p.specialty) if x)
+    lines = [f"👋 Meet **{sanitize(member.label)}** ({mention(member.user_id)})"]
+    if headline:
+        lines.append(headline)
+    fields = [
+        (label, sanitize(value))
+        for label, value in (
+            ("Institution", p.institution),
+            ("Region", p.region),
+            ("Interests", ", ".join(p.interests)),
+            ("Goals", ", ".join(p.goals)),
+        )
+        if value
+    ]
+    mentoring = []
+    if p.open_to_mentor:
+        mentoring.append("happy to mentor")
+    if p.seeking_mentor:
+        mentoring.append("looking for a mentor")
+    if mentoring:
+        fields.append(("Mentorship", " and ".join(mentoring)))
+    button = Button("Say hello", HELLO_ACTION, member.user_id, ButtonStyle.PRIMARY)
+    return Message("\n".join(lines), tuple(fields), (button,))
+
+
+async def tell_managers_no_channel(ctx: Context) -> None:
+    day = ctx.now.date().isoformat()
+    for manager in await ctx.tx.members.managers(ctx.space.id):
+        await ctx.deliver(
+            NewDelivery(
+                dedupe_key=f"hint:intros-channel:{manager.user_id}:{day}",
+                purpose="manager-hint",
+                target=DirectMessage(manager.user_id),
+                message=Message(
+                    f"{mention(ctx.member.user_id)} tried to post an introduction, but there is "
+                    "no intros channel yet. Set one with "
+                    "`/rounds config channel intros #introductions`."
+                ),
+                due_at=ctx.now,
+            )
+        )
+
+
+async def post_intro(ctx: Context, args: Mapping[str, Any]) -> None:
+    where = await ctx.channel("intros")
+    if where is None:  # answered, not raised: the hint to managers must be kept
+        if ctx.is_manager:
+            ctx.reply(NO_CHANNEL)
+        else:
+            await tell_managers_no_channel(ctx)
+            ctx.reply(NO_CHANNEL + " I've let the managers know.")
+        return
+    member = ctx.member
+    if member.profile.filled < 2:
+        raise UserError(
+            "Your card would be nearly empty. Fill in your profile first, e.g. "
+            '`/rounds profile set role=resident specialty="emergency medicine" '
+            'interests="quality improvement"`, then `/rounds intro` again.'
+        )
+    card = await ctx.tx.intros.card(member.id)
+    version = (card.version if card else 0) + 1
+    await ctx.deliver(
+        NewDelivery(
+            dedupe_key=card_key(member.user_id, version),
+            purpose="intro",
+            target=ChannelPost(where),
+            message=render_card(member),
+            due_at=ctx.now,
+            replaces=card_key(member.user_id, version - 1) if version > 1 else None,
+        )
+    )
+    await ctx.tx.intros.record_post(ctx.space.id, member.id, version, ctx.now)
+    await ctx.tx.outbox.cancel(ctx.space.id, reminder_key(member.user_id))
+    verb = "Updated your introduction in" if version > 1 else "Your introduction is up in"
+    ctx.reply(f"✓ {verb} {channel(where)}. Peers can press “Say hello” to reach you.")
+
+
+async def say_hello(ctx: Context, value: str) -> None:
+    if value == ctx.member.user_id:
+        ctx.reply("That's your own card 🙂 Others can press it to say hello to you.")
+        return
+    target = await ctx.tx.members.get(ctx.space.id, value)
+    if target is None:
+        ctx.reply("That member has left the community, so the hello can't be delivered.")
+        return
+    sender = ctx.member
+    about = sanitize(
+        " · ".join(x for x in (sender.profile.profession, sender.profile.specialty) if x)
+    )
+    text = f"👋 {mention(sender.user_id)} says hello!"
+    if about:
+        text += f" ({about})"
+    text += (
+        "\nThey saw your introduction and would like to connect. Reply to them directly, or "
+        f"see their profile with `/rounds profile @{sender.user_id}`."
+    )
+    planned = await ctx.deliver(
+        NewDelivery(
+            dedupe_key=f"hello:{sender.user_id}:{target.user_id}:{ctx.now.date().isoformat()}",
+            purpose="hello",
+            target=DirectMessage(target.user_id),
+            message=Message(text),
+            due_at=ctx.now,
+            fallback_channel="intros",
+        )
+    )
+    if planned:
+        ctx.reply(f"✓ Said hello to {mention(target.user_id)}; they'll get a DM from Rounds.")
+    else:
+        ctx.reply(f"You already said hello to {mention(target.user_id)} today.")
+
+
+def why(hit: DirectoryHit) -> str:
+    return "exact " + " and ".join(hit.exact) if hit.exact else ""
+
+
+def render_results(hits: list[DirectoryHit], asked: str) -> Message:
+    if not hits:
+        return Message(
+            f"No members match {asked}. Try fewer words, or a broader field such as "
+            "`/rounds find interest=leadership`."
+        )
+    lines = [f"**{len(hits)} member{'s' if len(hits) > 1 else ''} matching {asked}**"]
+    buttons = []
+    for hit in hits:
+        p = hit.member.profile
+        details = " · ".join(
+            sanitize(x) for x in (p.profession, p.specialty, p.institution, p.region) if x
+        )
+        reason = why(hit)
+        lines.append(
+            f"- **{sanitize(hit.member.label)}** {mention(hit.member.user_id)}"
+            + (f": {details}" if details else "")
+            + (f" _({reason})_" if reason else "")
+        )
+        buttons.append(
+            Button(f"Say hello to {hit.member.label[:40]}", HELLO_ACTION, hit.member.user_id)
+        )
+    return Message("\n".join(lines), buttons=tuple(buttons))
+
+
+async def find(ctx: Context, args: Mapping[str, Any]) -> None:
+    words = tuple(w for w in str(args.get("text", "")).lower().split() if len(w) > 1)[:8]
+    query = DirectoryQuery(
+        words=words,
+        specialty=_lower(args.get("specialty")),
+        interest=_lower(args.get("interest")),
+        region=_lower(args.get("region")),
+        stage=args.get("stage"),
+        mentor=args.get("mentor"),
+        exclude_member_id=ctx.member.id,
+    )
+    if not (words or query.specialty or query.interest or query.region or query.stage) and (
+        query.mentor is None
+    ):
+        raise UserError(
+            "Tell me who you're looking for, e.g. `/rounds find simulation` or "
+            "`/rounds find specialty=paediatrics mentor=yes`."
+        )
+    hits = await ctx.tx.directory.find(ctx.space.id, query)
+    asked = " ".join(
+        [f"“{' '.join(words)}”"] * bool(words)
+        + [f"{k}={shown(v)}" for k, v in args.items() if k != "text"]
+    )
+    ctx.reply(render_results(hits, sanitize(asked)))
+
+
+def shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _lower(value: object) -> str | None:
+    return str(value).strip().lower() if value else None
+
+
+def reminder_text(member: Member) -> Message:
+    return Message(
+        f"Hi {mention(member.user_id)}, a gentle nudge: peers here would love to know who you "
+        "are. Post your introduction with `/rounds intro` (it uses your profile; add to it "
+        "first with `/rounds profile set …` if you like). This is the only reminder you'll get."
+    )
+
+
+def sensible_moment(now: datetime, member: Member) -> datetime:
+    """Now if it is daytime for the member, else their next 10:00; never in quiet hours."""
+    here = local(now, member.profile).time()
+    moment = now if DAY_STARTS <= here < DAY_ENDS else next_local(now, member.profile, time(10))
+    return next_allowed(moment, member.profile)
+
+
+async def plan_reminders(job: JobContext) -> None:
+    cutoff = job.now - REMIND_AFTER
+    async with job.store.transaction() as tx:
+        members = await tx.intros.needing_reminder(cutoff, cutoff - REMIND_WINDOW, 500)
+        channels: dict[int, bool] = {}
+        for member in members:
+            if member.space_id not in channels:
+                settings = await tx.settings.all(member.space_id)
+                channels[member.space_id] = bool(settings.get(channel_key("intros")))
+            if not channels[member.space_id]:
+                continue
+            await tx.outbox.enqueue(
+                member.space_id,
+                NewDelivery(
+                    dedupe_key=reminder_key(member.user_id),
+                    purpose="intro-reminder",
+                    target=DirectMessage(member.user_id),
+                    message=reminder_text(member),
+                    due_at=sensible_moment(job.now, member),
+                ),
+            )
+            await tx.intros.mark_reminder(member.space_id, member.id, job.now)
+            job.planned += 1
+
+
+def register(router: Router) -> None:
+    router.command(
+        Command(
+            ("intro",),
+            "Post (or refresh) your introduction card in the intros channel",
+            post_intro,
+            examples=("/rounds intro",),
+        )
+    )
+    router.command(
+        Command(
+            ("find",),
+            "Search the member directory",
+            find,
+            options=(
+                Option(
+                    "text",
+                    OptionKind.TEXT,
+                    "words to look for",
+                    positional=True,
+                    greedy=True,
+                    max_length=100,
+                ),
+                Option("specialty", OptionKind.TEXT, "e.g. paediatrics", max_length=80),
+                Option("interest", OptionKind.TEXT, "an interest or goal", max_length=40),
+                Option("region", OptionKind.TEXT, "e.g. West Africa", max_length=80),
+                Option("stage", OptionKind.CHOICE, "career stage", choices=STAGES),
+                Option("mentor", OptionKind.BOOLEAN, "only people open to mentoring"),
+            ),
+            examples=(
+                "/rounds find simulation",
+                "/rounds find specialty=paediatrics mentor=yes",
+                '/rounds find interest="quality improvement" region=Africa',
+            ),
+        )
+    )
+    router.action(HELLO_ACTION, say_hello)
+    router.job(Job("intros.remind", timedelta(hours=1), plan_reminders))

@@ -1,0 +1,425 @@
+"""Networking rounds: opted-in members are paired with a peer every few weeks, introduced with
+reasons, asked halfway whether they met, and paused after ignoring three rounds in a row.
+
+Rounds start on Mondays (every `network.every` weeks). Pairing runs once per round (the round
+record is the lock), early enough that each introduction arrives at 10:00 on Monday in the
+member's own time zone; after downtime it runs late, but once.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from collections.abc import Mapping
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from bot.context import Context, JobContext
+from bot.domain import Member, NetworkStatus, Role, RoundInfo
+from bot.errors import UserError
+from bot.features.network._pairing import Candidate, pair_members
+from bot.features.network._render import (
+    ANSWERS,
+    MET_ACTION,
+    render_answered,
+    render_check,
+    render_introduction,
+)
+from bot.localtime import next_allowed, next_local
+from bot.messages import DirectMessage, GroupMessage, Message, mention, moment
+from bot.options import Option, OptionKind, format_duration, parse_duration
+from bot.ports import NewDelivery, Tx
+from bot.router import Command, Job, Router, Setting
+
+log = logging.getLogger(__name__)
+
+EPOCH = datetime(2024, 1, 1, tzinfo=UTC)  # a Monday: rounds start on Mondays
+LEAD = timedelta(hours=14)  # pair early enough for Monday 10:00 everywhere on Earth
+FIRST_ROUND_GRACE = timedelta(hours=6)
+IGNORED_ROUNDS_BEFORE_PAUSE = 3
+DEFAULT_EVERY = "2w"
+INTRO_HOUR = time(10, 0)
+
+
+def weeks_only(value: Any) -> timedelta:
+    if not isinstance(value, timedelta) or value % timedelta(weeks=1) or value > timedelta(weeks=8):
+        raise UserError(
+            "`network.every` is a whole number of weeks from 1w to 8w (rounds start on Mondays).",
+            field="network.every",
+        )
+    return value
+
+
+def cadence(settings: Mapping[str, str]) -> timedelta:
+    return parse_duration(settings.get("network.every", DEFAULT_EVERY)) or timedelta(weeks=2)
+
+
+def round_start(number: int, every: timedelta) -> datetime:
+    return EPOCH + number * every
+
+
+def pair_time(number: int, every: timedelta) -> datetime:
+    return round_start(number, every) - LEAD
+
+
+def current_number(now: datetime, every: timedelta) -> int:
+    return (now + LEAD - EPOCH) // every
+
+
+def next_number(now: datetime, every: timedelta, latest: RoundInfo | None) -> int:
+    """The round that will be paired next."""
+    number = current_number(now, every)
+    if latest is not None and latest.number >= number:
+        return latest.number + 1
+    if latest is None and now - pair_time(number, every) > FIRST_ROUND_GRACE:
+        return number + 1
+    return number
+
+
+def local_monday(start: datetime, member: Member) -> datetime:
+    return next_allowed(
+        next_local(start - LEAD, member.profile, INTRO_HOUR, weekday=0), member.profile
+    )
+
+
+def utc_offset(member: Member, at: datetime) -> float:
+    zone = zoneinfo.ZoneInfo(member.profile.timezone or "UTC")
+    offset = at.astimezone(zone).utcoffset() or timedelta()
+    return offset.total_seconds() / 3600
+
+
+def candidate(member: Member, at: datetime) -> Candidate:
+    p = member.profile
+    return Candidate(
+        member.id,
+        (p.institution or "").strip().lower() or None,
+        frozenset(x.lower() for x in (*p.interests, *p.goals)),
+        utc_offset(member, at),
+    )
+
+
+# -- commands ---------------------------------------------------------------------------------
+async def next_round_text(ctx: Context) -> str:
+    every = cadence(await ctx.settings())
+    latest = await ctx.tx.network.latest_round(ctx.space.id)
+    start = round_start(next_number(ctx.now, every, latest), every)
+    return moment(local_monday(start, ctx.member), "F")
+
+
+async def join(ctx: Context, args: Mapping[str, Any]) -> None:
+    participant = await ctx.tx.network.participant(ctx.member.id)
+    if participant and participant.status is NetworkStatus.ACTIVE:
+        ctx.reply(f"You're already in. Your next pairing arrives {await next_round_text(ctx)}.")
+        return
+    await ctx.tx.network.set_status(ctx.space.id, ctx.member.id, NetworkStatus.ACTIVE, ctx.now)
+    every = format_duration(cadence(await ctx.settings()))
+    text = (
+        f"✓ You're in! Every {every.replace('w', ' weeks').replace('1 weeks', 'week')} you'll be "
+        f"paired with a peer from another institution. First pairing: {await next_round_text(ctx)}."
+    )
+    if not ctx.member.profile.interests:
+        text += '\nTip: add interests for better matches: `/rounds profile set interests="…"`.'
+    if not ctx.member.profile.timezone:
+        text += "\nTip: set your time zone so pairings arrive at 10:00 your time."
+    ctx.reply(text)
+
+
+async def require_participant(ctx: Context) -> None:
+    participant = await ctx.tx.network.participant(ctx.member.id)
+    if participant is None or participant.status is NetworkStatus.LEFT:
+        raise UserError("You haven't joined networking rounds. Join with `/rounds network join`.")
+
+
+async def snooze(ctx: Context, args: Mapping[str, Any]) -> None:
+    await require_participant(ctx)
+    weeks = int(args["weeks"])
+    until = ctx.now + timedelta(weeks=weeks)
+    await ctx.tx.network.set_status(
+        ctx.space.id, ctx.member.id, NetworkStatus.SNOOZED, ctx.now, snoozed_until=until
+    )
+    ctx.reply(
+        f"✓ Snoozed for {weeks} week{'s' if weeks > 1 else ''}: no pairings until "
+        f"{moment(until, 'D')}. Come back sooner with `/rounds network join`."
+    )
+
+
+async def leave(ctx: Context, args: Mapping[str, Any]) -> None:
+    await require_participant(ctx)
+    await ctx.tx.network.set_status(ctx.space.id, ctx.member.id, NetworkStatus.LEFT, ctx.now)
+    ctx.reply("✓ You've left networking rounds. Rejoin any time with `/rounds network join`.")
+
+
+async def status(ctx: Context, args: Mapping[str, Any]) -> None:
+    participant = await ctx.tx.network.participant(ctx.member.id)
+    if participant is None or participant.status is NetworkStatus.LEFT:
+        ctx.reply("You're not in networking rounds. Join with `/rounds network join`.")
+        return
+    lines = []
+    if participant.status is NetworkStatus.ACTIVE:
+        lines.append(f"You're in networking rounds. Next pairing: {await next_round_text(ctx)}.")
+    elif participant.status is NetworkStatus.SNOOZED and participant.snoozed_until:
+        lines.append(f"You're snoozed until {moment(participant.snoozed_until, 'D')}.")
+    else:
+        lines.append(
+            "Your rounds are paused because the last three went unanswered. "
+            "Rejoin with `/rounds network join`."
+        )
+    current = await ctx.tx.network.current_pair(ctx.member.id)
+    if current is not None and current[0].ends_at > ctx.now:
+        round_info, pair = current
+        others = [m for m in pair.member_ids if m != ctx.member.id]
+        members = await ctx.tx.members.by_ids(others)
+        names = " and ".join(mention(members[m].user_id) for m in others if m in members)
+        last_day = moment(round_info.ends_at - timedelta(hours=12), "D")
+        lines.append(f"This round ({last_day} is the last day): {names}.")
+    ctx.reply("\n".join(lines))
+
+
+async def exclude(ctx: Context, args: Mapping[str, Any]) -> None:
+    user_id = args["member"]
+    if user_id == ctx.member.user_id:
+        raise UserError("You can't be paired with yourself anyway 🙂")
+    other = await ctx.tx.members.get(ctx.space.id, user_id)
+    if other is None:
+        raise UserError(f"I don't know {mention(user_id)} in this community.")
+    added = await ctx.tx.network.exclude(ctx.space.id, ctx.member.id, other.id)
+    if added:
+        ctx.reply(f"✓ You won't be paired with {mention(user_id)}. They are not told.")
+    else:
+        ctx.reply(f"You had already excluded {mention(user_id)}. Nothing changed.")
+
+
+async def report(ctx: Context, args: Mapping[str, Any]) -> None:
+    counts = await ctx.tx.network.counts(ctx.space.id)
+    lines = [
+        "**Networking rounds**",
+        f"- Opted in: {counts.get(NetworkStatus.ACTIVE, 0)}"
+        f" (snoozed {counts.get(NetworkStatus.SNOOZED, 0)},"
+        f" paused {counts.get(NetworkStatus.PAUSED, 0)}, left {counts.get(NetworkStatus.LEFT, 0)})",
+    ]
+    latest = await ctx.tx.network.latest_round(ctx.space.id)
+    if latest is None:
+        lines.append("- No round has run yet.")
+    else:
+        pairs = await ctx.tx.network.round_pairs(latest.id)
+        paired = sum(len(p.member_ids) for p in pairs)
+        answers = [a for p in pairs for a in p.answers.values()]
+        answered = sum(a is not None for a in answers)
+        met = sum(a == "met" for a in answers)
+        rate = f"{met / paired:.0%}" if paired else "n/a"
+        lines += [
+            f"- Latest round (starting {moment(latest.starts_at, 'D')}): "
+            f"{len(pairs)} group{'s' if len(pairs) != 1 else ''}, {paired} members paired",
+            f"- Answered “Did you meet?”: {answered} of {paired}; met: {met} ({rate})",
+        ]
+    ctx.reply("\n".join(lines))
+
+
+async def answer(ctx: Context, value: str) -> None:
+    pair_text, _, choice = value.partition(":")
+    pair = await ctx.tx.network.pair(int(pair_text)) if pair_text.isdigit() else None
+    if pair is None or choice not in ANSWERS:
+        ctx.reply("That button no longer works. Type `/rounds network status` to see your round.")
+        return
+    if ctx.member.id not in pair.member_ids:
+        ctx.reply("That question was for someone else's pairing.")
+        return
+    await ctx.tx.network.answer(pair.id, ctx.member.id, choice, ctx.now)
+    partners = await ctx.tx.members.by_ids([m for m in pair.member_ids if m != ctx.member.id])
+    ctx.update(render_answered(list(partners.values()), choice))
+    replies = {
+        "met": "✓ Wonderful, thank you! We'll keep pairing you with new peers.",
+        "later": "No problem. There's still time this round; a short call counts.",
+        "skip": "Thanks for letting us know. You'll get a new partner next round.",
+    }
+    ctx.reply(replies[choice])
+
+
+# -- the round job ------------------------------------------------------------------------------
+async def run_rounds(job: JobContext) -> None:
+    async with job.store.transaction() as tx:
+        spaces = await tx.network.spaces_with_participants()
+    for space_id in spaces:
+        try:
+            async with job.store.transaction() as tx:
+                await pair_space(tx, job, space_id)
+        except Exception:
+            log.exception("networking round failed for space %s", space_id)
+
+
+async def pair_space(tx: Tx, job: JobContext, space_id: int) -> None:
+    defaults = {key: s.default for key, s in job.router.settings.items()}
+    every = cadence({**defaults, **await tx.settings.all(space_id)})
+    latest = await tx.network.latest_round(space_id)
+    number = next_number(job.now, every, latest)
+    if pair_time(number, every) > job.now:
+        return
+    start = round_start(number, every)
+    info = await tx.network.start_round(space_id, number, start, start + every, job.now)
+    if info is None:
+        return  # another process paired this round
+    paused = await pause_silent_members(tx, job, space_id, latest) if latest else set()
+    members = [m for m in await tx.network.eligible(space_id, job.now) if m.id not in paused]
+    for member in members:
+        participant = await tx.network.participant(member.id)
+        if participant and participant.status is NetworkStatus.SNOOZED:
+            await tx.network.set_status(space_id, member.id, NetworkStatus.ACTIVE, job.now)
+    by_id = {m.id: m for m in members}
+    pairing = pair_members(
+        [candidate(m, start) for m in members],
+        await tx.network.history(space_id),
+        await tx.network.exclusions(space_id),
+        seed=number * 7919 + space_id,
+    )
+    offsets = {m.id: utc_offset(m, start) for m in members}
+    for group_ids in pairing.groups:
+        group = [by_id[m] for m in group_ids]
+        pair_id = await tx.network.add_pair(info.id, space_id, group_ids)
+        await plan_pair(tx, space_id, info, pair_id, group, offsets, every, seed=pair_id)
+    for member_id in pairing.unmatched:
+        member = by_id[member_id]
+        await tx.outbox.enqueue(
+            space_id,
+            NewDelivery(
+                dedupe_key=f"network:{number}:unmatched:{member.user_id}",
+                purpose="network-unmatched",
+                target=DirectMessage(member.user_id),
+                message=Message(
+                    "No networking match for you this round, sorry: there was no one left "
+                    "to pair you with. You're first in line next round."
+                ),
+                due_at=local_monday(start, member),
+            ),
+        )
+    log.info(
+        "networking round %s in space %s: %s groups, %s unmatched",
+        number,
+        space_id,
+        len(pairing.groups),
+        len(pairing.unmatched),
+    )
+
+
+async def plan_pair(
+    tx: Tx,
+    space_id: int,
+    info: RoundInfo,
+    pair_id: int,
+    group: list[Member],
+    offsets: dict[int, float],
+    every: timedelta,
+    *,
+    seed: int,
+) -> None:
+    intro_at = max(local_monday(info.starts_at, m) for m in group)
+    await tx.outbox.enqueue(
+        space_id,
+        NewDelivery(
+            dedupe_key=f"network:{info.number}:pair:{pair_id}",
+            purpose="network-intro",
+            target=GroupMessage(tuple(m.user_id for m in group)),
+            message=render_introduction(group, offsets, info.ends_at - timedelta(hours=12), seed),
+            due_at=intro_at,
+        ),
+    )
+    halfway = info.starts_at + every / 2
+    for member in group:
+        partners = [m for m in group if m.id != member.id]
+        await tx.outbox.enqueue(
+            space_id,
+            NewDelivery(
+                dedupe_key=f"network:{info.number}:check:{pair_id}:{member.user_id}",
+                purpose="network-check",
+                target=DirectMessage(member.user_id),
+                message=render_check(pair_id, partners),
+                due_at=next_allowed(
+                    next_local(halfway, member.profile, INTRO_HOUR), member.profile
+                ),
+                expires_at=info.ends_at + timedelta(days=3),
+            ),
+        )
+
+
+async def pause_silent_members(
+    tx: Tx, job: JobContext, space_id: int, previous: RoundInfo
+) -> set[int]:
+    """Count rounds ignored in a row; pause (and tell) those who ignored three."""
+    paused: set[int] = set()
+    for pair in await tx.network.round_pairs(previous.id):
+        for member_id, given in pair.answers.items():
+            participant = await tx.network.participant(member_id)
+            if participant is None or participant.status is not NetworkStatus.ACTIVE:
+                continue
+            streak = 0 if given is not None else participant.ignored_streak + 1
+            await tx.network.set_streak(member_id, streak)
+            if streak < IGNORED_ROUNDS_BEFORE_PAUSE:
+                continue
+            await tx.network.set_status(space_id, member_id, NetworkStatus.PAUSED, job.now)
+            paused.add(member_id)
+            members = await tx.members.by_ids([member_id])
+            await tx.outbox.enqueue(
+                space_id,
+                NewDelivery(
+                    dedupe_key=f"network:{previous.number}:paused:{member_id}",
+                    purpose="network-paused",
+                    target=DirectMessage(members[member_id].user_id),
+                    message=Message(
+                        "We've paused your networking rounds: the last three pairings went "
+                        "unanswered, and we don't want to fill your inbox. Rejoin any time "
+                        "with `/rounds network join`."
+                    ),
+                    due_at=next_allowed(job.now, members[member_id].profile),
+                ),
+            )
+    return paused
+
+
+def register(router: Router) -> None:
+    router.setting(
+        Setting(
+            "network.every",
+            OptionKind.DURATION,
+            DEFAULT_EVERY,
+            "how often networking rounds pair members (whole weeks)",
+            convert=weeks_only,
+        )
+    )
+    commands = (
+        ("join", "Join networking rounds: meet a new peer every few weeks", join, ()),
+        (
+            "snooze",
+            "Pause your networking rounds for a few weeks",
+            snooze,
+            (
+                Option(
+                    "weeks",
+                    OptionKind.INTEGER,
+                    "how many weeks (1 to 12)",
+                    required=True,
+                    positional=True,
+                    min_value=1,
+                    max_value=12,
+                ),
+            ),
+        ),
+        ("leave", "Leave networking rounds", leave, ()),
+        ("status", "Your networking round: state, next pairing, current partner", status, ()),
+        (
+            "exclude",
+            "Never be paired with a member (they are not told)",
+            exclude,
+            (Option("member", OptionKind.MEMBER, "who", required=True, positional=True),),
+        ),
+    )
+    for name, summary, handler, options in commands:
+        router.command(Command(("network", name), summary, handler, options=options))
+    router.command(
+        Command(
+            ("network", "report"),
+            "Participation in networking rounds (for managers)",
+            report,
+            role=Role.MANAGER,
+        )
+    )
+    router.action(MET_ACTION, answer)
+    router.job(Job("network.rounds", timedelta(hours=1), run_rounds))

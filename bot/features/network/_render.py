@@ -1,0 +1,113 @@
+"""What networking rounds say: introductions with reasons, the halfway question, status."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from bot.domain import Member
+from bot.features.network._pairing import hours_apart
+from bot.messages import Button, ButtonStyle, Message, mention, moment, sanitize
+
+MET_ACTION = "network.met"
+ANSWERS = {"met": "Met this week", "later": "Not yet", "skip": "Can't this time"}
+NUMBERS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
+QUESTIONS = (
+    "What drew you to your field, and what keeps you there?",
+    "What's one project you're proud of this year?",
+    "What leadership lesson did you learn the hard way?",
+    "What would you like to get better at in the next six months?",
+    "How does your institution support people at your stage, and what's missing?",
+    "Who has been a mentor to you, and what did they do well?",
+    "What's a problem in your service you'd fix with a free hand?",
+)
+
+
+def city(zone: str | None) -> str | None:
+    if not zone or "/" not in zone:
+        return None
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def time_reason(a: Member, b: Member, offsets: dict[int, float]) -> str | None:
+    apart = hours_apart(offsets[a.id], offsets[b.id])
+    where_a, where_b = city(a.profile.timezone), city(b.profile.timezone)
+    if not (where_a and where_b):
+        return None
+    if apart == 0:
+        return f"{where_a} and {where_b} share a clock" if where_a != where_b else None
+    whole = int(apart)
+    count = NUMBERS[whole] if whole == apart and whole < len(NUMBERS) else f"{apart:g}"
+    return f"{where_a} and {where_b} are {count} hour{'s' if apart != 1 else ''} apart"
+
+
+def reasons(group: list[Member], offsets: dict[int, float]) -> list[str]:
+    found: list[str] = []
+    first, second = group[0], group[1]
+    shared = [
+        item
+        for item in (*first.profile.interests, *first.profile.goals)
+        if item.lower() in {x.lower() for x in (*second.profile.interests, *second.profile.goals)}
+    ]
+    if shared:
+        found.append(f"you both work on {sanitize(' and '.join(shared[:2]))}")
+    places = {m.profile.institution for m in group if m.profile.institution}
+    if len(places) == len(group):
+        found.append("you're at " + " and ".join(sanitize(p) for p in sorted(places)))
+    when = time_reason(first, second, offsets)
+    if when:
+        found.append(when)
+    return found
+
+
+def render_introduction(
+    group: list[Member], offsets: dict[int, float], ends_at: datetime, seed: int
+) -> Message:
+    names = [mention(m.user_id) for m in group]
+    who = ", ".join(names[:-1]) + " and " + names[-1]
+    lines = [f"🤝 **Networking round:** {who}, meet each other!"]
+    why = reasons(group, offsets)
+    lines.append(
+        ("Why you: " + "; ".join(why) + ".") if why else "You were matched to meet someone new."
+    )
+    lines.append(f"Find 20 minutes by {moment(ends_at, 'D')}: a call, a coffee, or a chat here.")
+    lines.append("\nSome first questions:")
+    rng = random.Random(seed)
+    lines.extend(f"- {q}" for q in rng.sample(QUESTIONS, 3))
+    lines.append("\nSee each other's profiles with `/rounds profile @name`.")
+    return Message("\n".join(lines))
+
+
+def render_check(pair_id: int, partners: list[Member]) -> Message:
+    names = " and ".join(mention(m.user_id) for m in partners)
+    return Message(
+        f"Halfway through this networking round: did you meet {names}?",
+        buttons=tuple(
+            Button(
+                label,
+                MET_ACTION,
+                f"{pair_id}:{key}",
+                ButtonStyle.PRIMARY if key == "met" else ButtonStyle.DEFAULT,
+            )
+            for key, label in ANSWERS.items()
+        ),
+    )
+
+
+def render_answered(partners: list[Member], answer: str) -> Message:
+    names = " and ".join(mention(m.user_id) for m in partners)
+    return Message(f"Did you meet {names}? ✓ {ANSWERS[answer]}")
