@@ -171,3 +171,13 @@ async def test_find_returns_at_most_ten(transcript: Transcript) -> None:
         lines.append(f"join m{i}\nm{i}: /rounds profile set specialty=cardiology")
     out = await transcript("\n".join(lines) + "\nben: /rounds find cardiology")
     assert "**10 members matching “cardiology”**" in out
+
+
+async def test_find_refuses_huge_input_and_neutralises_hostile_text(transcript: Transcript) -> None:
+    out = await transcript(
+        SETUP + "ben: /rounds find " + "x" * 101 + "\nben: /rounds find <@amara> <t:0:F>\n"
+        "ben: /rounds intro please"
+    )
+    assert "`text` is too long (101 characters); the most it takes is 100." in out
+    assert "No members match “‹@amara› ‹t:0:f›”" in out
+    assert "I didn't expect `please` here." in out

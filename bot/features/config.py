@@ -6,15 +6,15 @@ Register this feature last: `config set` takes every setting the other features 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from bot.context import Context, channel_key
 from bot.domain import Role
 from bot.errors import UserError
 from bot.messages import Message, mention
-from bot.options import Option, OptionKind, format_duration
+from bot.options import Option, OptionKind
 from bot.router import Command, Router
+from bot.text import shown
 
 PROGRAMMES = ("intros", "events", "qa", "managers")
 PURPOSES = {
@@ -23,14 +23,6 @@ PURPOSES = {
     "qa": "peer questions and answers",
     "managers": "alerts for community managers",
 }
-
-
-def stored_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, timedelta):
-        return format_duration(value)
-    return str(value)
 
 
 async def show(ctx: Context, args: Mapping[str, Any]) -> None:
@@ -102,7 +94,7 @@ async def set_settings(ctx: Context, args: Mapping[str, Any]) -> None:
         raise UserError(f"Tell me which setting to change, e.g. `key=value`. Settings: {keys}.")
     changed = []
     for key, value in args.items():
-        text = stored_value(value)
+        text = shown(value)
         await ctx.tx.settings.put(ctx.space.id, key, text)
         changed.append(f"`{key}` = {text}")
     ctx.reply("✓ Saved: " + ", ".join(changed) + ".")

@@ -24,6 +24,7 @@ from bot.messages import (
 from bot.options import Option, OptionKind
 from bot.ports import NewDelivery
 from bot.router import Command, Job, Router
+from bot.text import profile_fields, shown
 
 HELLO_ACTION = "intros.hello"
 REMIND_AFTER = timedelta(days=3)
@@ -49,23 +50,7 @@ def render_card(member: Member) -> Message:
     lines = [f"👋 Meet **{sanitize(member.label)}** ({mention(member.user_id)})"]
     if headline:
         lines.append(headline)
-    fields = [
-        (label, sanitize(value))
-        for label, value in (
-            ("Institution", p.institution),
-            ("Region", p.region),
-            ("Interests", ", ".join(p.interests)),
-            ("Goals", ", ".join(p.goals)),
-        )
-        if value
-    ]
-    mentoring = []
-    if p.open_to_mentor:
-        mentoring.append("happy to mentor")
-    if p.seeking_mentor:
-        mentoring.append("looking for a mentor")
-    if mentoring:
-        fields.append(("Mentorship", " and ".join(mentoring)))
+    fields = profile_fields(p, with_zone=False)
     button = Button("Say hello", HELLO_ACTION, member.user_id, ButtonStyle.PRIMARY)
     return Message("\n".join(lines), tuple(fields), (button,))
 
@@ -210,12 +195,6 @@ async def find(ctx: Context, args: Mapping[str, Any]) -> None:
         + [f"{k}={shown(v)}" for k, v in args.items() if k != "text"]
     )
     ctx.reply(render_results(hits, sanitize(asked)))
-
-
-def shown(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 def _lower(value: object) -> str | None:

@@ -16,6 +16,7 @@ from bot.localtime import parse_quiet_hours
 from bot.messages import Button, ButtonStyle, FieldKind, Form, FormField, Message, sanitize
 from bot.options import Option, OptionKind, ParseContext
 from bot.router import Command, Router
+from bot.text import profile_fields, shown
 
 MAX_LIST_ITEMS = 10
 MAX_ITEM_LENGTH = 40
@@ -82,14 +83,6 @@ def apply(profile: Profile, values: Mapping[str, Any]) -> Profile:
     return profile.with_changes(**{ATTRIBUTES.get(k, k): v for k, v in values.items()})
 
 
-def shown(value: object) -> str:
-    if isinstance(value, tuple):
-        return ", ".join(value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 def missing_fields(profile: Profile) -> list[str]:
     names = []
     for option in FIELDS:
@@ -106,23 +99,7 @@ def render_profile(member: Member, *, own: bool) -> Message:
     text = f"**{sanitize(member.label)}**"
     if headline:
         text += f"\n{headline}"
-    fields: list[tuple[str, str]] = []
-    for label, value in (
-        ("Institution", p.institution),
-        ("Region", p.region),
-        ("Time zone", p.timezone),
-        ("Interests", p.interests),
-        ("Goals", p.goals),
-    ):
-        if value:
-            fields.append((label, sanitize(shown(value))))
-    mentoring = []
-    if p.open_to_mentor:
-        mentoring.append("open to mentoring")
-    if p.seeking_mentor:
-        mentoring.append("looking for a mentor")
-    if mentoring:
-        fields.append(("Mentorship", ", ".join(mentoring)))
+    fields = profile_fields(p, with_zone=True)
     if own and p.quiet_hours:
         fields.append(("Quiet hours", str(p.quiet_hours)))
     buttons: tuple[Button, ...] = ()
