@@ -425,6 +425,16 @@ class FakeDiscord:
             self.connections.append(Connection(shard, intents, ws))
             self._cond.notify_all()
 
+    async def wait_connected(self, count: int = 1, wait: float = 30.0) -> None:
+        """Wait until `count` gateway sessions have been identified and greeted."""
+
+        async def check() -> None:
+            async with self._cond:
+                while len(self.connections) < count:
+                    await self._cond.wait()
+
+        await asyncio.wait_for(check(), wait)
+
     async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
         await ws.send_json({"op": 0, "s": next(self._seq), "t": event, "d": data})
 
