@@ -369,9 +369,9 @@ class FakeDiscord:
 
         return await asyncio.wait_for(find(), wait)
 
-    async def callback_for(self, interaction: dict[str, Any]) -> Call:
+    async def callback_for(self, interaction: dict[str, Any], after: int = 0) -> Call:
         path = f"/interactions/{interaction['id']}/{interaction['token']}/callback"
-        return await self.wait_for(lambda c: c.path == path)
+        return await self.wait_for(lambda c: c.path == path, after=after)
 
     async def followup_for(self, interaction: dict[str, Any], after: int = 0) -> Call:
         prefix = f"/webhooks/{APP_ID}/{interaction['token']}"
