@@ -173,6 +173,8 @@ class FakeDiscord:
         self.guilds = guilds
         self.members_intent = members_intent
         self.closed_dms = set(closed_dms or ())
+        self.failures: dict[str, web.Response] = {}
+        """Channel id -> the error response every post to it gets (see `fail`)."""
         self.calls: list[Call] = []
         self.connections: list[Connection] = []
         self.sockets: dict[int, web.WebSocketResponse] = {}
@@ -318,7 +320,21 @@ class FakeDiscord:
             return jresp(self._remember(message_payload(channel, body, webhook_id=APP_ID)))
         return jresp({"message": "404: Not Found (fake)", "code": 0}, status=404)
 
+    def fail(self, channel_id: str, status: int, code: int = 0, retry_after: float = 0) -> None:
+        """Make posts to a channel fail the way Discord fails them (429s carry `retry_after`)."""
+        body: dict[str, Any] = {"message": "fake failure", "code": code}
+        headers = {"Content-Type": "application/json"}
+        if status == 429:
+            body["retry_after"] = retry_after
+            headers.update({"Via": "1.1 google", "Retry-After": str(int(retry_after))})
+        self.failures[channel_id] = web.Response(
+            body=json.dumps(body).encode(), status=status, headers=headers
+        )
+
     def _post(self, channel_id: str, body: dict[str, Any]) -> web.Response:
+        if channel_id in self.failures:
+            failure = self.failures[channel_id]
+            return web.Response(body=failure.body, status=failure.status, headers=failure.headers)
         known = channel_id in (GENERAL, INTRODUCTIONS) or channel_id in self.threads
         if channel_id in self.dm_channels:
             if self.dm_channels[channel_id] in self.closed_dms:

@@ -4,7 +4,6 @@ files, edits, and every failure as one DeliveryError."""
 from __future__ import annotations
 
 import aiohttp
-import discord
 import pytest
 
 from adapters.discord.platform import DiscordPlatform, delivery_error
@@ -96,42 +95,40 @@ async def test_a_user_id_that_is_not_a_discord_id_is_refused(platform: DiscordPl
         await platform.send(SPACE, DirectMessage("alice"), Message("hi"))
 
 
-class FakeResponse:
-    """Just what discord.HTTPException reads from a response."""
-
-    def __init__(self, status: int, headers: dict[str, str] | None = None) -> None:
-        self.status = status
-        self.reason = "fake"
-        self.headers = headers or {}
-
-
-def http_error(cls: type[discord.HTTPException], status: int, code: int) -> Exception:
-    return cls(FakeResponse(status), {"message": "fake", "code": code})  # type: ignore[arg-type]
+async def test_a_refused_post_is_a_permanent_failure(
+    fake: FakeDiscord, platform: DiscordPlatform
+) -> None:
+    fake.fail(GENERAL, 403, code=50001)  # missing access
+    with pytest.raises(DeliveryError) as refused:
+        await platform.send(SPACE, ChannelPost(GENERAL), Message("hi"))
+    assert (refused.value.permanent, refused.value.dm_refused) == (True, False)
+    assert refused.value.reason == "discord 403 code 50001"
 
 
-def test_dms_closed_becomes_a_refused_dm() -> None:
-    error = delivery_error(http_error(discord.Forbidden, 403, 50007))
-    assert isinstance(error, DeliveryError)
-    assert (error.permanent, error.dm_refused) == (True, True)
-    assert "50007" in error.reason
+async def test_closed_dms_are_a_refused_dm(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+    fake.closed_dms.add(BOB)
+    with pytest.raises(DeliveryError) as refused:
+        await platform.send(SPACE, DirectMessage(BOB), Message("hi"))
+    assert (refused.value.permanent, refused.value.dm_refused) == (True, True)
+    assert "50007" in refused.value.reason
 
 
-def test_missing_access_is_permanent_and_not_a_dm_refusal() -> None:
-    error = delivery_error(http_error(discord.Forbidden, 403, 50001))
-    assert isinstance(error, DeliveryError)
-    assert (error.permanent, error.dm_refused) == (True, False)
+async def test_a_server_error_is_transient(fake: FakeDiscord, platform: DiscordPlatform) -> None:
+    fake.fail(GENERAL, 503)
+    with pytest.raises(DeliveryError) as failed:
+        await platform.send(SPACE, ChannelPost(GENERAL), Message("hi"))
+    assert failed.value.permanent is False
 
 
-def test_a_server_error_is_transient() -> None:
-    error = delivery_error(http_error(discord.DiscordServerError, 503, 0))
-    assert isinstance(error, DeliveryError) and not error.permanent
+async def test_a_long_rate_limit_goes_back_to_the_outbox(
+    fake: FakeDiscord, platform: DiscordPlatform
+) -> None:
+    fake.fail(GENERAL, 429, retry_after=120)
+    with pytest.raises(RateLimited) as limited:
+        await platform.send(SPACE, ChannelPost(GENERAL), Message("hi"))
+    assert limited.value.retry_after == 120
 
 
 def test_a_network_failure_is_transient() -> None:
     error = delivery_error(aiohttp.ClientConnectionError("reset"))
     assert isinstance(error, DeliveryError) and not error.permanent
-
-
-def test_a_long_rate_limit_goes_back_to_the_outbox() -> None:
-    error = delivery_error(discord.RateLimited(42.0))
-    assert isinstance(error, RateLimited) and error.retry_after == 42.0
