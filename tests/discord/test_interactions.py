@@ -13,6 +13,7 @@ from bot.bootstrap import build_core
 from bot.clock import ManualClock
 from bot.context import Context
 from bot.domain import SpaceKey
+from bot.messages import Button, Message
 from bot.router import Command, Router
 from storage.store import SqlStore
 from tests.conftest import START
@@ -209,3 +210,42 @@ async def test_a_command_declared_slow_defers_at_once(
     assert await run(fake, interaction) == {"type": 5, "data": {"flags": EPHEMERAL}}
     gate.set()
     assert (await fake.followup_for(interaction)).body["content"] == "Report ready"
+
+
+def outcome_router() -> Router:
+    """Commands and a button that exercise each kind of outcome, whatever features exist."""
+
+    async def announce(ctx: Context, args: Mapping[str, Any]) -> None:
+        ctx.reply(
+            Message("Grand rounds at 6pm", buttons=(Button("Done", "demo.done", "7"),)),
+            private=False,
+        )
+
+    async def done(ctx: Context, value: str) -> None:
+        ctx.update(Message(f"Done by <@{ctx.member.user_id}> (item {value})"))
+
+    router = Router()
+    router.command(Command(("announce",), "Post publicly", announce))
+    router.action("demo.done", done)
+    return router
+
+
+async def test_a_public_reply_is_not_ephemeral(
+    fake: FakeDiscord, start_service: StartService
+) -> None:
+    await start_service(fake, router=outcome_router())
+    body = await run(fake, slash("rounds", "announce"))
+    assert body["type"] == 4
+    assert "flags" not in body["data"]
+    assert body["data"]["content"] == "Grand rounds at 6pm"
+
+
+async def test_a_button_can_replace_its_message(
+    fake: FakeDiscord, start_service: StartService
+) -> None:
+    await start_service(fake, router=outcome_router())
+    await run(fake, slash("rounds", "announce"))
+    body = await run(fake, press(fake.latest_with_button("Done"), "Done"))
+    assert body["type"] == 7  # UPDATE_MESSAGE
+    assert body["data"]["content"] == f"Done by <@{ALICE}> (item 7)"
+    assert body["data"]["components"] == []
