@@ -88,7 +88,11 @@ def discord_sync(settings: Settings, guild: int | None) -> int:
     from adapters.discord.service import sync_commands
     from bot.features.catalog import build_router
 
-    synced = asyncio.run(sync_commands(settings, build_router(), guild))
+    try:
+        synced = asyncio.run(sync_commands(settings, build_router(), guild))
+    except Exception as error:  # a refused token, a missing server, no network: say which
+        print(f"rounds: Discord sync failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
     names = ", ".join(f"/{command['name']}" for command in synced)
     where = f"in server {guild}" if guild else "globally"
     print(f"Registered {names} {where}.")

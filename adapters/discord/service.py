@@ -189,7 +189,7 @@ async def sync_commands(
         raise ValueError("DISCORD_TOKEN is not set")
     use_api(settings.DISCORD_API_URL)
     schema: Schema = build_schema(router)
-    client = discord.Client(intents=discord.Intents.none())
+    client = discord.Client(intents=intents(members=False))  # REST only: never connects
     async with client:
         await client.login(settings.DISCORD_TOKEN.get_secret_value())
         app_id = client.application_id

@@ -174,6 +174,8 @@ class FakeDiscord:
         self.members_intent = members_intent
         self.closed_dms = set(closed_dms or ())
         self.failures: dict[str, web.Response] = {}
+        self.fail_paths: set[str] = set()
+        """Paths that answer 403 Missing Access (e.g. commands of a server the bot isn't in)."""
         """Channel id -> the error response every post to it gets (see `fail`)."""
         self.calls: list[Call] = []
         self.connections: list[Connection] = []
@@ -237,6 +239,8 @@ class FakeDiscord:
 
     def _answer(self, method: str, path: str, body: Any) -> web.Response:
         parts = path.strip("/").split("/")
+        if path in self.fail_paths:
+            return jresp({"message": "Missing Access", "code": 50001}, status=403)
         if path == "/users/@me" and method == "GET":
             return jresp(BOT)
         if path == "/oauth2/applications/@me":

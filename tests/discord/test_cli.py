@@ -66,3 +66,13 @@ async def test_rounds_with_a_discord_token_serves_discord(
     assert TOKEN not in err.decode()
     assert "Rounds is running on discord" in err.decode()
     assert fake.calls_to("PUT", "/applications") == []  # no registration on start
+
+
+async def test_discord_sync_reports_a_refused_server(fake: FakeDiscord, tmp_path: Path) -> None:
+    fake.fail_paths.add(f"/applications/{APP_ID}/guilds/42/commands")
+    process = await rounds(fake, tmp_path, "discord", "sync", "--guild", "42")
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    assert "rounds: Discord sync failed: Forbidden: 403" in err.decode()
+    assert "Traceback" not in err.decode()
+    assert TOKEN not in err.decode()
