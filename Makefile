@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.outbox
 	$(BIN)/python -m benchmarks.pairing
 	$(BIN)/python -m benchmarks.directory
+	$(BIN)/python -m benchmarks.discord
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import insert
@@ -18,14 +19,23 @@ SPECIALTIES = ("emergency medicine", "paediatrics", "surgery", "nursing", "pharm
 ZONES = ("America/Chicago", "Europe/London", "Africa/Lagos", "Asia/Kolkata", "Australia/Sydney")
 
 
-async def seed_members(store: SqlStore, count: int) -> int:
+def bench_user_id(index: int) -> str:
+    return f"U{index:06d}"
+
+
+async def seed_members(
+    store: SqlStore,
+    count: int,
+    key: SpaceKey = SPACE,
+    user_id: Callable[[int], str] = bench_user_id,
+) -> int:
     """Insert `count` members with filled profiles; returns the space id."""
     async with store.transaction() as tx:
-        space = await tx.spaces.get_or_create(SPACE, "Benchmark")
+        space = await tx.spaces.get_or_create(key, "Benchmark")
     rows = [
         {
             "space_id": space.id,
-            "user_id": f"U{i:06d}",
+            "user_id": user_id(i),
             "display_name": f"member{i}",
             "joined_at": NOW,
             "welcomed_at": NOW,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
 from adapters.console.console import Console, ConsolePlatform
+from adapters.discord.service import DiscordService
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.delivery import Dispatcher, RateBudget
 from bot.engine import Rounds
@@ -94,9 +95,11 @@ async def serve(settings: Settings) -> int:
         loop.add_signal_handler(signum, stop.set)
     services: list[Service] = []
     try:
-        if settings.slack_enabled or settings.discord_enabled:
-            log.error("Slack and Discord adapters are not in this build yet; use `rounds console`")
+        if settings.slack_enabled:
+            log.error("The Slack adapter is not in this build yet; use `rounds console`")
             return 2
+        if settings.discord_enabled:
+            services.append(DiscordService(core, settings))
         for service in services:
             await service.start()
         ticker = Ticker(core.runtime)

@@ -1,7 +1,8 @@
 """Command-line entry points (ARCHITECTURE.md §6, a contract).
 
 `rounds` runs every platform whose token is set (the console when none is);
-`rounds console [--script FILE]`; `rounds db upgrade`; `python -m bot` is the same as `rounds`.
+`rounds console [--script FILE]`; `rounds db upgrade`; `rounds discord sync [--guild ID]`
+registers the Discord slash commands; `python -m bot` is the same as `rounds`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def parser() -> argparse.ArgumentParser:
     console.add_argument("--script", type=Path, help="run a transcript file and exit")
     db = sub.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"])
+    discord = sub.add_parser("discord", help="Discord tasks")
+    discord.add_argument("action", choices=["sync"], help="register the slash commands")
+    discord.add_argument(
+        "--guild", type=int, help="register in this server only (instant; for testing)"
+    )
     return p
 
 
@@ -55,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         upgrade(settings.DATABASE_URL)
         print("Database is up to date.")
         return 0
+    if args.command == "discord":
+        setup_logging(settings.LOG_LEVEL)
+        return discord_sync(settings, args.guild)
     if args.command == "console":
         setup_logging("WARNING")
         if args.script is not None:
@@ -69,6 +78,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.bootstrap import serve
 
     return asyncio.run(serve(settings))
+
+
+def discord_sync(settings: Settings, guild: int | None) -> int:
+    """Register the slash commands generated from the router: explicit, never on every start."""
+    if not settings.discord_enabled:
+        print("rounds: set DISCORD_TOKEN to register Discord commands", file=sys.stderr)
+        return 2
+    from adapters.discord.service import sync_commands
+    from bot.features.catalog import build_router
+
+    try:
+        synced = asyncio.run(sync_commands(settings, build_router(), guild))
+    except Exception as error:  # a refused token, a missing server, no network: say which
+        print(f"rounds: Discord sync failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    names = ", ".join(f"/{command['name']}" for command in synced)
+    where = f"in server {guild}" if guild else "globally"
+    print(f"Registered {names} {where}.")
+    return 0
 
 
 def script(path: Path) -> int:

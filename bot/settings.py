@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     SLACK_API_URL: str = "https://slack.com/api/"
     DISCORD_TOKEN: SecretStr | None = None
     DISCORD_API_URL: str = "https://discord.com/api/v10"
+    DISCORD_SHARD_COUNT: int | None = None
+    DISCORD_SHARD_IDS: str | None = None
+    """With a shard count, the shards this process runs (`0-3` or `0,2`); unset: all of them."""
     HTTP_HOST: str = "127.0.0.1"
     HTTP_PORT: int = 3000
     LOG_LEVEL: str = "INFO"

@@ -1,0 +1,1 @@
+"""The Discord adapter: the core on Discord through discord.py, as a thin translator."""

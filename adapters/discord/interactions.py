@@ -1,0 +1,198 @@
+"""Interactions in, outcomes out: slash commands, autocomplete, button presses, modal submits,
+and member joins, each handed to the core and its outcome answered on Discord.
+
+Private replies are ephemeral. Anything the core has not answered within `defer_after`
+seconds (or a command declared `slow`) is deferred first and followed up, so no interaction
+times out. Forms open as modals when Discord allows one (the first response to a command or
+a button); otherwise the member is told how to fill the form in by command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zoneinfo
+from collections.abc import Awaitable
+from functools import cache
+from typing import Any
+
+import discord
+
+from adapters.discord.modals import build_modal
+from adapters.discord.render import render
+from adapters.discord.schema import MAX_CHOICES, Schema
+from adapters.discord.translate import invocation, submission
+from bot.context import Actor
+from bot.domain import SpaceKey
+from bot.engine import Rounds
+from bot.messages import Form, Message, Outcome
+from bot.options import OptionKind
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+DEFER_AFTER = 2.0
+GUILD_ONLY = "Rounds works inside a server. Use `/rounds` in one of your community's channels."
+UNKNOWN = "That command has changed since this server's commands were last updated. Try again."
+DONE = "✓ Done."
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones() | {"UTC"}))
+
+
+def suggestions(choices: tuple[str, ...], typed: str) -> list[str]:
+    """Up to 25 choices that start with, then contain, what the member has typed so far."""
+    word = typed.strip().replace(" ", "_").lower()
+    starts = [c for c in choices if c.lower().startswith(word) or f"/{word}" in c.lower()]
+    contains = [c for c in choices if word in c.lower() and c not in starts]
+    return (starts + contains)[:MAX_CHOICES]
+
+
+def actor_for(interaction: discord.Interaction[Any], space: str) -> Actor:
+    user = interaction.user
+    guild = interaction.guild
+    in_guild = interaction.guild_id is not None and str(interaction.guild_id) == space
+    return Actor(
+        space=SpaceKey(PLATFORM, space),
+        user_id=str(user.id),
+        display_name=user.display_name,
+        is_platform_admin=in_guild and interaction.permissions.manage_guild,
+        channel_id=str(interaction.channel_id) if interaction.channel_id else None,
+        space_name=guild.name if guild is not None and in_guild else "",
+    )
+
+
+def form_by_command(form: Form) -> Message:
+    hint = f"\n{form.hint}" if form.hint else ""
+    text = f"**{form.title}**: this form can't open here, but a command does the same."
+    return Message(text + hint)
+
+
+class Interactions:
+    def __init__(self, rounds: Rounds, schema: Schema, *, defer_after: float = DEFER_AFTER) -> None:
+        self.rounds = rounds
+        self.schema = schema
+        self.defer_after = defer_after
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            if interaction.type is discord.InteractionType.application_command:
+                await self.command(interaction)
+            elif interaction.type is discord.InteractionType.autocomplete:
+                await self.autocomplete(interaction)
+            elif interaction.type is discord.InteractionType.modal_submit:
+                await self.submit(interaction)
+        except Exception:
+            log.exception("interaction %s failed: guild=%s", interaction.id, interaction.guild_id)
+
+    async def command(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.guild_id is None:
+            await interaction.response.send_message(GUILD_ONLY, ephemeral=True)
+            return
+        space = str(interaction.guild_id)
+        found = invocation(self.schema, interaction.data or {})
+        if found is None or found.command is None:
+            await interaction.response.send_message(UNKNOWN, ephemeral=True)
+            return
+        actor = actor_for(interaction, space)
+        if found.text is not None:
+            work = self.rounds.command(actor, found.text)
+        else:
+            work = self.rounds.invoke(actor, found.command.path, found.raw)
+        await self.answer(interaction, space, work, slow=found.entry.slow)
+
+    async def autocomplete(self, interaction: discord.Interaction[Any]) -> None:
+        found = invocation(self.schema, interaction.data or {})
+        choices: list[str] = []
+        if found is not None and found.focused is not None and found.command is not None:
+            option = found.command.option(found.focused)
+            typed = found.raw.get(found.focused, "")
+            if option is not None and option.kind is OptionKind.TIMEZONE:
+                choices = suggestions(zone_names(), typed)
+            elif option is not None and option.kind is OptionKind.CHOICE:
+                choices = suggestions(option.choices, typed)
+        await interaction.response.autocomplete(
+            [discord.app_commands.Choice(name=c, value=c) for c in choices]
+        )
+
+    async def press(
+        self, interaction: discord.Interaction[Any], space: str, action_id: str, value: str
+    ) -> None:
+        work = self.rounds.action(actor_for(interaction, space), action_id, value)
+        await self.answer(interaction, space, work, component=True)
+
+    async def submit(self, interaction: discord.Interaction[Any]) -> None:
+        found = submission(interaction.data or {})
+        if found is None:
+            return
+        actor = actor_for(interaction, found.space)
+        work = self.rounds.submit(actor, found.form_id, found.values, found.context)
+        await self.answer(interaction, found.space, work, component=True)
+
+    async def member_joined(self, member: discord.Member) -> None:
+        if member.bot:
+            return
+        actor = Actor(
+            space=SpaceKey(PLATFORM, str(member.guild.id)),
+            user_id=str(member.id),
+            display_name=member.display_name,
+            is_platform_admin=member.guild_permissions.manage_guild,
+            space_name=member.guild.name,
+        )
+        await self.rounds.member_joined(actor)
+
+    # -- answering ---------------------------------------------------------------------------
+    async def answer(
+        self,
+        interaction: discord.Interaction[Any],
+        space: str,
+        work: Awaitable[Outcome],
+        *,
+        slow: bool = False,
+        component: bool = False,
+    ) -> None:
+        task = asyncio.ensure_future(work)
+        if slow:
+            await self._defer(interaction, component)
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done and not interaction.response.is_done():
+            await self._defer(interaction, component)
+        await self.respond(interaction, space, await task)
+
+    @staticmethod
+    async def _defer(interaction: discord.Interaction[Any], component: bool) -> None:
+        # A button keeps its message (deferred update); a command shows "thinking…" privately.
+        await interaction.response.defer(ephemeral=True, thinking=not component)
+
+    async def respond(
+        self, interaction: discord.Interaction[Any], space: str, outcome: Outcome
+    ) -> None:
+        response = interaction.response
+        replies = [(r.message, r.private) for r in outcome.replies]
+        if outcome.form is not None:
+            modal_allowed = interaction.type is not discord.InteractionType.modal_submit
+            if modal_allowed and not response.is_done() and not replies:
+                await response.send_modal(build_modal(outcome.form, space))
+                return
+            replies.append((form_by_command(outcome.form), True))
+        if outcome.updated is not None:
+            kwargs = render(outcome.updated, space, self.schema).kwargs(edit=True)
+            if response.is_done():
+                await interaction.edit_original_response(**kwargs)
+            elif interaction.type is discord.InteractionType.component:
+                await response.edit_message(**kwargs)
+            else:
+                replies.insert(0, (outcome.updated, True))
+        if not replies and not response.is_done():
+            if interaction.type is discord.InteractionType.component:
+                await response.defer()
+                return
+            replies.append((Message(DONE), True))
+        for message, private in replies:
+            kwargs = render(message, space, self.schema).kwargs()
+            if not response.is_done():
+                await response.send_message(ephemeral=private, **kwargs)
+            else:
+                await interaction.followup.send(ephemeral=private, **kwargs)

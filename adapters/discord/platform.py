@@ -1,0 +1,127 @@
+"""Proactive output on Discord (the core's `ChatPlatform`): DMs, channel posts, threads, edits.
+
+A post's reference is `channel_id:message_id`. A thread under an earlier post has the post's
+id as its channel id, so a thread reply goes there, opening the thread on first use. Every
+Discord failure becomes one `DeliveryError` with a reason, or `RateLimited`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Literal
+
+import aiohttp
+import discord
+
+from adapters.discord.render import render
+from adapters.discord.schema import Schema
+from bot.domain import SpaceKey
+from bot.errors import DeliveryError, RateLimited
+from bot.messages import ChannelPost, DirectMessage, Message, Target
+
+log = logging.getLogger(__name__)
+
+DMS_CLOSED = 50007
+UNKNOWN_CHANNEL = 10003
+THREAD_NAME = 100
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080
+
+
+def delivery_error(error: Exception) -> Exception:
+    """Any failure of a Discord call as the core's `DeliveryError` (or `RateLimited`)."""
+    if isinstance(error, discord.RateLimited):
+        return RateLimited(error.retry_after)
+    if isinstance(error, discord.HTTPException):
+        reason = f"discord {error.status} code {error.code}"
+        if error.code == DMS_CLOSED:
+            return DeliveryError(
+                f"{reason}: member's DMs are closed", permanent=True, dm_refused=True
+            )
+        if error.status == 429:
+            return RateLimited(float(error.response.headers.get("Retry-After", "1") or 1))
+        return DeliveryError(reason, permanent=error.status < 500)
+    if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        return DeliveryError(f"network: {type(error).__name__}", permanent=False)
+    if isinstance(error, ValueError):
+        return DeliveryError(f"cannot render for Discord: {error}", permanent=True)
+    return error
+
+
+def snowflake(value: str, what: str) -> int:
+    if not value.isdigit():
+        raise DeliveryError(f"{what} {value!r} is not a Discord id", permanent=True)
+    return int(value)
+
+
+def thread_name(text: str) -> str:
+    """A thread is named after the first line of the post it hangs under."""
+    first = text.strip().split("\n", 1)[0].replace("*", "").replace("_", "").strip()
+    return (first or "Replies")[:THREAD_NAME]
+
+
+class DiscordPlatform:
+    name = "discord"
+    group_dms = False  # bots cannot open group DMs: the dispatcher DMs each member
+
+    def __init__(self, schema: Schema, client: discord.Client | None = None) -> None:
+        self.schema = schema
+        self.client = client
+
+    def _client(self) -> discord.Client:
+        if self.client is None:
+            raise DeliveryError("Discord is not connected yet", permanent=False)
+        return self.client
+
+    async def send(self, space: SpaceKey, target: Target, message: Message) -> str:
+        try:
+            if isinstance(target, DirectMessage):
+                user = discord.Object(snowflake(target.user_id, "user"))
+                channel: discord.abc.Messageable = await self._client().create_dm(user)
+            elif isinstance(target, ChannelPost) and target.thread_ref:
+                return await self._thread_reply(space, target, message)
+            elif isinstance(target, ChannelPost):
+                channel_id = snowflake(target.channel_id, "channel")
+                channel = self._client().get_partial_messageable(channel_id)
+            else:
+                raise DeliveryError("Discord bots cannot open group DMs", permanent=True)
+            sent = await channel.send(**render(message, space.external_id, self.schema).kwargs())
+        except (DeliveryError, RateLimited):
+            raise
+        except Exception as error:
+            raise delivery_error(error) from error
+        return f"{sent.channel.id}:{sent.id}"
+
+    async def _thread_reply(self, space: SpaceKey, target: ChannelPost, message: Message) -> str:
+        assert target.thread_ref is not None
+        parent, _, post = target.thread_ref.rpartition(":")
+        thread_id = snowflake(post, "post")
+        client = self._client()
+        kwargs = render(message, space.external_id, self.schema).kwargs()
+        try:
+            sent = await client.get_partial_messageable(thread_id).send(**kwargs)
+        except discord.NotFound as error:
+            if error.code != UNKNOWN_CHANNEL:
+                raise
+            channel_id = snowflake(parent or target.channel_id, "channel")
+            starter = await client.http.get_message(channel_id, thread_id)
+            await client.http.start_thread_with_message(
+                channel_id,
+                thread_id,
+                name=thread_name(starter.get("content") or message.text),
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            )
+            kwargs = render(message, space.external_id, self.schema).kwargs()
+            sent = await client.get_partial_messageable(thread_id).send(**kwargs)
+        return f"{sent.channel.id}:{sent.id}"
+
+    async def edit(self, space: SpaceKey, ref: str, message: Message) -> None:
+        channel_id, _, message_id = ref.partition(":")
+        try:
+            channel = self._client().get_partial_messageable(snowflake(channel_id, "channel"))
+            post = channel.get_partial_message(snowflake(message_id, "post"))
+            await post.edit(**render(message, space.external_id, self.schema).kwargs(edit=True))
+        except (DeliveryError, RateLimited):
+            raise
+        except Exception as error:
+            raise delivery_error(error) from error

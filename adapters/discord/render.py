@@ -1,0 +1,122 @@
+"""Neutral messages as Discord messages: text, embed fields, buttons, files.
+
+Discord already speaks the core's Markdown subset and its `<@id>`, `<#id>` and `<t:unix:F>`
+tokens, so text passes through; what changes is where long text and fields go (an embed),
+how buttons carry their action (custom ids), and how `/rounds …` commands are named here.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+
+from adapters.discord.components import ActionButton
+from adapters.discord.schema import Schema
+from adapters.discord.translate import button_id
+from bot.messages import ButtonStyle, Message
+from bot.router import TOP
+
+MAX_CONTENT = 2000
+MAX_DESCRIPTION = 4096
+MAX_FIELDS = 25
+MAX_FIELD_NAME = 256
+MAX_FIELD_VALUE = 1024
+MAX_BUTTONS = 25
+MAX_LABEL = 80
+COMMAND_RE = re.compile(re.escape(TOP) + r"((?: [a-z][a-z-]*)*)")
+STYLES = {
+    ButtonStyle.DEFAULT: discord.ButtonStyle.secondary,
+    ButtonStyle.PRIMARY: discord.ButtonStyle.primary,
+    ButtonStyle.DANGER: discord.ButtonStyle.danger,
+}
+ALLOWED_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True)
+
+
+@dataclass(frozen=True)
+class RenderedButton:
+    label: str
+    custom_id: str
+    style: ButtonStyle
+
+
+@dataclass
+class Rendered:
+    """A Discord message as plain data (tests assert on this; `kwargs` makes SDK objects)."""
+
+    content: str = ""
+    description: str | None = None
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    buttons: list[RenderedButton] = field(default_factory=list)
+    file: tuple[str, bytes] | None = None
+
+    def kwargs(self, *, edit: bool = False) -> dict[str, Any]:
+        embed = None
+        if self.description is not None or self.fields:
+            embed = discord.Embed(description=self.description)
+            for name, value in self.fields:
+                embed.add_field(name=name, value=value, inline=False)
+        view = None
+        if self.buttons:
+            view = discord.ui.View(timeout=None)
+            for button in self.buttons:
+                view.add_item(ActionButton(button.label, button.custom_id, STYLES[button.style]))
+            view.stop()  # fully dynamic: presses are routed by custom id, not kept in memory
+        data: dict[str, Any] = {"content": self.content or None}
+        data["allowed_mentions"] = ALLOWED_MENTIONS
+        if edit:
+            data.update(embeds=[embed] if embed else [], view=view)
+            if self.file is not None:
+                data["attachments"] = [discord.File(io.BytesIO(self.file[1]), self.file[0])]
+            return data
+        if embed is not None:
+            data["embed"] = embed
+        if view is not None:
+            data["view"] = view
+        if self.file is not None:
+            data["file"] = discord.File(io.BytesIO(self.file[1]), filename=self.file[0])
+        return data
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def name_commands(text: str, schema: Schema) -> str:
+    """`/rounds config` in core text becomes how Discord types it: `/rounds-manage config show`."""
+
+    def replace(match: re.Match[str]) -> str:
+        words = match.group(1).split()
+        for length in range(len(words), 0, -1):
+            typed = schema.commands.get(tuple(words[:length]))
+            if typed:
+                rest = " ".join(words[length:])
+                return f"{typed} {rest}" if rest else typed
+        return match.group(0)
+
+    return COMMAND_RE.sub(replace, text)
+
+
+def render(message: Message, space: str, schema: Schema) -> Rendered:
+    text = name_commands(message.text, schema)
+    rendered = Rendered()
+    if len(text) <= MAX_CONTENT:
+        rendered.content = text
+    else:
+        rendered.description = clip(text, MAX_DESCRIPTION)
+    rendered.fields = [
+        (clip(name, MAX_FIELD_NAME), clip(name_commands(value, schema), MAX_FIELD_VALUE) or "-")
+        for name, value in message.fields[:MAX_FIELDS]
+    ]
+    rendered.buttons = [
+        RenderedButton(clip(b.label, MAX_LABEL), button_id(space, b.action_id, b.value), b.style)
+        for b in message.buttons[:MAX_BUTTONS]
+    ]
+    if message.attachment is not None:
+        rendered.file = (message.attachment.name, message.attachment.data)
+    if not (rendered.content or rendered.description or rendered.fields or rendered.file):
+        rendered.content = "\u200b"  # Discord refuses an empty message
+    return rendered
