@@ -94,9 +94,17 @@ async def serve(settings: Settings) -> int:
         loop.add_signal_handler(signum, stop.set)
     services: list[Service] = []
     try:
-        if settings.slack_enabled or settings.discord_enabled:
-            log.error("Slack and Discord adapters are not in this build yet; use `rounds console`")
+        if settings.discord_enabled:
+            log.error("The Discord adapter is not in this build yet; use `rounds console`")
             return 2
+        if settings.slack_enabled:
+            from adapters.slack.service import SlackConfigError, SlackService
+
+            try:
+                services.append(SlackService(core, settings))
+            except SlackConfigError as error:
+                log.error("Slack is not configured: %s", error)
+                return 2
         for service in services:
             await service.start()
         ticker = Ticker(core.runtime)
