@@ -151,6 +151,7 @@ class FakeSlack:
             params = {}
         else:
             params = dict(parse_qsl(await request.text()))
+        params = {**request.query, **params}  # some methods send their arguments in the URL
         for key in ("blocks", "view"):  # form-encoded calls carry these as JSON strings
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
