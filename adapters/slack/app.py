@@ -55,6 +55,9 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
 class SlackBridge:
     """What the listeners share: the core, the Web API client, the member directory."""
 
+    EVENTS = {"team_join": "on_team_join", "app_home_opened": "on_home_opened"}
+    """Events API subscriptions and their listeners (the app manifest lists the same)."""
+
     def __init__(
         self,
         rounds: Rounds,
@@ -244,6 +247,6 @@ def build_app(bridge: SlackBridge, signing_secret: str) -> AsyncApp:
     app.command(COMMAND)(bridge.on_command)
     app.action(re.compile(r".+"))(bridge.on_button)
     app.view(FORM_CALLBACK)(bridge.on_submit)
-    app.event("team_join")(bridge.on_team_join)
-    app.event("app_home_opened")(bridge.on_home_opened)
+    for event, listener in SlackBridge.EVENTS.items():
+        app.event(event)(getattr(bridge, listener))
     return app

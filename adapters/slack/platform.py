@@ -109,7 +109,11 @@ class SlackPlatform:
         )
         posted_in, ts = str(response["channel"]), str(response["ts"])
         if message.attachment is not None:
-            await self.upload(posted_in, message.attachment, thread or ts, direct=direct)
+            try:
+                await self.upload(posted_in, message.attachment, thread or ts, direct=direct)
+            except (DeliveryError, RateLimited) as error:
+                # The message is out; sending it again to retry the file would duplicate it.
+                log.warning("file for %s:%s was not uploaded: %s", posted_in, ts, error)
         return f"{posted_in}:{ts}"
 
     async def edit(self, space: SpaceKey, ref: str, message: Message) -> None:

@@ -164,3 +164,15 @@ async def test_a_transient_failure_is_retried_and_a_permanent_one_is_not(
     await dispatcher.run_due()
     gone = await row(store, "gone")
     assert (gone.status, gone.last_error) == ("failed", "slack: channel_not_found")
+
+
+async def test_a_file_slack_refuses_does_not_resend_the_message(
+    dispatcher: Dispatcher, fake_slack: FakeSlack, store: SqlStore, clock: ManualClock
+) -> None:
+    message = Message("Slides", attachment=Attachment("slides.pdf", b"%PDF", "application/pdf"))
+    await plan(store, clock, "slides", ChannelPost("C0EVENTS"), message)
+    fake_slack.fail("files.getUploadURLExternal", "missing_scope")
+    assert await dispatcher.run_due() == 1
+    assert len(fake_slack.called("chat.postMessage")) == 1
+    assert fake_slack.called("files.completeUploadExternal") == []
+    assert (await row(store, "slides")).status == "sent"
