@@ -28,6 +28,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.core
 	$(BIN)/python -m benchmarks.outbox
+	$(BIN)/python -m benchmarks.slack
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -18,10 +18,10 @@ SPECIALTIES = ("emergency medicine", "paediatrics", "surgery", "nursing", "pharm
 ZONES = ("America/Chicago", "Europe/London", "Africa/Lagos", "Asia/Kolkata", "Australia/Sydney")
 
 
-async def seed_members(store: SqlStore, count: int) -> int:
+async def seed_members(store: SqlStore, count: int, key: SpaceKey = SPACE) -> int:
     """Insert `count` members with filled profiles; returns the space id."""
     async with store.transaction() as tx:
-        space = await tx.spaces.get_or_create(SPACE, "Benchmark")
+        space = await tx.spaces.get_or_create(key, "Benchmark")
     rows = [
         {
             "space_id": space.id,
