@@ -119,18 +119,28 @@ class SqlMembers:
         *,
         is_manager: bool = False,
     ) -> Member:
-        row = MemberRow(
-            space_id=space_id,
-            user_id=user_id,
-            display_name=display_name,
-            joined_at=joined_at,
-            is_manager=is_manager,
-            interests="[]",
-            goals="[]",
+        """Add a member; if a concurrent transaction just added them, return that row.
+
+        A new member's first two interactions can race (a command while their home page
+        opens); the loser must not fail with a unique violation.
+        """
+        insert = _insert(self.session)
+        await self.session.execute(
+            insert(MemberRow)
+            .values(
+                space_id=space_id,
+                user_id=user_id,
+                display_name=display_name,
+                joined_at=joined_at,
+                is_manager=is_manager,
+                interests="[]",
+                goals="[]",
+            )
+            .on_conflict_do_nothing(index_elements=["space_id", "user_id"])
         )
-        self.session.add(row)
-        await self.session.flush()
-        return member_from_row(row)
+        member = await self.get(space_id, user_id)
+        assert member is not None  # inserted now, or by the transaction that won the race
+        return member
 
     async def rename(self, member_id: int, display_name: str) -> None:
         await self._update(member_id, display_name=display_name)
