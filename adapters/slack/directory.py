@@ -19,6 +19,7 @@ from adapters.slack.platform import error_code
 log = logging.getLogger(__name__)
 
 TTL_SECONDS = 600.0
+FAILED_TTL_SECONDS = 60.0  # after a failed lookup, don't ask again on every command
 MAX_ENTRIES = 50_000
 
 
@@ -48,10 +49,11 @@ class Directory:
         self.monotonic = monotonic
         self._cache: dict[str, tuple[float, Person]] = {}
 
-    def remember(self, user_id: str, person: Person) -> None:
+    def remember(self, user_id: str, person: Person, ttl_seconds: float | None = None) -> None:
         if len(self._cache) >= MAX_ENTRIES:
             self._cache.clear()
-        self._cache[user_id] = (self.monotonic() + self.ttl_seconds, person)
+        ttl = self.ttl_seconds if ttl_seconds is None else ttl_seconds
+        self._cache[user_id] = (self.monotonic() + ttl, person)
 
     async def lookup(self, user_id: str) -> Person:
         cached = self._cache.get(user_id)
@@ -62,6 +64,7 @@ class Directory:
         except SlackApiError as error:
             # Not knowing someone's admin flag only withholds manager rights; never fatal.
             log.warning("users.info failed for %s: %s", user_id, error_code(error))
+            self.remember(user_id, Person(), FAILED_TTL_SECONDS)
             return Person()
         user = response.get("user")
         person = person_of(user) if isinstance(user, dict) else Person()

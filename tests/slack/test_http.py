@@ -296,3 +296,13 @@ async def test_health(slack: SlackHarness) -> None:
 async def test_a_command_in_a_channel_keeps_its_channel(slack: SlackHarness) -> None:
     await slack.command("help", channel=CHANNEL)
     assert slack.fake.called("users.info") == [{"user": MEMBER}]
+
+
+async def test_when_users_info_fails_the_member_is_answered_without_manager_rights(
+    slack: SlackHarness,
+) -> None:
+    slack.fake.fail("users.info", "missing_scope")
+    refused = (await slack.command("config", user=ADMIN)).json()
+    assert refused["text"].startswith("Only community managers can do that.")
+    assert (await slack.command("help", user=ADMIN)).status == 200
+    assert len(slack.fake.called("users.info")) == 1  # not asked again on every command
