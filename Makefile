@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.pairing
 	$(BIN)/python -m benchmarks.directory
 	$(BIN)/python -m benchmarks.discord
+	$(BIN)/python -m benchmarks.slack
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

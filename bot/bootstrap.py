@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
 from adapters.console.console import Console, ConsolePlatform
-from adapters.discord.service import DiscordService
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.delivery import Dispatcher, RateBudget
 from bot.engine import Rounds
@@ -96,9 +95,16 @@ async def serve(settings: Settings) -> int:
     services: list[Service] = []
     try:
         if settings.slack_enabled:
-            log.error("The Slack adapter is not in this build yet; use `rounds console`")
-            return 2
+            from adapters.slack.service import SlackConfigError, SlackService
+
+            try:
+                services.append(SlackService(core, settings))
+            except SlackConfigError as error:
+                log.error("Slack is not configured: %s", error)
+                return 2
         if settings.discord_enabled:
+            from adapters.discord.service import DiscordService
+
             services.append(DiscordService(core, settings))
         for service in services:
             await service.start()

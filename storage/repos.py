@@ -129,9 +129,9 @@ class SqlMembers:
     async def get(self, space_id: int, user_id: str) -> Member | None:
         row = (
             await self.session.execute(
-                select(MemberRow).where(
-                    MemberRow.space_id == space_id, MemberRow.user_id == user_id
-                )
+                select(MemberRow)
+                .where(MemberRow.space_id == space_id, MemberRow.user_id == user_id)
+                .execution_options(populate_existing=True)  # updates bypass the identity map
             )
         ).scalar_one_or_none()
         return member_from_row(row) if row else None
@@ -145,19 +145,27 @@ class SqlMembers:
         *,
         is_manager: bool = False,
     ) -> Member:
-        row = MemberRow(
-            space_id=space_id,
-            user_id=user_id,
-            display_name=display_name,
-            joined_at=joined_at,
-            is_manager=is_manager,
-            interests="[]",
-            goals="[]",
+        """Add a member; if a concurrent transaction just added them, return that row.
+
+        A new member's first two interactions can race (a command while their home page
+        opens); the loser must not fail with a unique violation.
+        """
+        insert = _insert(self.session)
+        await self.session.execute(
+            insert(MemberRow)
+            .values(
+                space_id=space_id,
+                user_id=user_id,
+                display_name=display_name,
+                joined_at=joined_at,
+                is_manager=is_manager,
+                interests="[]",
+                goals="[]",
+            )
+            .on_conflict_do_nothing(index_elements=["space_id", "user_id"])
         )
-        self.session.add(row)
-        await self.session.flush()
-        member = member_from_row(row)
-        self.session.expunge(row)  # later UPDATEs bypass the session; keep no stale copy
+        member = await self.get(space_id, user_id)
+        assert member is not None  # inserted now, or by the transaction that won the race
         return member
 
     async def rename(self, member_id: int, display_name: str) -> None:

@@ -12,8 +12,10 @@ from bot.clock import ManualClock
 from bot.delivery import Dispatcher
 from bot.domain import Space, SpaceKey
 from bot.errors import DeliveryError, RateLimited
-from bot.messages import ChannelPost, DirectMessage, Message
+from bot.messages import ChannelPost, DirectMessage, Message, Target
 from bot.ports import NewDelivery
+from bot.router import Router
+from bot.runtime import Runtime
 from storage.models import OutboxRow
 from storage.store import SqlStore
 from tests.fakes import RecordingPlatform
@@ -315,3 +317,34 @@ async def test_inbound_event_ids_are_remembered_per_space(
     assert await rounds.first_time(KEY, "Ev1") is True
     assert await rounds.first_time(KEY, "Ev1") is False
     assert await rounds.first_time(SpaceKey("console", "T2"), "Ev1") is True
+
+
+class GatedPlatform(RecordingPlatform):
+    """Holds the first send until released, so a second delivery is planned mid-run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(self, space: SpaceKey, target: Target, message: Message) -> str:
+        if not self.entered.is_set():
+            self.entered.set()
+            await self.release.wait()
+        return await super().send(space, target, message)
+
+
+async def test_a_delivery_planned_during_a_send_run_goes_out_without_waiting_for_a_tick(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    platform = GatedPlatform()
+    dispatcher = Dispatcher(store, {"console": platform}, clock)
+    runtime = Runtime(Router(), store, clock, dispatcher)
+    await plan(store, clock, dm("first", clock))
+    runtime.kick()
+    await platform.entered.wait()  # the run has claimed "first" and is sending it
+    await plan(store, clock, dm("second", clock, user="bob"))
+    runtime.kick()  # while that run is busy
+    platform.release.set()
+    assert await runtime.kicked() == 2
+    assert await statuses(store) == {"first": ("sent", 1), "second": ("sent", 1)}

@@ -1,0 +1,184 @@
+"""Slack payloads as core inputs: pure functions, tested against recorded payloads.
+
+Nothing here calls Slack or the core. `Who` is what a payload says about the member; whether
+they are a workspace admin comes from `users.info` (see `directory.py`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.slack.render import ACTION_SEPARATOR, FORM_CALLBACK, Origin
+from bot.domain import SpaceKey
+
+PLATFORM = "slack"
+
+
+def space_of(team_id: str) -> SpaceKey:
+    return SpaceKey(PLATFORM, team_id)
+
+
+@dataclass(frozen=True)
+class Who:
+    """A member as a payload names them: their team, id, and the channel they acted in."""
+
+    team_id: str
+    user_id: str
+    name: str = ""
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    who: Who
+    text: str
+    trigger_id: str | None
+    response_url: str | None
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    who: Who
+    action_id: str
+    value: str
+    trigger_id: str | None
+    response_url: str | None
+    on_home: bool
+    """Pressed on the App Home tab (no response URL: the tab is published again)."""
+
+
+@dataclass(frozen=True)
+class FormSubmission:
+    who: Who
+    form_id: str
+    context: str
+    values: dict[str, str]
+    field_names: tuple[str, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Joined:
+    who: Who
+    is_admin: bool
+
+
+def slash_command(body: Mapping[str, Any]) -> SlashCommand:
+    who = Who(
+        team_id=str(body.get("team_id", "")),
+        user_id=str(body.get("user_id", "")),
+        name=str(body.get("user_name", "")),
+        channel_id=body.get("channel_id") or None,
+    )
+    return SlashCommand(
+        who=who,
+        text=str(body.get("text", "")),
+        trigger_id=body.get("trigger_id") or None,
+        response_url=body.get("response_url") or None,
+    )
+
+
+def _team(body: Mapping[str, Any]) -> str:
+    team = body.get("team") or {}
+    user = body.get("user") or {}
+    return str(team.get("id") or user.get("team_id") or "")
+
+
+def _user(body: Mapping[str, Any]) -> tuple[str, str]:
+    user = body.get("user") or {}
+    return str(user.get("id", "")), str(user.get("username") or user.get("name") or "")
+
+
+def core_action_id(slack_action_id: str) -> str:
+    """`profile.form#0` → `profile.form` (buttons are numbered to keep Slack's ids unique)."""
+    base, separator, index = slack_action_id.rpartition(ACTION_SEPARATOR)
+    return base if separator and index.isdigit() else slack_action_id
+
+
+def button_press(body: Mapping[str, Any]) -> ButtonPress | None:
+    actions = body.get("actions") or []
+    if not actions:
+        return None
+    action = actions[0]
+    container = body.get("container") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+    user_id, name = _user(body)
+    return ButtonPress(
+        who=Who(_team(body), user_id, name, channel or None),
+        action_id=core_action_id(str(action.get("action_id", ""))),
+        value=str(action.get("value") or ""),
+        trigger_id=body.get("trigger_id") or None,
+        response_url=body.get("response_url") or None,
+        on_home=container.get("type") == "view",
+    )
+
+
+def input_value(element: Mapping[str, Any]) -> str:
+    """The text of one modal input, whatever kind of element it is."""
+    selected = element.get("selected_option")
+    if selected:
+        return str(selected.get("value", ""))
+    value = element.get("value")
+    return "" if value is None else str(value)
+
+
+def form_submission(body: Mapping[str, Any]) -> FormSubmission:
+    view = body.get("view") or {}
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        meta = {}
+    if not isinstance(meta, dict):
+        meta = {}
+    state = (view.get("state") or {}).get("values") or {}
+    values = {
+        block_id: input_value(next(iter(inputs.values()), {}))
+        for block_id, inputs in state.items()
+        if isinstance(inputs, dict)
+    }
+    names = tuple(b["block_id"] for b in view.get("blocks") or [] if b.get("type") == "input")
+    user_id, name = _user(body)
+    channel = str(meta.get("channel") or "") or None
+    origin = Origin(channel, str(meta.get("url") or "") or None, bool(meta.get("home")))
+    return FormSubmission(
+        who=Who(_team(body), user_id, name, channel),
+        form_id=str(meta.get("form", "")),
+        context=str(meta.get("context", "")),
+        values=values,
+        field_names=names or tuple(values),
+        origin=origin,
+    )
+
+
+def is_form(view: Mapping[str, Any]) -> bool:
+    return view.get("callback_id") == FORM_CALLBACK
+
+
+def joined(body: Mapping[str, Any]) -> Joined | None:
+    """`team_join`: the new member, and whether Slack already says they are an admin."""
+    event = body.get("event") or {}
+    user = event.get("user") or {}
+    if not isinstance(user, dict) or not user.get("id") or user.get("is_bot"):
+        return None
+    profile = user.get("profile") or {}
+    name = profile.get("display_name") or profile.get("real_name") or user.get("name") or ""
+    team = str(user.get("team_id") or body.get("team_id") or "")
+    admin = bool(user.get("is_admin") or user.get("is_owner"))
+    return Joined(Who(team, str(user["id"]), str(name)), admin)
+
+
+def home_opened(body: Mapping[str, Any]) -> Who | None:
+    event = body.get("event") or {}
+    if event.get("tab", "home") != "home" or not event.get("user"):
+        return None
+    return Who(str(body.get("team_id", "")), str(event["user"]))
+
+
+def event_key(body: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(team, event id) of an Events API callback, for deduplicating Slack's retries."""
+    if body.get("type") != "event_callback" or not body.get("event_id"):
+        return None
+    return str(body.get("team_id", "")), str(body["event_id"])

@@ -1,0 +1,188 @@
+"""Proactive output on Slack: the `ChatPlatform` the outbox dispatcher sends through.
+
+A DM is a post to the member's user id; a thread reply carries the parent's `ts`; a file goes
+up with `files_upload_v2` next to its message. Every Slack failure becomes one `DeliveryError`
+with Slack's error code as the reason, or `RateLimited` with Slack's `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.render import message_payload
+from bot.domain import SpaceKey
+from bot.errors import DeliveryError, RateLimited
+from bot.messages import Attachment, ChannelPost, DirectMessage, Message, Target
+
+log = logging.getLogger(__name__)
+
+# Errors that mean "this member can't get a DM from us": the core falls back to a channel.
+DM_REFUSED = frozenset(
+    {
+        "cannot_dm_bot",
+        "channel_not_found",
+        "is_archived",
+        "messages_tab_disabled",
+        "not_in_channel",
+        "restricted_action",
+        "user_disabled",
+        "user_not_found",
+    }
+)
+TRANSIENT = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
+DEFAULT_RETRY_AFTER = 30.0
+
+
+def retry_after(headers: Mapping[str, Any] | None) -> float:
+    for key, value in (headers or {}).items():
+        if key.lower() == "retry-after":
+            first = value[0] if isinstance(value, list | tuple) and value else value
+            try:
+                return max(float(first), 0.0)
+            except (TypeError, ValueError):
+                break
+    return DEFAULT_RETRY_AFTER
+
+
+def error_code(error: SlackApiError) -> str:
+    """Slack's error code (`channel_not_found`), or the HTTP status when the body had none."""
+    data = error.response.data
+    code = data.get("error") if isinstance(data, dict) else None
+    return str(code or f"http_{error.response.status_code}")
+
+
+def delivery_error(error: SlackApiError, *, direct: bool) -> Exception:
+    """One Slack failure as the core's `RateLimited` or `DeliveryError`."""
+    response = error.response
+    code = error_code(error)
+    if response.status_code == 429 or code == "ratelimited":
+        return RateLimited(retry_after(response.headers))
+    if direct and code in DM_REFUSED:
+        return DeliveryError(f"slack: {code}", permanent=True, dm_refused=True)
+    if code in TRANSIENT or response.status_code >= 500:
+        return DeliveryError(f"slack: {code}", permanent=False)
+    return DeliveryError(f"slack: {code}", permanent=True)
+
+
+def thread_ts(ref: str | None) -> str | None:
+    """A thread parent is named by its ref (`channel:ts`); Slack wants the `ts`."""
+    if not ref:
+        return None
+    return ref.rpartition(":")[2] or None
+
+
+class SlackPlatform:
+    name = "slack"
+    group_dms = False  # a group DM needs conversations.open (mpim:write); one DM each instead
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def send(self, space: SpaceKey, target: Target, message: Message) -> str:
+        if isinstance(target, DirectMessage):
+            channel, thread = target.user_id, None
+        elif isinstance(target, ChannelPost):
+            channel, thread = target.channel_id, thread_ts(target.thread_ref)
+        else:
+            raise DeliveryError("slack: group messages go one DM at a time", permanent=True)
+        direct = isinstance(target, DirectMessage)
+        response = await self._call(
+            direct,
+            self.client.chat_postMessage,
+            channel=channel,
+            thread_ts=thread,
+            unfurl_links=False,
+            **message_payload(message),
+        )
+        posted_in, ts = str(response["channel"]), str(response["ts"])
+        if message.attachment is not None:
+            try:
+                await self.upload(posted_in, message.attachment, thread or ts, direct=direct)
+            except (DeliveryError, RateLimited) as error:
+                # The message is out; sending it again to retry the file would duplicate it.
+                log.warning("file for %s:%s was not uploaded: %s", posted_in, ts, error)
+        return f"{posted_in}:{ts}"
+
+    async def edit(self, space: SpaceKey, ref: str, message: Message) -> None:
+        for one in ref.split(","):  # a group message sent as several DMs has one ref each
+            channel, _, ts = one.partition(":")
+            if not channel or not ts:
+                raise DeliveryError(f"slack: {one!r} is not a message reference", permanent=True)
+            await self._call(
+                False, self.client.chat_update, channel=channel, ts=ts, **message_payload(message)
+            )
+
+    async def upload(
+        self, channel: str, attachment: Attachment, thread: str | None, *, direct: bool = False
+    ) -> None:
+        await self._call(
+            direct,
+            self.client.files_upload_v2,
+            channel=channel,
+            file=attachment.data,
+            filename=attachment.name,
+            title=attachment.name,
+            thread_ts=thread,
+        )
+
+    @staticmethod
+    async def _call(direct: bool, method: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
+        try:
+            return await method(**kwargs)
+        except SlackApiError as error:
+            raise delivery_error(error, direct=direct) from None
+        except (aiohttp.ClientError, SlackRequestError, TimeoutError) as error:
+            raise DeliveryError(f"slack: {type(error).__name__}", permanent=False) from None
+
+
+class HonourRetryAfter(AsyncRetryHandler):
+    """On a 429, wait exactly what Slack's `Retry-After` asks, then send the request again.
+
+    Used by the client that answers members (modals, replies), where the answer must not be
+    lost. The outbox's client has no such handler: the dispatcher reschedules instead.
+    """
+
+    def __init__(
+        self,
+        max_retry_count: int = 2,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.sleep = sleep
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code == 429
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = retry_after(response.headers if response is not None else None)
+        log.warning("Slack rate limit on a reply; waiting %.1fs as asked", wait)
+        state.next_attempt_requested = True
+        await self.sleep(wait)
+        state.increment_current_attempt()

@@ -1,0 +1,285 @@
+"""A local fake of Slack for tests: the Web API, response URLs, file uploads and Socket Mode.
+
+An aiohttp server on 127.0.0.1, port 0. It records every call (method, params, auth header)
+and answers like Slack does; tests queue failures (an error code, or a 429 with Retry-After)
+and await the record of a call instead of sleeping. `signed_headers` signs a body with
+Slack's real algorithm.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from slack_sdk.signature import SignatureVerifier
+
+TEAM = "T0ROUNDS"
+BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
+SIGNING_SECRET = "test-signing-secret"
+WAIT_SECONDS = 5.0  # a generous bound for "the call never came"; nothing waits this long
+
+
+def signed_headers(
+    body: str | bytes,
+    content_type: str = "application/x-www-form-urlencoded",
+    *,
+    secret: str = SIGNING_SECRET,
+    timestamp: int | str | None = None,
+) -> dict[str, str]:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    text = body.decode("utf-8") if isinstance(body, bytes) else body
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=text)
+    assert signature is not None
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+    }
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    auth: str | None
+
+
+@dataclass
+class Failure:
+    error: str = ""
+    status: int = 200
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeSlack:
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    base_url: str = ""
+
+    def __post_init__(self) -> None:
+        self._changed = asyncio.Condition()
+        self._failures: dict[str, list[Failure]] = {}
+        self._ts = 1_700_000_000
+        self._ws: web.WebSocketResponse | None = None
+        self._ws_ready = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_post("/upload/{id}", self._upload)
+        app.router.add_get("/socket", self._socket)
+        self.app = app
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> FakeSlack:
+        self._runner = web.AppRunner(self.app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        return self
+
+    async def stop(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "1") -> str:
+        return f"{self.base_url}/respond/{name}"
+
+    # -- set-up ------------------------------------------------------------------------------
+    def add_user(
+        self, user_id: str, name: str, *, admin: bool = False, owner: bool = False
+    ) -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": TEAM,
+            "name": name,
+            "is_admin": admin,
+            "is_owner": owner,
+            "profile": {"display_name": name, "real_name": name.title()},
+        }
+
+    def fail(
+        self, method: str, error: str = "", *, status: int = 200, retry_after: int | None = None
+    ) -> None:
+        """The next call of `method` fails once: with Slack's error code, or an HTTP status."""
+        self._failures.setdefault(method, []).append(Failure(error, status, retry_after))
+
+    # -- assertions --------------------------------------------------------------------------
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [c.params for c in self.calls if c.method == method]
+
+    async def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        where: Callable[[dict[str, Any]], bool] = lambda params: True,
+    ) -> list[dict[str, Any]]:
+        """Wait until `method` was called `count` times (matching `where`); return those calls."""
+
+        async def seen() -> list[dict[str, Any]]:
+            async with self._changed:
+                while True:
+                    found = [p for p in self.called(method) if where(p)]
+                    if len(found) >= count:
+                        return found
+                    await self._changed.wait()
+
+        return await asyncio.wait_for(seen(), WAIT_SECONDS)
+
+    # -- the Web API -------------------------------------------------------------------------
+    async def _record(self, method: str, request: web.Request) -> dict[str, Any]:
+        if request.method == "GET":
+            params: dict[str, Any] = dict(request.query)
+        elif request.content_type == "application/json":
+            params = json.loads(await request.text() or "{}")
+        elif request.content_type == "multipart/form-data":
+            params = {}
+        else:
+            params = dict(parse_qsl(await request.text()))
+        params = {**request.query, **params}  # some methods send their arguments in the URL
+        for key in ("blocks", "view"):  # form-encoded calls carry these as JSON strings
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        async with self._changed:
+            self.calls.append(Call(method, params, request.headers.get("Authorization")))
+            self._changed.notify_all()
+        return params
+
+    def _failure(self, method: str) -> web.Response | None:
+        queued = self._failures.get(method)
+        if not queued:
+            return None
+        failure = queued.pop(0)
+        headers = (
+            {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+        )
+        if failure.status == 429:
+            body = {"ok": False, "error": "ratelimited"}
+        else:
+            body = {"ok": False, "error": failure.error or "internal_error"}
+        return web.json_response(body, status=failure.status, headers=headers)
+
+    def _next_ts(self) -> str:
+        self._ts += 1
+        return f"{self._ts}.000100"
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._record(method, request)
+        auth = request.headers.get("Authorization") or ""
+        if method == "apps.connections.open":
+            if auth != f"Bearer {APP_TOKEN}":
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            url = self.base_url.replace("http://", "ws://") + "/socket"
+            return web.json_response({"ok": True, "url": url})
+        if auth != f"Bearer {BOT_TOKEN}":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        failure = self._failure(method)
+        if failure is not None:
+            return failure
+        return web.json_response(self._answer(method, params))
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "team_id": TEAM,
+                "team": "Rounds Test",
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+                "url": "https://rounds-test.slack.com/",
+                "user": "rounds",
+            }
+        if method == "users.info":
+            user = self.users.get(str(params.get("user")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "chat.postMessage":
+            channel = str(params.get("channel", ""))
+            if channel.startswith("U"):  # a post to a user id lands in the app's DM with them
+                channel = "D" + channel[1:]
+            return {"ok": True, "channel": channel, "ts": self._next_ts()}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method in ("views.open", "views.publish", "views.update"):
+            return {"ok": True, "view": {"id": "V1", **(params.get("view") or {})}}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": f"{self.base_url}/upload/F1", "file_id": "F1"}
+        if method == "files.completeUploadExternal":
+            return {
+                "ok": True,
+                "files": [
+                    {"id": f["id"], "title": f.get("title")}
+                    for f in _json_list(params.get("files"))
+                ],
+            }
+        return {"ok": True}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        await self._record(f"respond/{request.match_info['id']}", request)
+        return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        async with self._changed:
+            self.calls.append(
+                Call("upload", {"file": request.match_info["id"], "bytes": data}, None)
+            )
+            self._changed.notify_all()
+        return web.Response(text="OK")
+
+    # -- Socket Mode -------------------------------------------------------------------------
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        self._ws_ready.set()
+        async for message in ws:
+            if message.type.name == "TEXT":
+                async with self._changed:
+                    self.socket_acks.append(json.loads(message.data))
+                    self._changed.notify_all()
+        return ws
+
+    async def push(self, envelope_id: str, kind: str, payload: dict[str, Any]) -> None:
+        """Send one Socket Mode envelope (`slash_commands`, `interactive`, `events_api`)."""
+        await asyncio.wait_for(self._ws_ready.wait(), 5)
+        assert self._ws is not None
+        await self._ws.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+            }
+        )
+
+    async def socket_ack(self, envelope_id: str) -> dict[str, Any]:
+        async def seen() -> dict[str, Any]:
+            async with self._changed:
+                while True:
+                    for ack in self.socket_acks:
+                        if ack.get("envelope_id") == envelope_id:
+                            return ack
+                    await self._changed.wait()
+
+        return await asyncio.wait_for(seen(), WAIT_SECONDS)
+
+
+def _json_list(value: Any) -> list[dict[str, Any]]:
+    return json.loads(value) if isinstance(value, str) else list(value or [])

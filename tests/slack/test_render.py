@@ -1,0 +1,139 @@
+"""The neutral message model as Slack mrkdwn, Block Kit, modals and the Home tab."""
+
+from __future__ import annotations
+
+import json
+
+from adapters.slack import render
+from bot.messages import (
+    Attachment,
+    Button,
+    ButtonStyle,
+    FieldKind,
+    Form,
+    FormField,
+    Message,
+    sanitize,
+)
+
+
+def test_the_markdown_subset_becomes_mrkdwn() -> None:
+    text = "**Bold**, _italic_, `code`, [the guide](https://example.org/a_b?x=1&y=2)\n- one\n- two"
+    assert render.mrkdwn(text) == (
+        "*Bold*, _italic_, `code`, <https://example.org/a_b?x=1&y=2|the guide>\n• one\n• two"
+    )
+
+
+def test_slacks_control_characters_are_escaped_outside_tokens() -> None:
+    assert (
+        render.mrkdwn("a < b && c > d <!channel>")
+        == "a &lt; b &amp;&amp; c &gt; d &lt;!channel&gt;"
+    )
+    assert render.mrkdwn("`/rounds help <command>`") == "`/rounds help &lt;command&gt;`"
+
+
+def test_mentions_channels_and_times_render_for_each_reader() -> None:
+    text = "<@U0BEN> in <#C0QA> at <t:1772470800:F>, on <t:1772470800:D>, <t:1772470800:R>"
+    assert render.mrkdwn(text) == (
+        "<@U0BEN> in <#C0QA> at "
+        "<!date^1772470800^{date_short_pretty} {time}|2026-03-02 17:00 UTC>, on "
+        "<!date^1772470800^{date_short_pretty}|2026-03-02 17:00 UTC>, "
+        "<!date^1772470800^{ago}|2026-03-02 17:00 UTC>"
+    )
+
+
+def test_member_text_cannot_forge_a_mention_or_a_broadcast() -> None:
+    assert render.mrkdwn(sanitize("hi <@U0BOSS> <!here>")) == "hi ‹@U0BOSS› &lt;!here&gt;"
+
+
+def test_a_message_is_sections_then_fields_then_buttons() -> None:
+    message = Message(
+        "Hello",
+        fields=tuple((f"F{i}", f"v{i}") for i in range(12)),
+        buttons=(
+            Button("Going", "rsvp.going", "12", ButtonStyle.PRIMARY),
+            Button("Not going", "rsvp.going", "12:no", ButtonStyle.DANGER),
+            Button("Details", "events.show", "12"),
+        ),
+        attachment=Attachment("event-12.ics", b"x", "text/calendar"),
+    )
+    blocks = render.blocks(message)
+    assert [b["type"] for b in blocks] == ["section", "section", "section", "actions", "context"]
+    assert len(blocks[1]["fields"]) == 10 and len(blocks[2]["fields"]) == 2
+    assert blocks[1]["fields"][0]["text"] == "*F0*\nv0"
+    elements = blocks[3]["elements"]
+    assert [e["action_id"] for e in elements] == ["rsvp.going#0", "rsvp.going#1", "events.show#2"]
+    assert [e.get("style") for e in elements] == ["primary", "danger", None]
+    assert blocks[4]["elements"][0]["text"] == "📎 event-12.ics"
+
+
+def test_long_text_is_split_across_sections_at_line_breaks() -> None:
+    line = "x" * 1000
+    blocks = render.blocks(Message("\n".join([line] * 7)))
+    assert [len(b["text"]["text"]) for b in blocks] == [
+        2001,
+        2001,
+        2001,
+        1000,
+    ]  # two lines and a line break each
+
+
+def test_the_home_tab_separates_sections_and_is_never_empty() -> None:
+    view = render.home_view([Message("**Your profile**"), Message("**Config**")])
+    assert [b["type"] for b in view["blocks"]] == ["section", "divider", "section"]
+    assert render.home_view([])["blocks"][0]["text"]["text"] == "Nothing here yet."
+
+
+def form() -> Form:
+    return Form(
+        "events.create",
+        "Create a community event for everyone",
+        (
+            FormField("title", "Title", required=True, max_length=80, initial="Grand rounds"),
+            FormField("about", "About", FieldKind.LONG_TEXT),
+            FormField(
+                "format",
+                "Format",
+                FieldKind.CHOICE,
+                choices=("online", "in person"),
+                initial="online",
+            ),
+            FormField("when", "When", FieldKind.DATETIME, required=True),
+            FormField("zone", "Time zone", FieldKind.TIMEZONE),
+        ),
+        submit_label="Create",
+        context="draft-7",
+        hint="Or type `/rounds events create …`",
+    )
+
+
+def test_a_form_becomes_a_modal_with_one_input_per_field() -> None:
+    view = render.modal(form(), render.Origin("C0EVENTS", "https://hooks.example/1"))
+    assert view["title"]["text"] == "Create a community even…"  # Slack allows 24 characters
+    assert view["submit"]["text"] == "Create"
+    inputs = [b for b in view["blocks"] if b["type"] == "input"]
+    assert [b["block_id"] for b in inputs] == ["title", "about", "format", "when", "zone"]
+    assert [b["optional"] for b in inputs] == [False, True, True, False, True]
+    title, about, choice, when, zone = (b["element"] for b in inputs)
+    assert (title["initial_value"], title["max_length"]) == ("Grand rounds", 80)
+    assert about["multiline"] is True
+    assert [o["value"] for o in choice["options"]] == ["online", "in person"]
+    assert choice["initial_option"]["value"] == "online"
+    assert when["placeholder"]["text"] == "YYYY-MM-DD HH:MM, in your time zone"
+    assert zone["placeholder"]["text"] == "Region/City, e.g. America/Chicago"
+    assert {e["action_id"] for e in (title, about, choice, when, zone)} == {"value"}
+    assert view["blocks"][-1]["elements"][0]["text"] == "Or type `/rounds events create …`"
+    assert json.loads(view["private_metadata"]) == {
+        "form": "events.create",
+        "context": "draft-7",
+        "channel": "C0EVENTS",
+        "url": "https://hooks.example/1",
+        "home": False,
+    }
+
+
+def test_errors_land_on_their_field_and_general_ones_on_the_first() -> None:
+    errors = render.modal_errors(
+        {"when": "That date is in the past.", "": "Nothing was saved."}, ["title", "when"]
+    )
+    assert errors == {"when": "That date is in the past.", "title": "Nothing was saved."}
