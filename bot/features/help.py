@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.context import Context
+from bot.domain import Role
 from bot.errors import UserError
 from bot.messages import Message
 from bot.options import Option, OptionKind
@@ -16,15 +17,17 @@ def visible(ctx: Context) -> list[Command]:
     return [c for c in ctx.router.commands.values() if c.role in ctx.roles]
 
 
-def render_overview(commands: list[Command], *, manager: bool) -> Message:
+def render_overview(commands: list[Command]) -> Message:
+    everyone = sorted((c for c in commands if c.role is not Role.MANAGER), key=lambda c: c.path)
+    managing = sorted((c for c in commands if c.role is Role.MANAGER), key=lambda c: c.path)
     lines = ["**Rounds: what you can do**"]
-    for command in sorted(commands, key=lambda c: c.path):
-        lines.append(f"- `{TOP} {command.name}`: {command.summary}")
+    lines += [f"- `{TOP} {c.name}`: {c.summary}" for c in everyone]
+    if managing:
+        lines.append("\n**For community managers**")
+        lines += [f"- `{TOP} {c.name}`: {c.summary}" for c in managing]
     lines.append(
         f"\nFor details on one, type `{TOP} help <command>`, e.g. `{TOP} help profile set`."
     )
-    if manager:
-        lines.append("You are a community manager, so manager commands are included.")
     return Message("\n".join(lines))
 
 
@@ -54,7 +57,7 @@ async def show_help(ctx: Context, args: Mapping[str, Any]) -> None:
         topic = topic[len(TOP) :].strip()
     commands = visible(ctx)
     if not topic:
-        ctx.reply(render_overview(commands, manager=ctx.is_manager))
+        ctx.reply(render_overview(commands))
         return
     path = tuple(topic.split())
     exact = ctx.router.commands.get(path)
@@ -65,7 +68,7 @@ async def show_help(ctx: Context, args: Mapping[str, Any]) -> None:
         return
     group = [c for c in commands if c.path[: len(path)] == path]
     if group:
-        ctx.reply(render_overview(group, manager=ctx.is_manager))
+        ctx.reply(render_overview(group))
         return
     raise UserError(f"There's no `{TOP} {topic}`. Type `{TOP} help` to see every command.")
 
