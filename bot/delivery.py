@@ -155,8 +155,16 @@ class Dispatcher:
             if ref:
                 await platform.edit(space, ref, message)
                 return Sent(delivery.id, ref, note=f"edited {delivery.replaces}")
-        if isinstance(target, GroupMessage) and not platform.group_dms:
-            return await self._each(platform, delivery, target)
+        if isinstance(target, GroupMessage):
+            if not platform.group_dms:
+                return await self._each(platform, delivery, target)
+            try:
+                return Sent(delivery.id, await platform.send(space, target, message))
+            except DeliveryError as error:
+                if not error.permanent:
+                    raise
+                log.warning("group message %s refused (%s); one DM each", delivery.id, error.reason)
+                return await self._each(platform, delivery, target)
         return Sent(delivery.id, await platform.send(space, target, message))
 
     async def _each(

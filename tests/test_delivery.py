@@ -348,3 +348,17 @@ async def test_a_delivery_planned_during_a_send_run_goes_out_without_waiting_for
     platform.release.set()
     assert await runtime.kicked() == 2
     assert await statuses(store) == {"first": ("sent", 1), "second": ("sent", 1)}
+
+
+async def test_a_refused_group_message_becomes_a_dm_each(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    from bot.messages import GroupMessage
+
+    platform = RecordingPlatform(
+        group_dms=True, failures=[DeliveryError("mpim refused", permanent=True)]
+    )
+    group = GroupMessage(("alice", "bob"))
+    await plan(store, clock, NewDelivery("pair", "network", group, Message("meet"), clock.now()))
+    await Dispatcher(store, {"console": platform}, clock).run_due()
+    assert [s.target for s in platform.sent] == [DirectMessage("alice"), DirectMessage("bob")]
