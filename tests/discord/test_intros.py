@@ -75,6 +75,18 @@ async def test_intro_again_edits_the_same_post(fake: FakeDiscord, card: dict[str
     assert [b["label"] for b in buttons(shown)] == ["Say hello"]
 
 
+async def test_intro_again_posts_a_new_card_when_the_old_one_was_deleted(
+    fake: FakeDiscord, card: dict[str, Any]
+) -> None:
+    fake.delete(card["id"])  # a moderator removed it
+    mark = len(fake.calls)
+    await fake.answer(slash("rounds", "intro"))
+    await fake.wait_for(lambda c: c.path == f"/channels/{INTRODUCTIONS}/messages", after=mark)
+    (shown,) = fake.in_channel(INTRODUCTIONS)
+    assert shown["id"] != card["id"]
+    assert [b["label"] for b in buttons(shown)] == ["Say hello"]
+
+
 async def test_say_hello_dms_the_owner_and_confirms_privately(
     fake: FakeDiscord, card: dict[str, Any]
 ) -> None:
