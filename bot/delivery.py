@@ -3,7 +3,8 @@
 Claims are atomic with a lease, so several dispatchers (or processes) send each row once.
 Overdue rows go out late rather than never; rows past `expires_at` are marked expired.
 Transient failures retry with backoff, permanent refusals do not, a 429's `Retry-After` pauses
-that platform, and a refused DM falls back to a mention in the programme's channel.
+that platform, and a refused DM falls back to a mention in the programme's channel. A
+replacement edits the earlier post, or posts anew when that post is gone.
 No network call happens inside a database transaction: claim, send, then record.
 """
 
@@ -153,8 +154,19 @@ class Dispatcher:
         if delivery.replaces:
             ref = await self.store.deliveries.sent_ref(delivery.space.id, delivery.replaces)
             if ref:
-                await platform.edit(space, ref, message)
-                return Sent(delivery.id, ref, note=f"edited {delivery.replaces}")
+                try:
+                    await platform.edit(space, ref, message)
+                    return Sent(delivery.id, ref, note=f"edited {delivery.replaces}")
+                except DeliveryError as error:
+                    if not error.permanent:
+                        raise
+                    # the earlier post is gone (deleted by a moderator) or out of reach: post anew
+                    log.info(
+                        "delivery %s cannot edit %s (%s); sending it as a new post",
+                        delivery.id,
+                        delivery.replaces,
+                        error.reason,
+                    )
         if isinstance(target, GroupMessage):
             if not platform.group_dms:
                 return await self._each(platform, delivery, target)

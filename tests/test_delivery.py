@@ -267,6 +267,44 @@ async def test_a_replacing_delivery_edits_the_earlier_post(
     assert await store.deliveries.sent_ref((await space(store)).id, "card:2") == "ref-1"
 
 
+async def test_a_replacement_whose_earlier_post_is_gone_is_a_new_post(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    platform = RecordingPlatform()
+    dispatcher = Dispatcher(store, {"console": platform}, clock)
+    card = ChannelPost("C-INTROS")
+    await plan(store, clock, NewDelivery("card:1", "intro", card, Message("v1"), clock.now()))
+    await dispatcher.run_due()
+    platform.failures.append(DeliveryError("unknown message", permanent=True))  # deleted
+    await plan(
+        store,
+        clock,
+        NewDelivery("card:2", "intro", card, Message("v2"), clock.now(), replaces="card:1"),
+    )
+    await dispatcher.run_due()
+    assert [s.message.text for s in platform.sent] == ["v1", "v2"]
+    assert await store.deliveries.sent_ref((await space(store)).id, "card:2") == "ref-2"
+
+
+async def test_a_replacement_retries_an_edit_that_failed_for_now(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    platform = RecordingPlatform()
+    dispatcher = Dispatcher(store, {"console": platform}, clock)
+    card = ChannelPost("C-INTROS")
+    await plan(store, clock, NewDelivery("card:1", "intro", card, Message("v1"), clock.now()))
+    await dispatcher.run_due()
+    platform.failures.append(DeliveryError("server error", permanent=False))
+    await plan(
+        store,
+        clock,
+        NewDelivery("card:2", "intro", card, Message("v2"), clock.now(), replaces="card:1"),
+    )
+    await dispatcher.run_due()
+    assert [s.message.text for s in platform.sent] == ["v1"]
+    assert (await statuses(store))["card:2"] == ("pending", 1)
+
+
 async def test_a_replacement_of_a_post_never_sent_is_a_new_post(
     store: SqlStore, clock: ManualClock
 ) -> None:

@@ -83,5 +83,8 @@ async def start_service(core: Core) -> AsyncIterator[StartService]:
 
 
 @pytest_asyncio.fixture
-async def service(fake: FakeDiscord, start_service: StartService) -> DiscordService:
-    return await start_service(fake)
+async def service(
+    fake: FakeDiscord, start_service: StartService, core: Core
+) -> AsyncIterator[DiscordService]:
+    yield await start_service(fake)
+    await core.runtime.kicked()  # sends a test started (welcome DMs) finish before disconnecting

@@ -317,7 +317,9 @@ class FakeDiscord:
                 return jresp({"message": "Unknown Message", "code": 10008}, status=404)
             return jresp(self.messages[parts[3]])
         if parts[0] == "channels" and len(parts) == 4 and method == "PATCH":
-            return jresp(message_payload(parts[1], body, id=parts[3]))
+            if self.messages.get(parts[3], {}).get("channel_id") != parts[1]:
+                return jresp({"message": "Unknown Message", "code": 10008}, status=404)
+            return jresp(self._edit(parts[1], parts[3], body))
         if parts[:2] == ["webhooks", APP_ID]:
             interaction = self._by_token(parts[2])
             channel = str(interaction.get("channel_id", "0")) if interaction else "0"
@@ -354,15 +356,27 @@ class FakeDiscord:
         self.messages[message["id"]] = message
         return message
 
+    def _edit(self, channel_id: str, message_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Like Discord: an edit changes only the parts it sends; id and channel stay."""
+        message = self.messages.get(message_id) or message_payload(channel_id, {}, id=message_id)
+        for part in ("content", "embeds", "components", "attachments", "flags"):
+            if part in body:
+                message[part] = body[part] or {"content": "", "flags": 0}.get(part, [])
+        message["edited_timestamp"] = datetime.now(UTC).isoformat()
+        return self._remember(message)
+
     def _by_token(self, token: str) -> dict[str, Any] | None:
         return next((i for i in self.interactions.values() if i["token"] == token), None)
 
     def _callback(self, interaction_id: str, body: dict[str, Any]) -> web.Response:
         interaction = self.interactions.get(interaction_id, {})
         data = body.get("data") or {}
+        channel = str(interaction.get("channel_id", "0"))
         if body.get("type") == 4:
-            channel = str(interaction.get("channel_id", "0"))
             self._remember(message_payload(channel, data, interaction_id=interaction_id))
+        pressed = interaction.get("message") or {}
+        if body.get("type") == 7 and pressed.get("id"):  # UPDATE_MESSAGE: the pressed message
+            self._edit(channel, pressed["id"], data)
         return jresp(
             {
                 "interaction": {
@@ -399,8 +413,27 @@ class FakeDiscord:
             lambda c: c.method == "POST" and c.path.startswith(prefix), after=after
         )
 
+    def delete(self, message_id: str) -> None:
+        """A moderator deletes a message the bot posted."""
+        del self.messages[message_id]
+
     def calls_to(self, method: str, prefix: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and c.path.startswith(prefix)]
+
+    def in_channel(self, channel_id: str) -> list[dict[str, Any]]:
+        """Messages the bot posted in a channel, oldest first, as they show now (edits applied)."""
+        return [m for m in self.messages.values() if m["channel_id"] == channel_id]
+
+    def dms_to(self, user_id: str) -> list[dict[str, Any]]:
+        """Direct messages the bot sent to a member, oldest first, as they show now."""
+        return [m for c, u in self.dm_channels.items() if u == user_id for m in self.in_channel(c)]
+
+    async def answer(self, interaction: dict[str, Any]) -> dict[str, Any]:
+        """Deliver an interaction over the gateway; returns the body of the bot's callback."""
+        await self.dispatch("INTERACTION_CREATE", interaction)
+        call = await self.callback_for(interaction)
+        body: dict[str, Any] = call.body
+        return body
 
     # -- gateway -----------------------------------------------------------------------------
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:

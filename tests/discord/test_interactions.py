@@ -35,15 +35,8 @@ SPACE = SpaceKey("discord", GUILD)
 STRING, USER, CHANNEL, BOOLEAN = 3, 6, 7, 5
 
 
-async def run(fake: FakeDiscord, interaction: dict[str, Any]) -> dict[str, Any]:
-    await fake.dispatch("INTERACTION_CREATE", interaction)
-    call = await fake.callback_for(interaction)
-    body: dict[str, Any] = call.body
-    return body
-
-
 async def test_help_is_answered_privately(fake: FakeDiscord, service: DiscordService) -> None:
-    body = await run(fake, slash("rounds", "help"))
+    body = await fake.answer(slash("rounds", "help"))
     assert body["type"] == 4
     assert body["data"]["flags"] == EPHEMERAL
     assert body["data"]["content"].startswith("**Rounds: what you can do**")
@@ -52,7 +45,7 @@ async def test_help_is_answered_privately(fake: FakeDiscord, service: DiscordSer
 async def test_help_names_commands_as_discord_types_them(
     fake: FakeDiscord, service: DiscordService
 ) -> None:
-    body = await run(fake, slash("rounds", "help", admin=True))
+    body = await fake.answer(slash("rounds", "help", admin=True))
     assert "`/rounds-manage config channel`" in body["data"]["content"]
     assert "`/rounds profile show`" in body["data"]["content"]
 
@@ -65,7 +58,7 @@ async def test_profile_set_saves_typed_options(
         "timezone": (STRING, "America/Chicago"),
         "mentee": (BOOLEAN, True),
     }
-    body = await run(fake, slash("rounds", "profile", "set", options=options))
+    body = await fake.answer(slash("rounds", "profile", "set", options=options))
     assert body["data"]["flags"] == EPHEMERAL
     assert body["data"]["content"].startswith("✓ Saved your profile: specialty = emergency")
     member = await stored_member(store, ALICE, SPACE)
@@ -77,8 +70,8 @@ async def test_profile_set_saves_typed_options(
 async def test_a_member_option_arrives_as_a_mention(
     fake: FakeDiscord, service: DiscordService
 ) -> None:
-    await run(fake, slash("rounds", "profile", "set", user_id=BOB, options={"name": (3, "Bo")}))
-    body = await run(fake, slash("rounds", "profile", "show", options={"member": (USER, BOB)}))
+    await fake.answer(slash("rounds", "profile", "set", user_id=BOB, options={"name": (3, "Bo")}))
+    body = await fake.answer(slash("rounds", "profile", "show", options={"member": (USER, BOB)}))
     assert body["data"]["content"].startswith("**Bo**")
 
 
@@ -86,7 +79,7 @@ async def test_a_mistake_gets_a_private_explanation_with_the_usage(
     fake: FakeDiscord, service: DiscordService
 ) -> None:
     options = {"timezone": (STRING, "Mars/Olympus")}
-    body = await run(fake, slash("rounds", "profile", "set", options=options))
+    body = await fake.answer(slash("rounds", "profile", "set", options=options))
     assert body["data"]["flags"] == EPHEMERAL
     assert "`Mars/Olympus` isn't a time zone I know." in body["data"]["content"]
     assert "Usage: `/rounds profile set" in body["data"]["content"]
@@ -96,7 +89,7 @@ async def test_manager_commands_are_refused_to_members(
     fake: FakeDiscord, service: DiscordService, store: SqlStore
 ) -> None:
     options = {"programme": (STRING, "intros"), "channel": (CHANNEL, INTRODUCTIONS)}
-    body = await run(fake, slash("rounds-manage", "config", "channel", options=options))
+    body = await fake.answer(slash("rounds-manage", "config", "channel", options=options))
     assert body["data"]["content"].startswith("Only community managers can do that.")
     assert "channel.intros" not in await stored_settings(store, SPACE)
 
@@ -106,7 +99,7 @@ async def test_members_with_manage_server_are_managers(
 ) -> None:
     options = {"programme": (STRING, "intros"), "channel": (CHANNEL, INTRODUCTIONS)}
     interaction = slash("rounds-manage", "config", "channel", options=options, admin=True)
-    body = await run(fake, interaction)
+    body = await fake.answer(interaction)
     assert body["data"]["content"] == (
         f"✓ Intros (introduction cards and networking) will now go to <#{INTRODUCTIONS}>."
     )
@@ -122,7 +115,7 @@ async def test_timezone_autocompletes(fake: FakeDiscord, service: DiscordService
         focused="timezone",
         kind=4,
     )
-    body = await run(fake, interaction)
+    body = await fake.answer(interaction)
     assert body["type"] == 8
     assert {"name": "America/Chicago", "value": "America/Chicago"} in body["data"]["choices"]
 
@@ -130,19 +123,19 @@ async def test_timezone_autocompletes(fake: FakeDiscord, service: DiscordService
 async def test_a_command_outside_a_server_is_explained(
     fake: FakeDiscord, service: DiscordService
 ) -> None:
-    body = await run(fake, slash("rounds", "help", guild_id=None))
+    body = await fake.answer(slash("rounds", "help", guild_id=None))
     assert body["data"]["content"].startswith("Rounds works inside a server.")
 
 
 async def test_a_modal_submission_saves_the_profile(
     fake: FakeDiscord, service: DiscordService, store: SqlStore
 ) -> None:
-    await run(fake, slash("rounds", "profile", "show"))
-    opened = await run(fake, press(fake.latest_with_button("Edit my profile"), "Edit my profile"))
+    await fake.answer(slash("rounds", "profile", "show"))
+    opened = await fake.answer(press(fake.latest_with_button("Edit my profile"), "Edit my profile"))
     assert opened["type"] == 9
     assert opened["data"]["title"] == "Your profile"
     values = {"name": "Amara Eze", "role": "resident", "timezone": "Africa/Lagos"}
-    body = await run(fake, submit(opened["data"], values))
+    body = await fake.answer(submit(opened["data"], values))
     assert body["data"]["flags"] == EPHEMERAL
     assert body["data"]["content"].startswith("✓ Saved your profile: name = Amara Eze")
     member = await stored_member(store, ALICE, SPACE)
@@ -153,9 +146,9 @@ async def test_a_modal_submission_saves_the_profile(
 async def test_an_invalid_modal_submission_is_explained_and_nothing_saved(
     fake: FakeDiscord, service: DiscordService, store: SqlStore
 ) -> None:
-    await run(fake, slash("rounds", "profile", "show"))
-    opened = await run(fake, press(fake.latest_with_button("Edit my profile"), "Edit my profile"))
-    body = await run(fake, submit(opened["data"], {"name": "Amara", "timezone": "Mars/Base"}))
+    await fake.answer(slash("rounds", "profile", "show"))
+    opened = await fake.answer(press(fake.latest_with_button("Edit my profile"), "Edit my profile"))
+    body = await fake.answer(submit(opened["data"], {"name": "Amara", "timezone": "Mars/Base"}))
     assert body["data"]["flags"] == EPHEMERAL
     assert body["data"]["content"].startswith("Nothing was saved. `Mars/Base` isn't a time zone")
     member = await stored_member(store, ALICE, SPACE)
@@ -166,12 +159,12 @@ async def test_a_button_works_after_a_restart(
     fake: FakeDiscord, start_service: StartService, store: SqlStore
 ) -> None:
     first = await start_service(fake)
-    await run(fake, slash("rounds", "profile", "show"))
+    await fake.answer(slash("rounds", "profile", "show"))
     message = fake.latest_with_button("Edit my profile")
     await first.stop()
 
     await start_service(fake, on=build_core(store, ManualClock(START)))  # nothing kept in memory
-    opened = await run(fake, press(message, "Edit my profile"))
+    opened = await fake.answer(press(message, "Edit my profile"))
     assert opened["type"] == 9
     assert opened["data"]["custom_id"] == f"rounds-form:{GUILD}:profile.edit:"
 
@@ -193,7 +186,7 @@ async def test_a_slow_answer_is_deferred_then_followed_up(
     gate = asyncio.Event()
     await start_service(fake, router=gated_router(gate), defer_after=0.01)
     interaction = slash("rounds", "report")
-    deferred = await run(fake, interaction)
+    deferred = await fake.answer(interaction)
     assert deferred == {"type": 5, "data": {"flags": EPHEMERAL}}
     gate.set()
     followup = await fake.followup_for(interaction)
@@ -207,7 +200,7 @@ async def test_a_command_declared_slow_defers_at_once(
     gate = asyncio.Event()
     await start_service(fake, router=gated_router(gate))  # defer_after stays 2 s
     interaction = slash("rounds", "digest")
-    assert await run(fake, interaction) == {"type": 5, "data": {"flags": EPHEMERAL}}
+    assert await fake.answer(interaction) == {"type": 5, "data": {"flags": EPHEMERAL}}
     gate.set()
     assert (await fake.followup_for(interaction)).body["content"] == "Report ready"
 
@@ -234,7 +227,7 @@ async def test_a_public_reply_is_not_ephemeral(
     fake: FakeDiscord, start_service: StartService
 ) -> None:
     await start_service(fake, router=outcome_router())
-    body = await run(fake, slash("rounds", "announce"))
+    body = await fake.answer(slash("rounds", "announce"))
     assert body["type"] == 4
     assert "flags" not in body["data"]
     assert body["data"]["content"] == "Grand rounds at 6pm"
@@ -244,8 +237,8 @@ async def test_a_button_can_replace_its_message(
     fake: FakeDiscord, start_service: StartService
 ) -> None:
     await start_service(fake, router=outcome_router())
-    await run(fake, slash("rounds", "announce"))
-    body = await run(fake, press(fake.latest_with_button("Done"), "Done"))
+    await fake.answer(slash("rounds", "announce"))
+    body = await fake.answer(press(fake.latest_with_button("Done"), "Done"))
     assert body["type"] == 7  # UPDATE_MESSAGE
     assert body["data"]["content"] == f"Done by <@{ALICE}> (item 7)"
     assert body["data"]["components"] == []

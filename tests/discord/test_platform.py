@@ -44,6 +44,17 @@ async def test_a_channel_post_returns_a_reference_edit_can_use(
     assert edit.body["content"] == "Moved to <t:1773169200:F>"
 
 
+async def test_editing_a_deleted_post_is_a_permanent_failure(
+    fake: FakeDiscord, platform: DiscordPlatform
+) -> None:
+    ref = await platform.send(SPACE, ChannelPost(GENERAL), Message("Grand rounds"))
+    fake.delete(ref.split(":")[1])
+    with pytest.raises(DeliveryError) as refused:
+        await platform.edit(SPACE, ref, Message("Moved"))
+    assert (refused.value.permanent, refused.value.dm_refused) == (True, False)
+    assert refused.value.reason == "discord 404 code 10008"
+
+
 async def test_a_thread_reply_opens_the_thread_once(
     fake: FakeDiscord, platform: DiscordPlatform
 ) -> None:

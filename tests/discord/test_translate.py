@@ -169,3 +169,17 @@ def test_fields_buttons_and_files_are_kept() -> None:
 
 def test_an_empty_message_is_still_sendable() -> None:
     assert render(Message(""), GUILD, SCHEMA).content == "\u200b"
+
+
+def test_many_buttons_fit_discords_five_rows_of_five() -> None:
+    message = Message(
+        "Pick one",
+        buttons=tuple(
+            Button(f"Say hello to {'x' * 90}", "intros.hello", str(n)) for n in range(30)
+        ),
+    )
+    rows = render(message, GUILD, SCHEMA).kwargs()["view"].to_components()
+    assert [len(row["components"]) for row in rows] == [5, 5, 5, 5, 5]
+    labels = [button["label"] for row in rows for button in row["components"]]
+    assert max(len(label) for label in labels) == 80
+    assert labels[0].endswith("x…")
