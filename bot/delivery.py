@@ -1,7 +1,8 @@
 """The dispatcher: sends due outbox rows exactly as ARCHITECTURE.md §4 asks.
 
 Claims are atomic with a lease, so several dispatchers (or processes) send each row once.
-Overdue rows go out late rather than never; rows past `expires_at` are marked expired.
+Overdue rows go out late rather than never; rows past `expires_at` are marked expired. An edit
+of a message that was deleted meanwhile becomes a new message.
 Transient failures retry with backoff, permanent refusals do not, a 429's `Retry-After` pauses
 that platform, and a refused DM falls back to a mention in the programme's channel.
 No network call happens inside a database transaction: claim, send, then record.
@@ -153,8 +154,13 @@ class Dispatcher:
         if delivery.replaces:
             ref = await self.store.deliveries.sent_ref(delivery.space.id, delivery.replaces)
             if ref:
-                await platform.edit(space, ref, message)
-                return Sent(delivery.id, ref, note=f"edited {delivery.replaces}")
+                try:
+                    await platform.edit(space, ref, message)
+                    return Sent(delivery.id, ref, note=f"edited {delivery.replaces}")
+                except DeliveryError as error:
+                    if not error.gone:
+                        raise
+                    log.info("delivery %s: %s was deleted; sending anew", delivery.id, ref)
         if isinstance(target, GroupMessage) and not platform.group_dms:
             return await self._each(platform, delivery, target)
         return Sent(delivery.id, await platform.send(space, target, message))
