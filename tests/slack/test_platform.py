@@ -137,16 +137,33 @@ async def test_a_group_message_goes_as_one_dm_each_and_an_edit_updates_every_one
     assert len(fake_slack.called("chat.postMessage")) == 2  # edited, not sent again
 
 
-async def test_an_edit_of_a_message_slack_no_longer_has_is_not_retried(
+async def test_an_edit_of_a_deleted_post_posts_it_anew(
     dispatcher: Dispatcher, fake_slack: FakeSlack, store: SqlStore, clock: ManualClock
 ) -> None:
     await plan(store, clock, "card", ChannelPost("C0INTROS"), Message("v1"))
     await dispatcher.run_due()
     fake_slack.messages.clear()  # a moderator deleted the post
     await plan(store, clock, "card-2", ChannelPost("C0INTROS"), Message("v2"), replaces="card")
+    assert await dispatcher.run_due() == 1
+    [update] = fake_slack.called("chat.update")
+    assert update["ts"] == "1700000001.000100"
+    [card] = fake_slack.history("C0INTROS")
+    assert (card.ts, card.params["text"]) == ("1700000002.000100", "v2")
+    assert (await row(store, "card-2")).sent_ref == "C0INTROS:1700000002.000100"
+
+
+async def test_an_edit_of_a_group_message_with_one_dm_left_updates_that_one(
+    dispatcher: Dispatcher, fake_slack: FakeSlack, store: SqlStore, clock: ManualClock
+) -> None:
+    group = GroupMessage(("U0AMARA", "U0BEN"))
+    await plan(store, clock, "pair", group, Message("Meet"))
     await dispatcher.run_due()
-    edit = await row(store, "card-2")
-    assert (edit.status, edit.last_error) == ("failed", "slack: message_not_found")
+    del fake_slack.messages[("D0AMARA", "1700000001.000100")]
+    await plan(store, clock, "pair-2", group, Message("Meet (moved)"), replaces="pair")
+    await dispatcher.run_due()
+    assert [m.params["text"] for m in fake_slack.history("D0BEN")] == ["Meet (moved)"]
+    assert fake_slack.history("D0AMARA") == []  # not sent again: the rest were updated
+    assert len(fake_slack.called("chat.postMessage")) == 2
 
 
 async def test_a_refused_dm_falls_back_to_a_mention_in_the_programmes_channel(

@@ -90,6 +90,19 @@ async def test_running_intro_again_edits_the_same_post(slack: SlackHarness) -> N
     assert labels(card.params) == ["Say hello"]
 
 
+async def test_running_intro_after_the_card_was_deleted_posts_it_again(
+    slack: SlackHarness,
+) -> None:
+    await with_intros_channel(slack)
+    await slack.command("intro")
+    [first] = await posted_in(slack, INTROS)
+    del slack.fake.messages[(INTROS, first.ts)]  # a moderator deleted it
+    await slack.command("intro")
+    await slack.fake.wait_for("chat.update")
+    [card] = await posted_in(slack, INTROS, 2)
+    assert card.ts != first.ts and labels(card.params) == ["Say hello"]
+
+
 async def test_say_hello_dms_the_card_owner_and_confirms_privately_to_the_presser(
     slack: SlackHarness,
 ) -> None:
