@@ -18,14 +18,18 @@ class UserError(Exception):
 class DeliveryError(Exception):
     """A platform refused or failed a send.
 
-    `permanent` refusals are never retried; `dm_refused` ones fall back to a channel mention.
+    `permanent` refusals are never retried; `dm_refused` ones fall back to a channel mention;
+    `gone` means the message an edit was for no longer exists (it is sent anew instead).
     """
 
-    def __init__(self, reason: str, *, permanent: bool, dm_refused: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, permanent: bool, dm_refused: bool = False, gone: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.dm_refused = dm_refused
+        self.gone = gone
 
 
 class RateLimited(Exception):

@@ -43,7 +43,8 @@ class ChatPlatform(Protocol):
         ...
 
     async def edit(self, space: SpaceKey, ref: str, message: Message) -> None:
-        """Replace the content of a post this platform sent earlier (same errors as `send`)."""
+        """Replace the content of a post this platform sent earlier (same errors as `send`;
+        `DeliveryError(gone=True)` when that post no longer exists)."""
         ...
 
 

@@ -2,7 +2,8 @@
 
 A DM is a post to the member's user id; a thread reply carries the parent's `ts`; a file goes
 up with `files_upload_v2` next to its message. Every Slack failure becomes one `DeliveryError`
-with Slack's error code as the reason, or `RateLimited` with Slack's `Retry-After`.
+with Slack's error code as the reason, or `RateLimited` with Slack's `Retry-After`. An edit of
+a message Slack no longer has says so (`gone`), and the dispatcher posts it anew.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ DM_REFUSED = frozenset(
         "user_not_found",
     }
 )
+# Errors of chat.update that mean the message was deleted: the dispatcher sends it anew.
+MESSAGE_GONE = frozenset({"message_not_found"})
 TRANSIENT = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
@@ -70,6 +73,8 @@ def delivery_error(error: SlackApiError, *, direct: bool) -> Exception:
     code = error_code(error)
     if response.status_code == 429 or code == "ratelimited":
         return RateLimited(retry_after(response.headers))
+    if code in MESSAGE_GONE:
+        return DeliveryError(f"slack: {code}", permanent=True, gone=True)
     if direct and code in DM_REFUSED:
         return DeliveryError(f"slack: {code}", permanent=True, dm_refused=True)
     if code in TRANSIENT or response.status_code >= 500:
@@ -117,13 +122,27 @@ class SlackPlatform:
         return f"{posted_in}:{ts}"
 
     async def edit(self, space: SpaceKey, ref: str, message: Message) -> None:
-        for one in ref.split(","):  # a group message sent as several DMs has one ref each
+        """Update each message of `ref`; it is `gone` only when none of them is left."""
+        refs = ref.split(",")  # a group message sent as several DMs has one ref each
+        gone: list[DeliveryError] = []
+        for one in refs:
             channel, _, ts = one.partition(":")
             if not channel or not ts:
                 raise DeliveryError(f"slack: {one!r} is not a message reference", permanent=True)
-            await self._call(
-                False, self.client.chat_update, channel=channel, ts=ts, **message_payload(message)
-            )
+            try:
+                await self._call(
+                    False,
+                    self.client.chat_update,
+                    channel=channel,
+                    ts=ts,
+                    **message_payload(message),
+                )
+            except DeliveryError as error:
+                if not error.gone:
+                    raise
+                gone.append(error)
+        if len(gone) == len(refs):
+            raise gone[0]
 
     async def upload(
         self, channel: str, attachment: Attachment, thread: str | None, *, direct: bool = False

@@ -150,11 +150,15 @@ def button_element(button: Button, index: int) -> dict[str, Any]:
 
 
 def blocks(message: Message) -> list[dict[str, Any]]:
-    """One message as Block Kit: text sections, then fields, then a row of buttons."""
-    result: list[dict[str, Any]] = []
+    """One message as Block Kit: text sections, then fields, then rows of buttons.
+
+    Slack takes at most 50 blocks. When a message needs more, the end of its text gives way:
+    its buttons and its file note are what the reader acts on, so they are kept.
+    """
+    content: list[dict[str, Any]] = []
     text = mrkdwn(message.text)
     if text.strip():
-        result += [
+        content += [
             {"type": "section", "text": {"type": "mrkdwn", "text": part}}
             for part in chunks(text, SECTION_LIMIT)
             if part.strip()
@@ -164,18 +168,20 @@ def blocks(message: Message) -> list[dict[str, Any]]:
         for label, value in message.fields
     ]
     for start in range(0, len(fields), FIELDS_PER_SECTION):
-        result.append({"type": "section", "fields": fields[start : start + FIELDS_PER_SECTION]})
+        content.append({"type": "section", "fields": fields[start : start + FIELDS_PER_SECTION]})
+    controls: list[dict[str, Any]] = []
     buttons = [button_element(b, i) for i, b in enumerate(message.buttons)]
     for start in range(0, len(buttons), BUTTONS_PER_BLOCK):
-        result.append({"type": "actions", "elements": buttons[start : start + BUTTONS_PER_BLOCK]})
+        controls.append({"type": "actions", "elements": buttons[start : start + BUTTONS_PER_BLOCK]})
     if message.attachment is not None:
-        result.append(
+        controls.append(
             {
                 "type": "context",
                 "elements": [{"type": "mrkdwn", "text": f"📎 {_plain(message.attachment.name)}"}],
             }
         )
-    return result[:MESSAGE_BLOCK_LIMIT]
+    controls = controls[-MESSAGE_BLOCK_LIMIT:]
+    return content[: MESSAGE_BLOCK_LIMIT - len(controls)] + controls
 
 
 def notification(message: Message) -> str:

@@ -32,6 +32,7 @@ from tests.slack.fake_slack import (
     SIGNING_SECRET,
     TEAM,
     FakeSlack,
+    Posted,
     signed_headers,
 )
 
@@ -97,6 +98,7 @@ class Answer:
 class SlackHarness:
     fake: FakeSlack
     core: Core
+    clock: ManualClock
     service: SlackService
     http: aiohttp.ClientSession
     sleeps: list[float]
@@ -116,6 +118,22 @@ class SlackHarness:
     async def interact(self, payload: dict[str, Any]) -> Answer:
         return await self.signed(urlencode({"payload": json.dumps(payload)}))
 
+    async def press_on(self, message: Posted, label: str, user: str = MEMBER) -> str:
+        """`user` presses the button labelled `label` on a message the fake holds, as Slack
+        sends it: with that message's channel, ts and a response URL that edits it. Returns
+        the response URL's name, to wait for what was said through it."""
+        [button] = [b for b in buttons(message.params) if b["text"]["text"] == label]
+        name = f"press-{message.ts}-{user}"
+        payload = block_actions(
+            button["action_id"], button["value"], user=user, channel=message.channel
+        )
+        payload["container"]["message_ts"] = message.ts
+        payload["message"] = {"ts": message.ts, **message.params}
+        payload["response_url"] = self.fake.response_url(name, message)
+        answer = await self.interact(payload)
+        assert answer.status == 200, answer.text
+        return f"respond/{name}"
+
     async def event(
         self, event: dict[str, Any], event_id: str = "Ev0001", retry: int | None = None
     ) -> Answer:
@@ -124,6 +142,64 @@ class SlackHarness:
         if retry is not None:
             headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
         return await self.post(body, headers)
+
+
+def section_text(payload: dict[str, Any]) -> str:
+    return "\n".join(b["text"]["text"] for b in payload["blocks"] if b.get("text"))
+
+
+def buttons(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for b in payload["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def block_actions(
+    action_id: str,
+    value: str = "",
+    *,
+    user: str = MEMBER,
+    home: bool = False,
+    channel: str = "D0BEN",
+) -> dict[str, Any]:
+    """A `block_actions` payload for a press on a message in `channel` (or the Home tab)."""
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "rounds-test"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0ROUNDS",
+        "trigger_id": "2001.42.trigger",
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b1",
+                "value": value,
+                "text": {"type": "plain_text", "text": "Press"},
+                "action_ts": "1772442000.000200",
+            }
+        ],
+    }
+    if home:
+        payload["container"] = {"type": "view", "view_id": "V0HOME"}
+        payload["view"] = {"id": "V0HOME", "type": "home"}
+    else:
+        payload["container"] = {
+            "type": "message",
+            "message_ts": "1772442000.000100",
+            "channel_id": channel,
+            "is_ephemeral": False,
+        }
+        name = "directmessage" if channel.startswith("D") else channel.lower()
+        payload["channel"] = {"id": channel, "name": name}
+        payload["message"] = {"ts": "1772442000.000100", "text": "…"}
+        payload["response_url"] = "{base}/respond/press"
+    return payload
+
+
+async def press(slack: SlackHarness, action_id: str, value: str = "", **kw: Any) -> int:
+    payload = block_actions(action_id, value, **kw)
+    if "response_url" in payload:
+        payload["response_url"] = slack.fake.response_url("press")
+    return (await slack.interact(payload)).status
 
 
 def command_body(fake: FakeSlack, text: str, user: str = MEMBER, channel: str = CHANNEL) -> str:
@@ -170,7 +246,8 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 
 @pytest_asyncio.fixture
 async def slack(fake_slack: FakeSlack, store: SqlStore) -> AsyncIterator[SlackHarness]:
-    core = build_core(store, ManualClock(START), router=router_with_stand_ins())
+    clock = ManualClock(START)
+    core = build_core(store, clock, router=router_with_stand_ins())
     sleeps: list[float] = []
 
     async def sleep(seconds: float) -> None:  # Retry-After is recorded, not waited out
@@ -179,6 +256,6 @@ async def slack(fake_slack: FakeSlack, store: SqlStore) -> AsyncIterator[SlackHa
     service = SlackService(core, slack_settings(fake_slack), sleep=sleep)
     await service.start()
     async with aiohttp.ClientSession() as http:
-        yield SlackHarness(fake_slack, core, service, http, sleeps)
+        yield SlackHarness(fake_slack, core, clock, service, http, sleeps)
     await service.stop()
     await core.runtime.kicked()

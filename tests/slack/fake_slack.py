@@ -2,8 +2,10 @@
 
 An aiohttp server on 127.0.0.1, port 0. It records every call (method, params, auth header)
 and answers like Slack does; tests queue failures (an error code, or a 429 with Retry-After)
-and await the record of a call instead of sleeping. `signed_headers` signs a body with
-Slack's real algorithm.
+and await the record of a call instead of sleeping. Like Slack, it keeps each conversation's
+messages (posts, then edits by `chat.update` or a response URL's `replace_original`) and
+refuses blocks that break Block Kit's limits with `invalid_blocks`. `signed_headers` signs a
+body with Slack's real algorithm.
 """
 
 from __future__ import annotations
@@ -24,6 +26,17 @@ BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
 SIGNING_SECRET = "test-signing-secret"
 WAIT_SECONDS = 5.0  # a generous bound for "the call never came"; nothing waits this long
+
+# Block Kit's limits for messages, as Slack enforces them (api.slack.com/reference/block-kit).
+MESSAGE_BLOCKS = 50
+ACTIONS_ELEMENTS = 25
+CONTEXT_ELEMENTS = 10
+SECTION_TEXT = 3000
+SECTION_FIELDS = 10
+FIELD_TEXT = 2000
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2000
+ACTION_ID = 255
 
 
 def signed_headers(
@@ -52,6 +65,55 @@ class Call:
 
 
 @dataclass
+class Posted:
+    """A message as the conversation now shows it: after any edits."""
+
+    channel: str
+    ts: str
+    params: dict[str, Any]
+    edits: int = 0
+
+
+def block_kit_problems(blocks: list[dict[str, Any]]) -> list[str]:
+    """What Slack would refuse in a message's blocks (it answers `invalid_blocks`)."""
+    problems: list[str] = []
+    if len(blocks) > MESSAGE_BLOCKS:
+        problems.append(f"{len(blocks)} blocks > {MESSAGE_BLOCKS}")
+    action_ids: list[str] = []
+    for index, block in enumerate(blocks):
+        kind = block.get("type")
+        if kind == "actions":
+            elements = block.get("elements") or []
+            if not 1 <= len(elements) <= ACTIONS_ELEMENTS:
+                problems.append(f"block {index}: {len(elements)} elements in an actions block")
+            for element in elements:
+                label = element.get("text", {}).get("text", "")
+                action_ids.append(element.get("action_id", ""))
+                if not 1 <= len(label) <= BUTTON_TEXT:
+                    problems.append(f"block {index}: button text of {len(label)} characters")
+                if len(element.get("value", "")) > BUTTON_VALUE:
+                    problems.append(f"block {index}: button value over {BUTTON_VALUE}")
+                if len(element.get("action_id", "")) > ACTION_ID:
+                    problems.append(f"block {index}: action_id over {ACTION_ID}")
+        elif kind == "section":
+            text = (block.get("text") or {}).get("text")
+            fields = block.get("fields") or []
+            if text is None and not fields:
+                problems.append(f"block {index}: a section with neither text nor fields")
+            if text is not None and not 1 <= len(text) <= SECTION_TEXT:
+                problems.append(f"block {index}: section text of {len(text)} characters")
+            if len(fields) > SECTION_FIELDS:
+                problems.append(f"block {index}: {len(fields)} fields > {SECTION_FIELDS}")
+            if any(len(f.get("text", "")) > FIELD_TEXT for f in fields):
+                problems.append(f"block {index}: a field over {FIELD_TEXT} characters")
+        elif kind == "context" and len(block.get("elements") or []) > CONTEXT_ELEMENTS:
+            problems.append(f"block {index}: over {CONTEXT_ELEMENTS} context elements")
+    if len(set(action_ids)) != len(action_ids):
+        problems.append("action_ids repeat within the message")
+    return problems
+
+
+@dataclass
 class Failure:
     error: str = ""
     status: int = 200
@@ -63,12 +125,14 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    messages: dict[tuple[str, str], Posted] = field(default_factory=dict)
     base_url: str = ""
 
     def __post_init__(self) -> None:
         self._changed = asyncio.Condition()
         self._failures: dict[str, list[Failure]] = {}
         self._ts = 1_700_000_000
+        self._response_urls: dict[str, tuple[str, str]] = {}
         self._ws: web.WebSocketResponse | None = None
         self._ws_ready = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -97,7 +161,10 @@ class FakeSlack:
     def api_url(self) -> str:
         return f"{self.base_url}/api/"
 
-    def response_url(self, name: str = "1") -> str:
+    def response_url(self, name: str = "1", message: Posted | None = None) -> str:
+        """A response URL; given the message a button sat on, `replace_original` edits it."""
+        if message is not None:
+            self._response_urls[name] = (message.channel, message.ts)
         return f"{self.base_url}/respond/{name}"
 
     # -- set-up ------------------------------------------------------------------------------
@@ -120,6 +187,12 @@ class FakeSlack:
         self._failures.setdefault(method, []).append(Failure(error, status, retry_after))
 
     # -- assertions --------------------------------------------------------------------------
+    def history(self, channel: str) -> list[Posted]:
+        """The messages in one conversation (a DM to `U…` lands in `D…`), oldest first."""
+        return sorted(
+            (m for m in self.messages.values() if m.channel == channel), key=lambda m: m.ts
+        )
+
     def called(self, method: str) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
 
@@ -208,12 +281,22 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(str(params.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method in ("chat.postMessage", "chat.update") and block_kit_problems(
+            params.get("blocks") or []
+        ):
+            return {"ok": False, "error": "invalid_blocks"}
         if method == "chat.postMessage":
             channel = str(params.get("channel", ""))
             if channel.startswith("U"):  # a post to a user id lands in the app's DM with them
                 channel = "D" + channel[1:]
-            return {"ok": True, "channel": channel, "ts": self._next_ts()}
+            ts = self._next_ts()
+            self.messages[(channel, ts)] = Posted(channel, ts, params)
+            return {"ok": True, "channel": channel, "ts": ts}
         if method == "chat.update":
+            key = (str(params.get("channel")), str(params.get("ts")))
+            if key not in self.messages:
+                return {"ok": False, "error": "message_not_found"}
+            self._edit(key, params)
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
         if method in ("views.open", "views.publish", "views.update"):
             return {"ok": True, "view": {"id": "V1", **(params.get("view") or {})}}
@@ -229,8 +312,18 @@ class FakeSlack:
             }
         return {"ok": True}
 
+    def _edit(self, key: tuple[str, str], params: dict[str, Any]) -> None:
+        before = self.messages[key]
+        self.messages[key] = Posted(before.channel, before.ts, params, before.edits + 1)
+
     async def _respond(self, request: web.Request) -> web.Response:
-        await self._record(f"respond/{request.match_info['id']}", request)
+        name = request.match_info["id"]
+        params = await self._record(f"respond/{name}", request)
+        if block_kit_problems(params.get("blocks") or []):
+            return web.Response(status=400, text="invalid_blocks")
+        replaced = self._response_urls.get(name)
+        if params.get("replace_original") is True and replaced in self.messages:
+            self._edit(replaced, params)
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:

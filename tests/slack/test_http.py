@@ -9,61 +9,18 @@ from typing import Any
 from bot.domain import SpaceKey
 from storage.store import SqlStore
 from tests.helpers import stored_member, stored_settings
-from tests.slack.conftest import ADMIN, CHANNEL, MEMBER, SlackHarness
+from tests.slack.conftest import (
+    ADMIN,
+    CHANNEL,
+    MEMBER,
+    SlackHarness,
+    buttons,
+    press,
+    section_text,
+)
 from tests.slack.fake_slack import TEAM
 
 SPACE = SpaceKey("slack", TEAM)
-
-
-def section_text(payload: dict[str, Any]) -> str:
-    return "\n".join(b["text"]["text"] for b in payload["blocks"] if b.get("text"))
-
-
-def buttons(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    return [e for b in payload["blocks"] if b["type"] == "actions" for e in b["elements"]]
-
-
-def block_actions(
-    action_id: str, value: str = "", *, user: str = MEMBER, home: bool = False
-) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "team": {"id": TEAM, "domain": "rounds-test"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
-        "api_app_id": "A0ROUNDS",
-        "trigger_id": "2001.42.trigger",
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": "b1",
-                "value": value,
-                "text": {"type": "plain_text", "text": "Press"},
-                "action_ts": "1772442000.000200",
-            }
-        ],
-    }
-    if home:
-        payload["container"] = {"type": "view", "view_id": "V0HOME"}
-        payload["view"] = {"id": "V0HOME", "type": "home"}
-    else:
-        payload["container"] = {
-            "type": "message",
-            "message_ts": "1772442000.000100",
-            "channel_id": "D0BEN",
-            "is_ephemeral": False,
-        }
-        payload["channel"] = {"id": "D0BEN", "name": "directmessage"}
-        payload["message"] = {"ts": "1772442000.000100", "text": "…"}
-        payload["response_url"] = "{base}/respond/press"
-    return payload
-
-
-async def press(slack: SlackHarness, action_id: str, value: str = "", **kw: Any) -> int:
-    payload = block_actions(action_id, value, **kw)
-    if "response_url" in payload:
-        payload["response_url"] = slack.fake.response_url("press")
-    return (await slack.interact(payload)).status
 
 
 def submission(view: dict[str, Any], values: dict[str, str], user: str = MEMBER) -> dict[str, Any]:

@@ -14,7 +14,15 @@ from adapters.slack.platform import SlackPlatform
 from bot.clock import ManualClock
 from bot.delivery import Dispatcher
 from bot.domain import Space, SpaceKey
-from bot.messages import Attachment, Button, ChannelPost, DirectMessage, Message, Target
+from bot.messages import (
+    Attachment,
+    Button,
+    ChannelPost,
+    DirectMessage,
+    GroupMessage,
+    Message,
+    Target,
+)
 from bot.ports import NewDelivery
 from storage.models import OutboxRow
 from storage.store import SqlStore
@@ -110,6 +118,52 @@ async def test_an_edit_updates_the_earlier_post(
         "1700000001.000100",
         "4 going",
     )
+
+
+async def test_a_group_message_goes_as_one_dm_each_and_an_edit_updates_every_one(
+    dispatcher: Dispatcher, fake_slack: FakeSlack, store: SqlStore, clock: ManualClock
+) -> None:
+    group = GroupMessage(("U0AMARA", "U0BEN"))
+    await plan(store, clock, "pair", group, Message("Meet each other!"))
+    assert await dispatcher.run_due() == 1
+    assert [p["channel"] for p in fake_slack.called("chat.postMessage")] == ["U0AMARA", "U0BEN"]
+    assert (await row(store, "pair")).sent_ref == (
+        "D0AMARA:1700000001.000100,D0BEN:1700000002.000100"
+    )
+    await plan(store, clock, "pair-2", group, Message("Meet each other! (moved)"), replaces="pair")
+    await dispatcher.run_due()
+    edited = [fake_slack.history(dm)[0] for dm in ("D0AMARA", "D0BEN")]
+    assert [(m.edits, m.params["text"]) for m in edited] == [(1, "Meet each other! (moved)")] * 2
+    assert len(fake_slack.called("chat.postMessage")) == 2  # edited, not sent again
+
+
+async def test_an_edit_of_a_deleted_post_posts_it_anew(
+    dispatcher: Dispatcher, fake_slack: FakeSlack, store: SqlStore, clock: ManualClock
+) -> None:
+    await plan(store, clock, "card", ChannelPost("C0INTROS"), Message("v1"))
+    await dispatcher.run_due()
+    fake_slack.messages.clear()  # a moderator deleted the post
+    await plan(store, clock, "card-2", ChannelPost("C0INTROS"), Message("v2"), replaces="card")
+    assert await dispatcher.run_due() == 1
+    [update] = fake_slack.called("chat.update")
+    assert update["ts"] == "1700000001.000100"
+    [card] = fake_slack.history("C0INTROS")
+    assert (card.ts, card.params["text"]) == ("1700000002.000100", "v2")
+    assert (await row(store, "card-2")).sent_ref == "C0INTROS:1700000002.000100"
+
+
+async def test_an_edit_of_a_group_message_with_one_dm_left_updates_that_one(
+    dispatcher: Dispatcher, fake_slack: FakeSlack, store: SqlStore, clock: ManualClock
+) -> None:
+    group = GroupMessage(("U0AMARA", "U0BEN"))
+    await plan(store, clock, "pair", group, Message("Meet"))
+    await dispatcher.run_due()
+    del fake_slack.messages[("D0AMARA", "1700000001.000100")]
+    await plan(store, clock, "pair-2", group, Message("Meet (moved)"), replaces="pair")
+    await dispatcher.run_due()
+    assert [m.params["text"] for m in fake_slack.history("D0BEN")] == ["Meet (moved)"]
+    assert fake_slack.history("D0AMARA") == []  # not sent again: the rest were updated
+    assert len(fake_slack.called("chat.postMessage")) == 2
 
 
 async def test_a_refused_dm_falls_back_to_a_mention_in_the_programmes_channel(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from adapters.slack import render
+from adapters.slack.payloads import core_action_id
 from bot.messages import (
     Attachment,
     Button,
@@ -15,6 +16,7 @@ from bot.messages import (
     Message,
     sanitize,
 )
+from tests.slack.fake_slack import block_kit_problems
 
 
 def test_the_markdown_subset_becomes_mrkdwn() -> None:
@@ -76,6 +78,35 @@ def test_long_text_is_split_across_sections_at_line_breaks() -> None:
         2001,
         1000,
     ]  # two lines and a line break each
+
+
+def test_many_buttons_fill_rows_of_at_most_25_with_ids_unique_in_the_message() -> None:
+    message = Message(
+        "Pick a time",
+        buttons=tuple(Button(f"Slot {i} " + "·" * 80, "events.slot", str(i)) for i in range(60)),
+    )
+    blocks = render.blocks(message)
+    assert block_kit_problems(blocks) == []
+    rows = [b["elements"] for b in blocks if b["type"] == "actions"]
+    assert [len(row) for row in rows] == [25, 25, 10]
+    pressed = [(core_action_id(e["action_id"]), e["value"]) for row in rows for e in row]
+    assert pressed == [("events.slot", str(i)) for i in range(60)]  # each press finds its way
+    labels = [e["text"]["text"] for row in rows for e in row]
+    assert all(len(label) == 75 and label.endswith("…") for label in labels)
+
+
+def test_a_message_too_long_for_fifty_blocks_keeps_its_buttons_and_file() -> None:
+    message = Message(
+        "\n".join(f"{i:02} " + "x" * 2990 for i in range(60)),
+        buttons=(Button("Going", "rsvp.going", "7"),),
+        attachment=Attachment("event-7.ics", b"x", "text/calendar"),
+    )
+    blocks = render.blocks(message)
+    assert block_kit_problems(blocks) == []
+    assert len(blocks) == 50
+    assert [b["type"] for b in blocks[-2:]] == ["actions", "context"]
+    assert blocks[0]["text"]["text"].startswith("00 ")  # the text gives way from its end
+    assert blocks[-3]["text"]["text"].startswith("47 ")
 
 
 def test_the_home_tab_separates_sections_and_is_never_empty() -> None:
