@@ -403,9 +403,11 @@ class FakeDiscord:
 
         return await asyncio.wait_for(find(), wait)
 
-    async def callback_for(self, interaction: dict[str, Any], after: int = 0) -> Call:
+    async def callback_for(
+        self, interaction: dict[str, Any], after: int = 0, wait: float = 5.0
+    ) -> Call:
         path = f"/interactions/{interaction['id']}/{interaction['token']}/callback"
-        return await self.wait_for(lambda c: c.path == path, after=after)
+        return await self.wait_for(lambda c: c.path == path, after=after, wait=wait)
 
     async def followup_for(self, interaction: dict[str, Any], after: int = 0) -> Call:
         prefix = f"/webhooks/{APP_ID}/{interaction['token']}"
