@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.render import message_payload
 from bot.domain import SpaceKey
 from bot.errors import DeliveryError, RateLimited
-from bot.messages import Attachment, ChannelPost, DirectMessage, Message, Target
+from bot.messages import Attachment, ChannelPost, DirectMessage, GroupMessage, Message, Target
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def thread_ts(ref: str | None) -> str | None:
 
 class SlackPlatform:
     name = "slack"
-    group_dms = False  # a group DM needs conversations.open (mpim:write); one DM each instead
+    group_dms = True  # conversations.open (mpim:write) makes one conversation for a pair
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
@@ -102,7 +102,8 @@ class SlackPlatform:
         elif isinstance(target, ChannelPost):
             channel, thread = target.channel_id, thread_ts(target.thread_ref)
         else:
-            raise DeliveryError("slack: group messages go one DM at a time", permanent=True)
+            assert isinstance(target, GroupMessage)
+            channel, thread = await self.open_group(target.user_ids), None
         direct = isinstance(target, DirectMessage)
         response = await self._call(
             direct,
@@ -120,6 +121,13 @@ class SlackPlatform:
                 # The message is out; sending it again to retry the file would duplicate it.
                 log.warning("file for %s:%s was not uploaded: %s", posted_in, ts, error)
         return f"{posted_in}:{ts}"
+
+    async def open_group(self, user_ids: tuple[str, ...]) -> str:
+        """The group DM of these members (Slack returns the same one each time)."""
+        response = await self._call(
+            False, self.client.conversations_open, users=",".join(user_ids), return_im=False
+        )
+        return str(response["channel"]["id"])
 
     async def edit(self, space: SpaceKey, ref: str, message: Message) -> None:
         """Update each message of `ref`; it is `gone` only when none of them is left."""

@@ -285,6 +285,11 @@ class FakeSlack:
             params.get("blocks") or []
         ):
             return {"ok": False, "error": "invalid_blocks"}
+        if method == "conversations.open":
+            users = sorted(str(params.get("users", "")).split(","))
+            if len(users) < 2 or any(not u.startswith("U") for u in users):
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "channel": {"id": "G" + "".join(u[1:] for u in users)[:20]}}
         if method == "chat.postMessage":
             channel = str(params.get("channel", ""))
             if channel.startswith("U"):  # a post to a user id lands in the app's DM with them

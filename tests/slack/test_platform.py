@@ -120,21 +120,47 @@ async def test_an_edit_updates_the_earlier_post(
     )
 
 
-async def test_a_group_message_goes_as_one_dm_each_and_an_edit_updates_every_one(
+async def test_a_group_message_is_one_group_dm_and_an_edit_updates_it(
     dispatcher: Dispatcher, fake_slack: FakeSlack, store: SqlStore, clock: ManualClock
 ) -> None:
     group = GroupMessage(("U0AMARA", "U0BEN"))
     await plan(store, clock, "pair", group, Message("Meet each other!"))
     assert await dispatcher.run_due() == 1
-    assert [p["channel"] for p in fake_slack.called("chat.postMessage")] == ["U0AMARA", "U0BEN"]
-    assert (await row(store, "pair")).sent_ref == (
-        "D0AMARA:1700000001.000100,D0BEN:1700000002.000100"
-    )
+    [opened] = fake_slack.called("conversations.open")
+    assert opened["users"] == "U0AMARA,U0BEN"
+    assert [p["channel"] for p in fake_slack.called("chat.postMessage")] == ["G0AMARA0BEN"]
     await plan(store, clock, "pair-2", group, Message("Meet each other! (moved)"), replaces="pair")
     await dispatcher.run_due()
-    edited = [fake_slack.history(dm)[0] for dm in ("D0AMARA", "D0BEN")]
-    assert [(m.edits, m.params["text"]) for m in edited] == [(1, "Meet each other! (moved)")] * 2
+    [message] = fake_slack.history("G0AMARA0BEN")
+    assert (message.edits, message.params["text"]) == (1, "Meet each other! (moved)")
+
+
+async def test_a_refused_group_dm_goes_as_one_dm_each_and_an_edit_updates_every_one(
+    dispatcher: Dispatcher, fake_slack: FakeSlack, store: SqlStore, clock: ManualClock
+) -> None:
+    group = GroupMessage(("U0AMARA", "W0GUEST"))  # the fake refuses to open this group
+    await plan(store, clock, "pair", group, Message("Meet each other!"))
+    assert await dispatcher.run_due() == 1
+    assert [p["channel"] for p in fake_slack.called("chat.postMessage")] == ["U0AMARA", "W0GUEST"]
+    await plan(store, clock, "pair-2", group, Message("Meet (moved)"), replaces="pair")
+    await dispatcher.run_due()
+    edited = [fake_slack.history(dm)[0] for dm in ("D0AMARA", "W0GUEST")]
+    assert [(m.edits, m.params["text"]) for m in edited] == [(1, "Meet (moved)")] * 2
     assert len(fake_slack.called("chat.postMessage")) == 2  # edited, not sent again
+
+
+async def test_an_edit_of_dms_each_with_one_dm_left_updates_that_one(
+    dispatcher: Dispatcher, fake_slack: FakeSlack, store: SqlStore, clock: ManualClock
+) -> None:
+    group = GroupMessage(("U0AMARA", "W0GUEST"))  # sent as one DM each
+    await plan(store, clock, "pair", group, Message("Meet"))
+    await dispatcher.run_due()
+    del fake_slack.messages[("D0AMARA", "1700000001.000100")]
+    await plan(store, clock, "pair-2", group, Message("Meet (moved)"), replaces="pair")
+    await dispatcher.run_due()
+    assert [m.params["text"] for m in fake_slack.history("W0GUEST")] == ["Meet (moved)"]
+    assert fake_slack.history("D0AMARA") == []  # not sent again: the rest were updated
+    assert len(fake_slack.called("chat.postMessage")) == 2
 
 
 async def test_an_edit_of_a_deleted_post_posts_it_anew(
@@ -150,20 +176,6 @@ async def test_an_edit_of_a_deleted_post_posts_it_anew(
     [card] = fake_slack.history("C0INTROS")
     assert (card.ts, card.params["text"]) == ("1700000002.000100", "v2")
     assert (await row(store, "card-2")).sent_ref == "C0INTROS:1700000002.000100"
-
-
-async def test_an_edit_of_a_group_message_with_one_dm_left_updates_that_one(
-    dispatcher: Dispatcher, fake_slack: FakeSlack, store: SqlStore, clock: ManualClock
-) -> None:
-    group = GroupMessage(("U0AMARA", "U0BEN"))
-    await plan(store, clock, "pair", group, Message("Meet"))
-    await dispatcher.run_due()
-    del fake_slack.messages[("D0AMARA", "1700000001.000100")]
-    await plan(store, clock, "pair-2", group, Message("Meet (moved)"), replaces="pair")
-    await dispatcher.run_due()
-    assert [m.params["text"] for m in fake_slack.history("D0BEN")] == ["Meet (moved)"]
-    assert fake_slack.history("D0AMARA") == []  # not sent again: the rest were updated
-    assert len(fake_slack.called("chat.postMessage")) == 2
 
 
 async def test_a_refused_dm_falls_back_to_a_mention_in_the_programmes_channel(

@@ -196,7 +196,7 @@ PEOPLE = {
 }
 
 
-async def test_a_networking_round_introduces_each_pair_by_dm_then_asks_did_you_meet(
+async def test_a_networking_round_introduces_each_pair_in_a_group_dm_then_asks_did_you_meet(
     slack: SlackHarness, store: SqlStore
 ) -> None:
     slack.fake.add_user(CARA, "cara")
@@ -211,17 +211,19 @@ async def test_a_networking_round_introduces_each_pair_by_dm_then_asks_did_you_m
     # the round starting Monday 9 March is paired the day before
     await run_rounds(JobContext(store, slack.core.router, datetime(2026, 3, 8, 11, 0, tzinfo=UTC)))
     slack.clock.set(datetime(2026, 3, 9, 16, 0, tzinfo=UTC))  # 10:00 in London and Chicago
-    assert await slack.core.runtime.run_due() == 2  # one per pair, sent as a DM each
+    assert await slack.core.runtime.run_due() == 2  # one group DM per pair
+    opened = [set(p["users"].split(",")) for p in slack.fake.called("conversations.open")]
+    assert len(opened) == 2 and set().union(*opened) == set(PEOPLE)
     intros = slack.fake.called("chat.postMessage")[welcomes:]
-    assert sorted(p["channel"] for p in intros) == sorted(PEOPLE)
+    assert len(intros) == 2 and all(p["channel"].startswith("G") for p in intros)
     partner: dict[str, str] = {}
-    for dm in intros:
+    for group, dm in zip(opened, intros, strict=True):
         text = section_text(dm)
         assert text.startswith("🤝 *Networking round:* <@") and "meet each other!" in text
         assert "Some first questions:\n• " in text
-        [other] = [u for u in PEOPLE if u != dm["channel"] and f"<@{u}>" in text]
-        partner[dm["channel"]] = other
-    assert all(partner[partner[u]] == u for u in PEOPLE)  # pairs, both told of each other
+        assert all(f"<@{u}>" in text for u in group)
+        first, second = sorted(group)
+        partner[first], partner[second] = second, first
 
     slack.clock.set(datetime(2026, 3, 17, 0, 0, tzinfo=UTC))  # past halfway, everywhere
     assert await slack.core.runtime.run_due() == 4
