@@ -112,7 +112,7 @@ async def serve(settings: Settings) -> int:
         ticker.start()
         log.info("Rounds is running on %s", platform_names(core.platforms))
         await stop.wait()
-        ticker.stop()
+        await ticker.stop()
     finally:
         for service in reversed(services):
             await service.stop()

@@ -6,6 +6,8 @@ run happens at start, so work that fell due while the bot was down goes out stra
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -21,6 +23,7 @@ class Ticker:
         self.runtime = runtime
         self.every_seconds = every_seconds
         self._scheduler: AsyncIOScheduler | None = None
+        self._running: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC)
@@ -37,12 +40,23 @@ class Ticker:
         self._scheduler = scheduler
 
     async def _tick(self) -> None:
+        # Shielded: shutting the scheduler down cancels its jobs, and a tick cut off inside a
+        # database call would leave a connection half-closed and the process unable to exit.
+        self._running = asyncio.ensure_future(self._run())
+        await asyncio.shield(self._running)
+
+    async def _run(self) -> None:
         try:
             await self.runtime.run_due()
         except Exception:
             log.exception("tick failed; the next tick tries again")
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Stop ticking, letting a tick under way finish its work first."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        if self._running is not None and not self._running.done():
+            await self._running
+        with contextlib.suppress(Exception):  # a send run's failures are already logged
+            await self.runtime.kicked()

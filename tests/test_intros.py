@@ -181,3 +181,14 @@ async def test_find_refuses_huge_input_and_neutralises_hostile_text(transcript: 
     assert "`text` is too long (101 characters); the most it takes is 100." in out
     assert "No members match “‹@amara› ‹t:0:f›”" in out
     assert "I didn't expect `please` here." in out
+
+
+async def test_a_card_in_a_new_intros_channel_is_a_new_post(transcript: Transcript) -> None:
+    out = await transcript(
+        SETUP
+        + "ben: /rounds intro\namara: /rounds config channel intros #meet-the-community\n"
+        + "ben: /rounds intro"
+    )
+    assert "[#introductions]\n  👋 Meet **Ben Osei**" in out
+    assert "[#meet-the-community]\n  👋 Meet **Ben Osei**" in out
+    assert "(updated)" not in out

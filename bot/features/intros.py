@@ -36,8 +36,10 @@ NO_CHANNEL = (
 )
 
 
-def card_key(user_id: str, version: int) -> str:
-    return f"intro:{user_id}:{version}"
+def card_key(user_id: str, where: str, version: int) -> str:
+    """A card's outbox key. The channel is part of it: a card only replaces (edits) the
+    previous card when both are in the same channel."""
+    return f"intro:{user_id}:{where}:{version}"
 
 
 def reminder_key(user_id: str) -> str:
@@ -93,12 +95,12 @@ async def post_intro(ctx: Context, args: Mapping[str, Any]) -> None:
     version = (card.version if card else 0) + 1
     await ctx.deliver(
         NewDelivery(
-            dedupe_key=card_key(member.user_id, version),
+            dedupe_key=card_key(member.user_id, where, version),
             purpose="intro",
             target=ChannelPost(where),
             message=render_card(member),
             due_at=ctx.now,
-            replaces=card_key(member.user_id, version - 1) if version > 1 else None,
+            replaces=card_key(member.user_id, where, version - 1) if version > 1 else None,
         )
     )
     await ctx.tx.intros.record_post(ctx.space.id, member.id, version, ctx.now)
@@ -123,8 +125,8 @@ async def say_hello(ctx: Context, value: str) -> None:
     if about:
         text += f" ({about})"
     text += (
-        "\nThey saw your introduction and would like to connect. Reply to them directly, or "
-        f"see their profile with `/rounds profile @{sender.user_id}`."
+        "\nThey saw your introduction and would like to connect. "
+        "Send them a message to say hello back!"
     )
     planned = await ctx.deliver(
         NewDelivery(
