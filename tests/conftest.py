@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from hypothesis import settings
 from sqlalchemy import text
 
 from bot.bootstrap import build_console
@@ -20,6 +21,10 @@ from storage.store import SqlStore
 
 for variable in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN"):
     os.environ.pop(variable, None)
+
+# No per-example deadline: on a busy 2-core CI machine a slow example is not a failure.
+settings.register_profile("rounds", deadline=None, print_blob=True)
+settings.load_profile("rounds")
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PG_URL = os.environ.get("ROUNDS_TEST_DATABASE_URL")
