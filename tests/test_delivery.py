@@ -318,25 +318,6 @@ async def test_a_replacement_of_a_post_never_sent_is_a_new_post(
     assert [s.message.text for s in platform.sent] == ["v2"] and platform.edits == []
 
 
-async def test_a_replacement_of_a_deleted_post_is_a_new_post(
-    store: SqlStore, clock: ManualClock
-) -> None:
-    platform = RecordingPlatform()
-    dispatcher = Dispatcher(store, {"console": platform}, clock)
-    card = ChannelPost("C-INTROS")
-    await plan(store, clock, NewDelivery("card:1", "intro", card, Message("v1"), clock.now()))
-    await dispatcher.run_due()
-    platform.failures.append(DeliveryError("message_not_found", permanent=True, gone=True))
-    await plan(
-        store,
-        clock,
-        NewDelivery("card:2", "intro", card, Message("v2"), clock.now(), replaces="card:1"),
-    )
-    await dispatcher.run_due()
-    assert [(s.target, s.message.text) for s in platform.sent] == [(card, "v1"), (card, "v2")]
-    assert await store.deliveries.sent_ref((await space(store)).id, "card:2") == "ref-2"
-
-
 async def test_a_group_message_becomes_a_dm_each_without_group_dms(
     store: SqlStore, clock: ManualClock
 ) -> None:
