@@ -142,9 +142,13 @@ async def test_home_shows_the_profile_and_for_managers_the_configuration(
     rounds = build_core(store, ManualClock(START)).rounds
     bob_home = await rounds.home(Actor(CONSOLE, "bob"))
     alice_home = await rounds.home(Actor(CONSOLE, "alice"))
-    assert [m.text.split("\n")[0] for m in bob_home] == ["**Your profile**"]
+    assert [m.text.split("\n")[0] for m in bob_home] == [
+        "**Your profile**",
+        "**Networking rounds**",
+    ]
     assert "surgery" in bob_home[0].text
     assert [m.text.split("\n")[0] for m in alice_home] == [
         "**Your profile**",
+        "**Networking rounds**",
         "**Community configuration**",
     ]

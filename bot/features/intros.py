@@ -243,6 +243,30 @@ async def plan_reminders(job: JobContext) -> None:
             job.planned += 1
 
 
+POST_ACTION = "intros.post"
+
+
+async def home(ctx: Context) -> Message | None:
+    where = await ctx.channel("intros")
+    if where is None:
+        return None
+    card = await ctx.tx.intros.card(ctx.member.id)
+    if card is not None and card.posted_at is not None:
+        return Message(
+            f"**Introductions**\nYour card is in {channel(where)}. After changing your profile, "
+            "refresh it with `/rounds intro`.",
+            buttons=(Button("Refresh my introduction", POST_ACTION),),
+        )
+    return Message(
+        f"**Introductions**\nPeers in {channel(where)} would love to know who you are.",
+        buttons=(Button("Post my introduction", POST_ACTION, style=ButtonStyle.PRIMARY),),
+    )
+
+
+async def post_by_button(ctx: Context, value: str) -> None:
+    await post_intro(ctx, {})
+
+
 def register(router: Router) -> None:
     router.command(
         Command(
@@ -280,4 +304,6 @@ def register(router: Router) -> None:
         )
     )
     router.action(HELLO_ACTION, say_hello)
+    router.action(POST_ACTION, post_by_button)
+    router.home_section(home)
     router.job(Job("intros.remind", timedelta(hours=1), plan_reminders))

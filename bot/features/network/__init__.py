@@ -26,7 +26,15 @@ from bot.features.network._render import (
     render_introduction,
 )
 from bot.localtime import next_allowed, next_local
-from bot.messages import DirectMessage, GroupMessage, Message, mention, moment
+from bot.messages import (
+    Button,
+    ButtonStyle,
+    DirectMessage,
+    GroupMessage,
+    Message,
+    mention,
+    moment,
+)
 from bot.options import Option, OptionKind, format_duration, parse_duration
 from bot.ports import NewDelivery, Tx
 from bot.router import Command, Job, Router, Setting
@@ -149,11 +157,20 @@ async def leave(ctx: Context, args: Mapping[str, Any]) -> None:
     ctx.reply("✓ You've left networking rounds. Rejoin any time with `/rounds network join`.")
 
 
+NOT_IN = "You're not in networking rounds. Join with `/rounds network join`."
+JOIN_ACTION = "network.join"
+
+
 async def status(ctx: Context, args: Mapping[str, Any]) -> None:
+    lines = await status_lines(ctx)
+    ctx.reply("\n".join(lines) if lines else NOT_IN)
+
+
+async def status_lines(ctx: Context) -> list[str]:
+    """The member's networking state; empty when they are not in networking rounds."""
     participant = await ctx.tx.network.participant(ctx.member.id)
     if participant is None or participant.status is NetworkStatus.LEFT:
-        ctx.reply("You're not in networking rounds. Join with `/rounds network join`.")
-        return
+        return []
     lines = []
     if participant.status is NetworkStatus.ACTIVE:
         lines.append(f"You're in networking rounds. Next pairing: {await next_round_text(ctx)}.")
@@ -172,7 +189,22 @@ async def status(ctx: Context, args: Mapping[str, Any]) -> None:
         names = " and ".join(mention(members[m].user_id) for m in others if m in members)
         last_day = moment(round_info.ends_at - timedelta(hours=12), "D")
         lines.append(f"This round ({last_day} is the last day): {names}.")
-    ctx.reply("\n".join(lines))
+    return lines
+
+
+async def home(ctx: Context) -> Message:
+    lines = await status_lines(ctx)
+    if lines:
+        return Message("**Networking rounds**\n" + "\n".join(lines))
+    return Message(
+        "**Networking rounds**\nMeet a peer from another institution every few weeks, "
+        "matched on shared interests and time zones.",
+        buttons=(Button("Join networking rounds", JOIN_ACTION, style=ButtonStyle.PRIMARY),),
+    )
+
+
+async def join_by_button(ctx: Context, value: str) -> None:
+    await join(ctx, {})
 
 
 async def exclude(ctx: Context, args: Mapping[str, Any]) -> None:
@@ -422,4 +454,6 @@ def register(router: Router) -> None:
         )
     )
     router.action(MET_ACTION, answer)
+    router.action(JOIN_ACTION, join_by_button)
+    router.home_section(home)
     router.job(Job("network.rounds", timedelta(hours=1), run_rounds))
