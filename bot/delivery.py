@@ -38,6 +38,7 @@ MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
 LEASE = timedelta(minutes=5)
+BATCH_SECONDS = LEASE.total_seconds() / 2  # a batch never outlives its claim
 
 
 def backoff(attempts: int) -> timedelta:
@@ -94,7 +95,7 @@ class Dispatcher:
             while True:
                 now = self.clock.now()
                 claimed = await self.store.deliveries.claim_due(
-                    now, self.worker, self.batch, now + LEASE
+                    now, self.worker, self.batch, now + LEASE, platforms=list(self.platforms)
                 )
                 if not claimed:
                     return sent
@@ -107,7 +108,12 @@ class Dispatcher:
     async def _send_all(self, claimed: list[Delivery], now: datetime) -> list[DeliveryResult]:
         results: list[DeliveryResult] = []
         paused: dict[str, datetime] = {}
+        started = time.monotonic()
         for delivery in claimed:
+            if time.monotonic() - started > BATCH_SECONDS:
+                # slow sends: give the rest of the claim back well before its lease ends
+                results.append(Retry(delivery.id, now, "released unsent", count_attempt=False))
+                continue
             platform_name = delivery.space.key.platform
             if platform_name in paused:
                 results.append(
@@ -184,7 +190,7 @@ class Dispatcher:
     ) -> DeliveryResult:
         """A group message on a platform without group DMs: one DM to each member."""
         refs, refused = [], []
-        for user_id in group.user_ids:
+        for index, user_id in enumerate(group.user_ids):
             try:
                 refs.append(
                     await platform.send(
@@ -192,12 +198,35 @@ class Dispatcher:
                     )
                 )
             except DeliveryError as error:
-                if not error.permanent:
+                if error.permanent:
+                    refused.append(f"{user_id}: {error.reason}")
+                    continue
+                if not refs:
                     raise
-                refused.append(f"{user_id}: {error.reason}")
+                return self._rest_later(delivery, group.user_ids[index:], error.reason, None)
+            except RateLimited as limited:
+                if not refs:
+                    raise
+                return self._rest_later(
+                    delivery, group.user_ids[index:], "rate limited", limited.retry_after
+                )
         if not refs:
             return Failed(delivery.id, "; ".join(refused))
         return Sent(delivery.id, ",".join(refs), note="; ".join(refused))
+
+    def _rest_later(
+        self,
+        delivery: Delivery,
+        rest: tuple[str, ...],
+        reason: str,
+        retry_after: float | None,
+    ) -> DeliveryResult:
+        """Some members got their DM: retry only the others, so nobody gets it twice."""
+        now = self.clock.now()
+        due = now + (timedelta(seconds=retry_after) if retry_after else backoff(delivery.attempts))
+        return Retry(
+            delivery.id, due, f"{reason} (part sent)", retry_after is None, GroupMessage(rest)
+        )
 
     def _retry(self, delivery: Delivery, now: datetime, reason: str) -> DeliveryResult:
         if delivery.attempts >= MAX_ATTEMPTS:

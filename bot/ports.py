@@ -248,6 +248,8 @@ class Retry:
     due_at: datetime
     error: str
     count_attempt: bool = True
+    target: Target | None = None
+    """A narrower target for the retry (the members a group message has not reached yet)."""
 
 
 @dataclass(frozen=True)
@@ -268,9 +270,16 @@ class DeliveryQueue(Protocol):
     """The outbox as dispatchers see it. Each call is its own short transaction."""
 
     async def claim_due(
-        self, now: datetime, worker: str, limit: int, lease_until: datetime
+        self,
+        now: datetime,
+        worker: str,
+        limit: int,
+        lease_until: datetime,
+        *,
+        platforms: list[str] | None = None,
     ) -> list[Delivery]:
-        """Atomically claim due rows (pending, or claimed with an expired lease)."""
+        """Atomically claim due rows (pending, or claimed with an expired lease), only of
+        spaces on `platforms` when given: a process sends only what it can send."""
         ...
 
     async def record(self, results: list[DeliveryResult], at: datetime) -> None:

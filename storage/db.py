@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import (
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    engine = create_async_engine(url, **kwargs)
+    # hide_parameters: a database error must never carry member-written text into the logs
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -18,6 +18,7 @@ from bot.domain import Space, SpaceKey
 from bot.messages import ChannelPost, DirectMessage, GroupMessage, Message, Target
 from bot.ports import Delivery, DeliveryResult, Expired, Failed, Retry, Sent
 from storage.models import OutboxRow, SpaceRow
+from storage.repos import target_columns
 
 
 def target_from(kind: str, target_id: str, thread_ref: str | None) -> Target:
@@ -34,7 +35,13 @@ class SqlDeliveryQueue:
         self._spaces: dict[int, Space] = {}
 
     async def claim_due(
-        self, now: datetime, worker: str, limit: int, lease_until: datetime
+        self,
+        now: datetime,
+        worker: str,
+        limit: int,
+        lease_until: datetime,
+        *,
+        platforms: list[str] | None = None,
     ) -> list[Delivery]:
         async with self.sessions() as session, session.begin():
             due = (
@@ -49,6 +56,12 @@ class SqlDeliveryQueue:
                 .order_by(OutboxRow.due_at, OutboxRow.id)
                 .limit(limit)
             )
+            if platforms is not None:
+                due = due.where(
+                    OutboxRow.space_id.in_(
+                        select(SpaceRow.id).where(SpaceRow.platform.in_(platforms))
+                    )
+                )
             if session.get_bind().dialect.name == "postgresql":
                 due = due.with_for_update(skip_locked=True)
             claimed = await session.execute(
@@ -114,7 +127,7 @@ class SqlDeliveryQueue:
                     {
                         "id": result.delivery_id,
                         "status": "sent",
-                        "sent_ref": result.ref[:64],
+                        "sent_ref": result.ref[:255],
                         "sent_at": at,
                         "last_error": result.note[:500] or None,
                         "claimed_until": None,
@@ -128,6 +141,7 @@ class SqlDeliveryQueue:
                         "due_at": result.due_at,
                         "last_error": result.error[:500],
                         "claimed_until": None,
+                        **(target_columns(result.target) if result.target else {}),
                     }
                 )
                 if not result.count_attempt:

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Member, Profile, QuietHours, Space, SpaceKey
-from bot.messages import ChannelPost, DirectMessage, GroupMessage
+from bot.messages import ChannelPost, DirectMessage, GroupMessage, Target
 from bot.ports import NewDelivery
 from storage.models import (
     InboundEventRow,
@@ -254,8 +254,7 @@ class SqlSettings:
         )
 
 
-def target_columns(delivery: NewDelivery) -> dict[str, str | None]:
-    target = delivery.target
+def target_columns(target: Target) -> dict[str, str | None]:
     if isinstance(target, DirectMessage):
         return {"target_kind": "dm", "target_id": target.user_id, "thread_ref": None}
     if isinstance(target, GroupMessage):
@@ -288,7 +287,7 @@ class SqlOutbox:
                 status="pending",
                 attempts=0,
                 created_at=datetime.now(UTC),
-                **target_columns(delivery),
+                **target_columns(delivery.target),
             )
             .on_conflict_do_nothing(index_elements=["space_id", "dedupe_key"])
             .returning(OutboxRow.id)

@@ -400,3 +400,45 @@ async def test_a_refused_group_message_becomes_a_dm_each(
     await plan(store, clock, NewDelivery("pair", "network", group, Message("meet"), clock.now()))
     await Dispatcher(store, {"console": platform}, clock).run_due()
     assert [s.target for s in platform.sent] == [DirectMessage("alice"), DirectMessage("bob")]
+
+
+async def test_a_group_message_cut_short_is_retried_only_for_members_not_reached(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    from bot.messages import GroupMessage
+
+    platform = RecordingPlatform()
+    original = platform.send
+    calls = 0
+
+    async def second_send_times_out(space: SpaceKey, target: object, message: Message) -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise DeliveryError("timeout", permanent=False)
+        return await original(space, target, message)  # type: ignore[arg-type]
+
+    platform.send = second_send_times_out  # type: ignore[method-assign]
+    dispatcher = Dispatcher(store, {"console": platform}, clock)
+    group = GroupMessage(("alice", "bob", "carol"))
+    await plan(store, clock, NewDelivery("trio", "network", group, Message("meet"), clock.now()))
+    assert await dispatcher.run_due() == 0
+    clock.advance(timedelta(minutes=5))
+    assert await dispatcher.run_due() == 1
+    assert [s.target for s in platform.sent] == [
+        DirectMessage("alice"),
+        DirectMessage("bob"),
+        DirectMessage("carol"),
+    ]
+
+
+async def test_a_dispatcher_claims_only_deliveries_for_its_platforms(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    await plan(store, clock, dm("console-one", clock))
+    async with store.transaction() as tx:
+        other = await tx.spaces.get_or_create(SpaceKey("discord", "G1"))
+        await tx.outbox.enqueue(other.id, dm("discord-one", clock))
+    platform = RecordingPlatform()
+    assert await Dispatcher(store, {"console": platform}, clock).run_due() == 1
+    assert (await statuses(store))["discord-one"] == ("pending", 0)
