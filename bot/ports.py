@@ -130,9 +130,10 @@ class IntroRepo(Protocol):
     async def mark_reminder(self, space_id: int, member_id: int, at: datetime) -> None: ...
 
     async def needing_reminder(
-        self, joined_before: datetime, joined_after: datetime, limit: int
+        self, joined_before: datetime, joined_after: datetime, limit: int, *, setting: str
     ) -> list[Member]:
-        """Members (any space) who joined in that window, never posted a card, never reminded."""
+        """Members (any space where `setting` is set) who joined in that window, never posted
+        a card and were never reminded."""
         ...
 
 
@@ -148,7 +149,13 @@ class NetworkRepo(Protocol):
         snoozed_until: datetime | None = None,
     ) -> None: ...
 
-    async def set_streak(self, member_id: int, streak: int) -> None: ...
+    async def set_streaks(self, streaks: dict[int, int]) -> None: ...
+
+    async def participants(self, space_id: int) -> dict[int, Participant]: ...
+
+    async def reactivate(self, space_id: int, now: datetime) -> None:
+        """Snoozed members whose snooze has ended become active again."""
+        ...
 
     async def exclude(self, space_id: int, member_id: int, excluded_id: int) -> bool: ...
 

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, se
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import DirectoryHit, DirectoryQuery, IntroCard, Member
-from storage.models import IntroCardRow, MemberInterestRow, MemberRow
+from storage.models import IntroCardRow, MemberInterestRow, MemberRow, SettingRow
 from storage.repos import _insert, member_from_row
 
 
@@ -106,11 +106,15 @@ class SqlIntros:
         )
 
     async def needing_reminder(
-        self, joined_before: datetime, joined_after: datetime, limit: int
+        self, joined_before: datetime, joined_after: datetime, limit: int, *, setting: str
     ) -> list[Member]:
         statement = (
             select(MemberRow)
             .outerjoin(IntroCardRow, IntroCardRow.member_id == MemberRow.id)
+            .join(
+                SettingRow,
+                (SettingRow.space_id == MemberRow.space_id) & (SettingRow.key == setting),
+            )
             .where(
                 MemberRow.joined_at <= joined_before,
                 MemberRow.joined_at > joined_after,

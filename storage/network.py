@@ -59,11 +59,33 @@ class SqlNetwork:
             statement.on_conflict_do_update(index_elements=["member_id"], set_=values)
         )
 
-    async def set_streak(self, member_id: int, streak: int) -> None:
+    async def set_streaks(self, streaks: dict[int, int]) -> None:
+        if streaks:
+            await self.session.execute(
+                update(NetworkMemberRow),
+                [{"member_id": m, "ignored_streak": streak} for m, streak in streaks.items()],
+            )
+
+    async def participants(self, space_id: int) -> dict[int, Participant]:
+        rows = await self.session.execute(
+            select(NetworkMemberRow).where(NetworkMemberRow.space_id == space_id)
+        )
+        return {
+            row.member_id: Participant(
+                row.member_id, NetworkStatus(row.status), row.snoozed_until, row.ignored_streak
+            )
+            for row in rows.scalars()
+        }
+
+    async def reactivate(self, space_id: int, now: datetime) -> None:
         await self.session.execute(
             update(NetworkMemberRow)
-            .where(NetworkMemberRow.member_id == member_id)
-            .values(ignored_streak=streak)
+            .where(
+                NetworkMemberRow.space_id == space_id,
+                NetworkMemberRow.status == "snoozed",
+                NetworkMemberRow.snoozed_until <= now,
+            )
+            .values(status="active", snoozed_until=None, changed_at=now)
             .execution_options(synchronize_session=False)
         )
 

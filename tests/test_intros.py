@@ -192,3 +192,27 @@ async def test_a_card_in_a_new_intros_channel_is_a_new_post(transcript: Transcri
     assert "[#introductions]\n  👋 Meet **Ben Osei**" in out
     assert "[#meet-the-community]\n  👋 Meet **Ben Osei**" in out
     assert "(updated)" not in out
+
+
+async def test_members_of_spaces_without_a_channel_never_crowd_out_reminders(
+    store: SqlStore,
+) -> None:
+    from datetime import timedelta
+
+    from bot.domain import SpaceKey
+
+    joined = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    async with store.transaction() as tx:
+        quiet = await tx.spaces.get_or_create(SpaceKey("console", "no-channel"))
+        busy = await tx.spaces.get_or_create(SpaceKey("console", "with-channel"))
+        await tx.settings.put(busy.id, "channel.intros", "introductions")
+        for i in range(3):  # older than anyone in the other space
+            member = await tx.members.add(quiet.id, f"q{i}", f"q{i}", joined - timedelta(hours=1))
+            await tx.members.mark_welcomed(member.id, joined)
+        member = await tx.members.add(busy.id, "b0", "b0", joined)
+        await tx.members.mark_welcomed(member.id, joined)
+    async with store.transaction() as tx:
+        found = await tx.intros.needing_reminder(
+            joined + timedelta(days=1), joined - timedelta(days=7), 1, setting="channel.intros"
+        )
+    assert [m.user_id for m in found] == ["b0"]

@@ -16,7 +16,7 @@ from storage.models import NetworkPairRow, NetworkRoundRow, OutboxRow
 from storage.store import SqlStore
 from tests.conftest import Transcript
 
-# Monday 2 March 2026. With the default cadence (2w) round 57 starts Monday 9 March.
+# Monday 2 March 2026. With the default cadence (2w) the first round starts Monday 9 March.
 PEOPLE = """
 clock 2026-03-02 09:00 UTC
 join amara
@@ -89,9 +89,9 @@ async def test_pairing_happens_once_per_round_even_when_the_job_runs_again(
 async def test_a_round_missed_during_downtime_runs_late_but_once(
     transcript: Transcript, store: SqlStore
 ) -> None:
-    await transcript(PEOPLE + "advance 7d")  # round 57 paired on schedule
+    await transcript(PEOPLE + "advance 7d")  # round 1 paired on schedule
     router = build_router()
-    # the bot is down from before round 58's pairing (Sun 22 Mar 10:00 UTC) until Tuesday
+    # the bot is down from before round 2's pairing (Sun 22 Mar 10:00 UTC) until Tuesday
     late = JobContext(store, router, datetime(2026, 3, 24, 8, 0, tzinfo=UTC))
     await run_rounds(late)
     await run_rounds(late)
@@ -103,7 +103,7 @@ async def test_a_round_missed_during_downtime_runs_late_but_once(
                 )
             ).scalars()
         )
-    assert numbers == [57, 58]
+    assert numbers == [1, 2]
 
 
 async def test_did_you_meet_buttons_record_the_answer_and_update_the_message(
@@ -234,3 +234,53 @@ async def test_two_processes_pair_a_round_once(store: SqlStore, database_url: st
         await other.close()
     assert await count(store, NetworkRoundRow) == 1
     assert await count(store, NetworkPairRow) == 2
+
+
+async def test_a_longer_cadence_starts_when_the_current_round_ends(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    await transcript(PEOPLE + "advance 7d\namara: /rounds config set network.every=4w\nadvance 14d")
+    async with store.sessions() as session:
+        rounds = (
+            await session.execute(
+                select(
+                    NetworkRoundRow.number, NetworkRoundRow.starts_at, NetworkRoundRow.ends_at
+                ).order_by(NetworkRoundRow.number)
+            )
+        ).all()
+    assert [(n, s.date().isoformat(), e.date().isoformat()) for n, s, e in rounds] == [
+        (1, "2026-03-09", "2026-03-23"),
+        (2, "2026-03-23", "2026-04-20"),
+    ]
+
+
+async def test_a_shorter_cadence_never_overlaps_the_current_round(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    await transcript(PEOPLE + "advance 7d\namara: /rounds config set network.every=1w\nadvance 3d")
+    assert await count(store, NetworkRoundRow) == 1  # round 1 (two weeks) is still running
+
+
+async def test_a_pair_is_introduced_outside_everyones_quiet_hours(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    await transcript(
+        """
+        clock 2026-03-02 09:00 UTC
+        join amara
+        join kenji
+        amara: /rounds profile set timezone=America/Chicago
+        kenji: /rounds profile set timezone=Asia/Tokyo quiet=21:00-08:00
+        amara: /rounds network join
+        kenji: /rounds network join
+        advance 9d
+        """
+    )
+    async with store.sessions() as session:
+        [sent_at] = (
+            await session.execute(
+                select(OutboxRow.sent_at).where(OutboxRow.purpose == "network-intro")
+            )
+        ).scalars()
+    # Chicago's Monday 10:00 (15:00 UTC) is midnight in Tokyo: wait for 08:00 Tokyo (23:00 UTC)
+    assert sent_at == datetime(2026, 3, 9, 23, 0, tzinfo=UTC)

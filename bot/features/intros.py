@@ -221,14 +221,10 @@ def sensible_moment(now: datetime, member: Member) -> datetime:
 async def plan_reminders(job: JobContext) -> None:
     cutoff = job.now - REMIND_AFTER
     async with job.store.transaction() as tx:
-        members = await tx.intros.needing_reminder(cutoff, cutoff - REMIND_WINDOW, 500)
-        channels: dict[int, bool] = {}
-        for member in members:
-            if member.space_id not in channels:
-                settings = await tx.settings.all(member.space_id)
-                channels[member.space_id] = bool(settings.get(channel_key("intros")))
-            if not channels[member.space_id]:
-                continue
+        members = await tx.intros.needing_reminder(
+            cutoff, cutoff - REMIND_WINDOW, 500, setting=channel_key("intros")
+        )
+        for member in members:  # only spaces with an intros channel: the nudge says to post
             await tx.outbox.enqueue(
                 member.space_id,
                 NewDelivery(

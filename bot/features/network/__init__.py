@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from bot.context import Context, JobContext
-from bot.domain import Member, NetworkStatus, Role, RoundInfo
+from bot.domain import Member, NetworkStatus, PairInfo, Participant, Role, RoundInfo
 from bot.errors import UserError
-from bot.features.network._pairing import Candidate, pair_members
+from bot.features.network._pairing import Candidate, Pairing, pair_members
 from bot.features.network._render import (
     ANSWERS,
     MET_ACTION,
@@ -41,7 +42,6 @@ from bot.router import Command, Job, Router, Setting
 
 log = logging.getLogger(__name__)
 
-EPOCH = datetime(2024, 1, 1, tzinfo=UTC)  # a Monday: rounds start on Mondays
 LEAD = timedelta(hours=14)  # pair early enough for Monday 10:00 everywhere on Earth
 FIRST_ROUND_GRACE = timedelta(hours=6)
 IGNORED_ROUNDS_BEFORE_PAUSE = 3
@@ -62,32 +62,52 @@ def cadence(settings: Mapping[str, str]) -> timedelta:
     return parse_duration(settings.get("network.every", DEFAULT_EVERY)) or timedelta(weeks=2)
 
 
-def round_start(number: int, every: timedelta) -> datetime:
-    return EPOCH + number * every
+@dataclass(frozen=True)
+class NextRound:
+    number: int
+    starts_at: datetime  # a Monday, 00:00 UTC
+
+    @property
+    def pair_at(self) -> datetime:
+        return self.starts_at - LEAD
 
 
-def pair_time(number: int, every: timedelta) -> datetime:
-    return round_start(number, every) - LEAD
+def monday_on_or_after(moment: datetime) -> datetime:
+    day = moment.astimezone(UTC).date()
+    if datetime.combine(day, time(0), tzinfo=UTC) < moment:
+        day += timedelta(days=1)
+    return datetime.combine(day + timedelta(days=-day.weekday() % 7), time(0), tzinfo=UTC)
 
 
-def current_number(now: datetime, every: timedelta) -> int:
-    return (now + LEAD - EPOCH) // every
-
-
-def next_number(now: datetime, every: timedelta, latest: RoundInfo | None) -> int:
-    """The round that will be paired next."""
-    number = current_number(now, every)
-    if latest is not None and latest.number >= number:
-        return latest.number + 1
-    if latest is None and now - pair_time(number, every) > FIRST_ROUND_GRACE:
-        return number + 1
-    return number
+def next_round(now: datetime, every: timedelta, latest: RoundInfo | None) -> NextRound:
+    """The round that will be paired next: the first on the coming Monday, then each one
+    where the last one ends (so a change of cadence takes effect from the next round).
+    Rounds that passed entirely while the bot was down are skipped; the current one still
+    runs, late but once."""
+    if latest is None:
+        return NextRound(1, monday_on_or_after(now + LEAD - FIRST_ROUND_GRACE))
+    start = latest.ends_at
+    while start + every <= now + LEAD:
+        start += every
+    return NextRound(latest.number + 1, start)
 
 
 def local_monday(start: datetime, member: Member) -> datetime:
     return next_allowed(
         next_local(start - LEAD, member.profile, INTRO_HOUR, weekday=0), member.profile
     )
+
+
+def common_moment(at: datetime, group: list[Member]) -> datetime:
+    """The first moment from `at` outside every member's quiet hours (or `at` itself when
+    their quiet hours leave no common window)."""
+    moment_ = at
+    for _ in range(len(group) * 3):
+        later = max(next_allowed(moment_, m.profile) for m in group)
+        if later == moment_:
+            return moment_
+        moment_ = later
+    return at
 
 
 def utc_offset(member: Member, at: datetime) -> float:
@@ -110,7 +130,7 @@ def candidate(member: Member, at: datetime) -> Candidate:
 async def next_round_text(ctx: Context) -> str:
     every = cadence(await ctx.settings())
     latest = await ctx.tx.network.latest_round(ctx.space.id)
-    start = round_start(next_number(ctx.now, every, latest), every)
+    start = next_round(ctx.now, every, latest).starts_at
     return moment(local_monday(start, ctx.member), "F")
 
 
@@ -273,62 +293,117 @@ async def run_rounds(job: JobContext) -> None:
         spaces = await tx.network.spaces_with_participants()
     for space_id in spaces:
         try:
-            async with job.store.transaction() as tx:
-                await pair_space(tx, job, space_id)
+            await pair_space(job, space_id)
         except Exception:
             log.exception("networking round failed for space %s", space_id)
 
 
-async def pair_space(tx: Tx, job: JobContext, space_id: int) -> None:
-    defaults = {key: s.default for key, s in job.router.settings.items()}
-    every = cadence({**defaults, **await tx.settings.all(space_id)})
-    latest = await tx.network.latest_round(space_id)
-    number = next_number(job.now, every, latest)
-    if pair_time(number, every) > job.now:
-        return
-    start = round_start(number, every)
-    info = await tx.network.start_round(space_id, number, start, start + every, job.now)
-    if info is None:
-        return  # another process paired this round
-    paused = await pause_silent_members(tx, job, space_id, latest) if latest else set()
-    members = [m for m in await tx.network.eligible(space_id, job.now) if m.id not in paused]
-    for member in members:
-        participant = await tx.network.participant(member.id)
-        if participant and participant.status is NetworkStatus.SNOOZED:
-            await tx.network.set_status(space_id, member.id, NetworkStatus.ACTIVE, job.now)
-    by_id = {m.id: m for m in members}
+@dataclass
+class Plan:
+    """Everything a round writes, worked out before the write transaction starts, so the
+    (single, on SQLite) write lock is held only for the writes."""
+
+    members: list[Member]
+    streaks: dict[int, int]
+    paused: list[Member]
+    pairing: Pairing
+
+
+async def pair_space(job: JobContext, space_id: int) -> None:
+    async with job.store.transaction() as tx:  # reads only
+        defaults = {key: s.default for key, s in job.router.settings.items()}
+        every = cadence({**defaults, **await tx.settings.all(space_id)})
+        latest = await tx.network.latest_round(space_id)
+        upcoming = next_round(job.now, every, latest)
+        if upcoming.pair_at > job.now:
+            return
+        participants = await tx.network.participants(space_id)
+        previous = await tx.network.round_pairs(latest.id) if latest else []
+        eligible = await tx.network.eligible(space_id, job.now)
+        history = await tx.network.history(space_id)
+        exclusions = await tx.network.exclusions(space_id)
+        streaks, silent = ignored_streaks(previous, participants)
+        paused = list((await tx.members.by_ids(sorted(silent))).values())
+    members = [m for m in eligible if m.id not in silent]
+    start = upcoming.starts_at
     pairing = pair_members(
         [candidate(m, start) for m in members],
-        await tx.network.history(space_id),
-        await tx.network.exclusions(space_id),
-        seed=number * 7919 + space_id,
+        history,
+        exclusions,
+        seed=upcoming.number * 7919 + space_id,
     )
-    offsets = {m.id: utc_offset(m, start) for m in members}
-    for group_ids in pairing.groups:
+    async with job.store.transaction() as tx:  # writes; the round row is the lock
+        info = await tx.network.start_round(
+            space_id, upcoming.number, start, start + every, job.now
+        )
+        if info is None:
+            return  # another process paired this round
+        await write_round(tx, job, space_id, info, every, Plan(members, streaks, paused, pairing))
+
+
+def ignored_streaks(
+    previous: list[PairInfo], participants: Mapping[int, Participant]
+) -> tuple[dict[int, int], set[int]]:
+    """Rounds ignored in a row, after the last round; and who reached the pause."""
+    streaks: dict[int, int] = {}
+    for pair in previous:
+        for member_id, given in pair.answers.items():
+            participant = participants.get(member_id)
+            if participant is None or participant.status is not NetworkStatus.ACTIVE:
+                continue
+            streaks[member_id] = 0 if given is not None else participant.ignored_streak + 1
+    silent = {m for m, streak in streaks.items() if streak >= IGNORED_ROUNDS_BEFORE_PAUSE}
+    return streaks, silent
+
+
+async def write_round(
+    tx: Tx, job: JobContext, space_id: int, info: RoundInfo, every: timedelta, plan: Plan
+) -> None:
+    await tx.network.set_streaks(plan.streaks)
+    await tx.network.reactivate(space_id, job.now)  # snoozes that ended
+    for member in plan.paused:
+        await tx.network.set_status(space_id, member.id, NetworkStatus.PAUSED, job.now)
+        await tx.outbox.enqueue(
+            space_id,
+            NewDelivery(
+                dedupe_key=f"network:{info.number}:paused:{member.id}",
+                purpose="network-paused",
+                target=DirectMessage(member.user_id),
+                message=Message(
+                    "We've paused your networking rounds: the last three pairings went "
+                    "unanswered, and we don't want to fill your inbox. Rejoin any time "
+                    "with `/rounds network join`."
+                ),
+                due_at=next_allowed(job.now, member.profile),
+            ),
+        )
+    by_id = {m.id: m for m in plan.members}
+    offsets = {m.id: utc_offset(m, info.starts_at) for m in plan.members}
+    for group_ids in plan.pairing.groups:
         group = [by_id[m] for m in group_ids]
         pair_id = await tx.network.add_pair(info.id, space_id, group_ids)
         await plan_pair(tx, space_id, info, pair_id, group, offsets, every, seed=pair_id)
-    for member_id in pairing.unmatched:
+    for member_id in plan.pairing.unmatched:
         member = by_id[member_id]
         await tx.outbox.enqueue(
             space_id,
             NewDelivery(
-                dedupe_key=f"network:{number}:unmatched:{member.user_id}",
+                dedupe_key=f"network:{info.number}:unmatched:{member.user_id}",
                 purpose="network-unmatched",
                 target=DirectMessage(member.user_id),
                 message=Message(
                     "No networking match for you this round, sorry: there was no one left "
                     "to pair you with. You're first in line next round."
                 ),
-                due_at=local_monday(start, member),
+                due_at=local_monday(info.starts_at, member),
             ),
         )
     log.info(
         "networking round %s in space %s: %s groups, %s unmatched",
-        number,
+        info.number,
         space_id,
-        len(pairing.groups),
-        len(pairing.unmatched),
+        len(plan.pairing.groups),
+        len(plan.pairing.unmatched),
     )
 
 
@@ -343,7 +418,7 @@ async def plan_pair(
     *,
     seed: int,
 ) -> None:
-    intro_at = max(local_monday(info.starts_at, m) for m in group)
+    intro_at = common_moment(max(local_monday(info.starts_at, m) for m in group), group)
     await tx.outbox.enqueue(
         space_id,
         NewDelivery(
@@ -370,40 +445,6 @@ async def plan_pair(
                 expires_at=info.ends_at + timedelta(days=3),
             ),
         )
-
-
-async def pause_silent_members(
-    tx: Tx, job: JobContext, space_id: int, previous: RoundInfo
-) -> set[int]:
-    """Count rounds ignored in a row; pause (and tell) those who ignored three."""
-    paused: set[int] = set()
-    for pair in await tx.network.round_pairs(previous.id):
-        for member_id, given in pair.answers.items():
-            participant = await tx.network.participant(member_id)
-            if participant is None or participant.status is not NetworkStatus.ACTIVE:
-                continue
-            streak = 0 if given is not None else participant.ignored_streak + 1
-            await tx.network.set_streak(member_id, streak)
-            if streak < IGNORED_ROUNDS_BEFORE_PAUSE:
-                continue
-            await tx.network.set_status(space_id, member_id, NetworkStatus.PAUSED, job.now)
-            paused.add(member_id)
-            members = await tx.members.by_ids([member_id])
-            await tx.outbox.enqueue(
-                space_id,
-                NewDelivery(
-                    dedupe_key=f"network:{previous.number}:paused:{member_id}",
-                    purpose="network-paused",
-                    target=DirectMessage(members[member_id].user_id),
-                    message=Message(
-                        "We've paused your networking rounds: the last three pairings went "
-                        "unanswered, and we don't want to fill your inbox. Rejoin any time "
-                        "with `/rounds network join`."
-                    ),
-                    due_at=next_allowed(job.now, members[member_id].profile),
-                ),
-            )
-    return paused
 
 
 def register(router: Router) -> None:
