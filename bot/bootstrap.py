@@ -43,12 +43,17 @@ class Core:
     budgets: dict[str, RateBudget] = field(default_factory=dict)
     worker: str = "worker-1"
 
+    send_when_planned: bool = True
+    """Kick the dispatcher as soon as a command plans a delivery (the console runs due work
+    itself, after every instruction)."""
+
     def __post_init__(self) -> None:
         self.dispatcher = Dispatcher(
             self.store, self.platforms, self.clock, worker=self.worker, budgets=self.budgets
         )
         self.runtime = Runtime(self.router, self.store, self.clock, self.dispatcher)
-        self.rounds = Rounds(self.router, self.store, self.clock, on_planned=self.runtime.kick)
+        kick = self.runtime.kick if self.send_when_planned else None
+        self.rounds = Rounds(self.router, self.store, self.clock, on_planned=kick)
 
     def add_platform(self, platform: ChatPlatform, budget: RateBudget | None = None) -> None:
         self.platforms[platform.name] = platform
@@ -57,16 +62,26 @@ class Core:
 
 
 def build_core(
-    store: SqlStore, clock: Clock, *, worker: str = "worker-1", router: Router | None = None
+    store: SqlStore,
+    clock: Clock,
+    *,
+    worker: str = "worker-1",
+    router: Router | None = None,
+    send_when_planned: bool = True,
 ) -> Core:
-    return Core(store=store, clock=clock, router=router or build_router(), worker=worker)
+    return Core(
+        store=store,
+        clock=clock,
+        router=router or build_router(),
+        worker=worker,
+        send_when_planned=send_when_planned,
+    )
 
 
 def build_console(store: SqlStore, clock: ManualClock, out: TextIO) -> tuple[Core, Console]:
-    core = build_core(store, clock, worker="console")
+    core = build_core(store, clock, worker="console", send_when_planned=False)
     console = Console(clock, out)
     core.add_platform(ConsolePlatform(console))
-    core.rounds = Rounds(core.router, store, clock)  # the console runs due work itself
     console.attach(core.rounds, core.runtime)
     return core, console
 

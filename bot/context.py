@@ -66,9 +66,7 @@ class Context:
 
     async def settings(self) -> Mapping[str, str]:
         if self._settings is None:
-            stored = await self.tx.settings.all(self.space.id)
-            defaults = {key: s.default for key, s in self.router.settings.items()}
-            self._settings = {**defaults, **stored}
+            self._settings = self.router.effective(await self.tx.settings.all(self.space.id))
         return self._settings
 
     async def setting(self, key: str) -> str:

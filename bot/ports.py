@@ -213,6 +213,10 @@ class InboundRepo(Protocol):
         """Remember a platform's event id; False when it was seen before (a retry)."""
         ...
 
+    async def forget_before(self, moment: datetime) -> int:
+        """Drop event ids seen before `moment` (platforms retry for minutes, not days)."""
+        ...
+
 
 class Tx(Protocol):
     """The repositories of one database transaction: all of it commits, or none of it."""

@@ -130,6 +130,10 @@ class Router:
     def setting(self, setting: Setting) -> None:
         self.settings[setting.key] = setting
 
+    def effective(self, stored: Mapping[str, str]) -> dict[str, str]:
+        """A space's settings: declared defaults, overridden by what managers stored."""
+        return {**{key: s.default for key, s in self.settings.items()}, **stored}
+
     def on_member_joined(self, handler: JoinHandler) -> None:
         self.join_handlers.append(handler)
 

@@ -9,6 +9,12 @@ from bot.domain import Profile
 from bot.messages import sanitize
 from bot.options import format_duration
 
+PROFILE_FORM_ACTION = "profile.form"
+"""The button that opens the profile form (declared by the profile feature, used by others)."""
+PROFILE_EXAMPLE = (
+    '/rounds profile set role=resident specialty="emergency medicine" timezone=America/Chicago'
+)
+
 
 def shown(value: object) -> str:
     """A parsed value the way a member would type it back: yes/no, 2w, a comma list."""

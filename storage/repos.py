@@ -323,3 +323,9 @@ class SqlInbound:
             .returning(InboundEventRow.key)
         )
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
+
+    async def forget_before(self, moment: datetime) -> int:
+        result = await self.session.execute(
+            delete(InboundEventRow).where(InboundEventRow.seen_at < moment)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -442,3 +442,18 @@ async def test_a_dispatcher_claims_only_deliveries_for_its_platforms(
     platform = RecordingPlatform()
     assert await Dispatcher(store, {"console": platform}, clock).run_due() == 1
     assert (await statuses(store))["discord-one"] == ("pending", 0)
+
+
+async def test_event_ids_are_forgotten_after_a_day(store: SqlStore, clock: ManualClock) -> None:
+    from bot.context import JobContext
+    from bot.engine import Rounds
+    from bot.features.catalog import build_router
+    from bot.features.housekeeping import forget_old_events
+
+    rounds = Rounds(build_router(), store, clock)
+    assert await rounds.first_time(KEY, "Ev-old") is True
+    clock.advance(timedelta(days=2))
+    assert await rounds.first_time(KEY, "Ev-new") is True
+    await forget_old_events(JobContext(store, build_router(), clock.now()))
+    assert await rounds.first_time(KEY, "Ev-old") is True  # forgotten, so new again
+    assert await rounds.first_time(KEY, "Ev-new") is False

@@ -16,15 +16,13 @@ from bot.localtime import parse_quiet_hours
 from bot.messages import Button, ButtonStyle, FieldKind, Form, FormField, Message, sanitize
 from bot.options import Option, OptionKind, ParseContext
 from bot.router import Command, Router
-from bot.text import profile_fields, shown
+from bot.text import PROFILE_EXAMPLE, PROFILE_FORM_ACTION, profile_fields, shown
 
 MAX_LIST_ITEMS = 10
 MAX_ITEM_LENGTH = 40
 FORM_ID = "profile.edit"
-OPEN_FORM_ACTION = "profile.form"
-EXAMPLE = (
-    '/rounds profile set role=resident specialty="emergency medicine" timezone=America/Chicago'
-)
+OPEN_FORM_ACTION = PROFILE_FORM_ACTION
+EXAMPLE = PROFILE_EXAMPLE
 
 
 def comma_list(field: str) -> Callable[[Any], tuple[str, ...]]:

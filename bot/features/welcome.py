@@ -7,11 +7,7 @@ from bot.messages import Button, ButtonStyle, DirectMessage, Message, mention
 from bot.options import OptionKind
 from bot.ports import NewDelivery
 from bot.router import Router, Setting
-
-PROFILE_ACTION = "profile.form"
-EXAMPLE = (
-    '/rounds profile set role=resident specialty="emergency medicine" timezone=America/Chicago'
-)
+from bot.text import PROFILE_EXAMPLE, PROFILE_FORM_ACTION
 
 
 def render_welcome(user_id: str, community: str) -> Message:
@@ -21,11 +17,12 @@ def render_welcome(user_id: str, community: str) -> Message:
         "workshops, and answers to hard questions.\n\n"
         "**One thing to do now:** fill in your profile (two minutes) so peers and mentors can "
         "find you. Press the button, or type:\n"
-        f"`{EXAMPLE}`\n\n"
+        f"`{PROFILE_EXAMPLE}`\n\n"
         "Type `/rounds help` any time to see everything you can do."
     )
     return Message(
-        text, buttons=(Button("Fill in my profile", PROFILE_ACTION, style=ButtonStyle.PRIMARY),)
+        text,
+        buttons=(Button("Fill in my profile", PROFILE_FORM_ACTION, style=ButtonStyle.PRIMARY),),
     )
 
 

@@ -9,7 +9,6 @@ member's own time zone; after downtime it runs late, but once.
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -26,7 +25,7 @@ from bot.features.network._render import (
     render_check,
     render_introduction,
 )
-from bot.localtime import next_allowed, next_local
+from bot.localtime import local, next_allowed, next_local
 from bot.messages import (
     Button,
     ButtonStyle,
@@ -111,8 +110,7 @@ def common_moment(at: datetime, group: list[Member]) -> datetime:
 
 
 def utc_offset(member: Member, at: datetime) -> float:
-    zone = zoneinfo.ZoneInfo(member.profile.timezone or "UTC")
-    offset = at.astimezone(zone).utcoffset() or timedelta()
+    offset = local(at, member.profile).utcoffset() or timedelta()
     return offset.total_seconds() / 3600
 
 
@@ -311,8 +309,7 @@ class Plan:
 
 async def pair_space(job: JobContext, space_id: int) -> None:
     async with job.store.transaction() as tx:  # reads only
-        defaults = {key: s.default for key, s in job.router.settings.items()}
-        every = cadence({**defaults, **await tx.settings.all(space_id)})
+        every = cadence(job.router.effective(await tx.settings.all(space_id)))
         latest = await tx.network.latest_round(space_id)
         upcoming = next_round(job.now, every, latest)
         if upcoming.pair_at > job.now:

@@ -1,0 +1,19 @@
+"""Housekeeping: forget platform event ids once no retry can come any more."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.context import JobContext
+from bot.router import Job, Router
+
+KEEP_EVENT_IDS = timedelta(days=1)  # Slack retries for minutes; a day is plenty
+
+
+async def forget_old_events(job: JobContext) -> None:
+    async with job.store.transaction() as tx:
+        await tx.inbound.forget_before(job.now - KEEP_EVENT_IDS)
+
+
+def register(router: Router) -> None:
+    router.job(Job("housekeeping.events", timedelta(hours=6), forget_old_events))
