@@ -100,7 +100,7 @@ class Dispatcher:
                 if not claimed:
                     return sent
                 results = await self._send_all(claimed, now)
-                await self.store.deliveries.record(results, self.clock.now())
+                await self.store.deliveries.record(results, self.clock.now(), worker=self.worker)
                 sent += sum(isinstance(r, Sent) for r in results)
                 if len(claimed) < self.batch:
                     return sent

@@ -293,8 +293,8 @@ class DeliveryQueue(Protocol):
         spaces on `platforms` when given: a process sends only what it can send."""
         ...
 
-    async def record(self, results: list[DeliveryResult], at: datetime) -> None:
-        """Write what happened to claimed rows, in one transaction."""
+    async def record(self, results: list[DeliveryResult], at: datetime, *, worker: str) -> None:
+        """Write what happened to rows `worker` claimed and still holds, in one transaction."""
         ...
 
     async def next_due_at(self) -> datetime | None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain import Space, SpaceKey
@@ -118,7 +118,7 @@ class SqlDeliveryQueue:
         for row in rows.scalars():
             self._spaces[row.id] = Space(row.id, SpaceKey(row.platform, row.external_id), row.name)
 
-    async def record(self, results: list[DeliveryResult], at: datetime) -> None:
+    async def record(self, results: list[DeliveryResult], at: datetime, *, worker: str) -> None:
         changes: list[dict[str, Any]] = []
         uncounted: list[int] = []
         for result in results:
@@ -161,15 +161,27 @@ class SqlDeliveryQueue:
                 )
         if not changes:
             return
+        table = cast(Table, OutboxRow.__table__)
+        mine = (table.c.claimed_by == worker) & (table.c.status == "claimed")
         async with self.sessions() as session, session.begin():
-            for group in _by_keys(changes):
-                await session.execute(update(OutboxRow), group)
             if uncounted:
                 await session.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id.in_(uncounted))
-                    .values(attempts=OutboxRow.attempts - 1)
-                    .execution_options(synchronize_session=False)
+                    update(table)
+                    .where(table.c.id.in_(uncounted), mine)
+                    .values(attempts=table.c.attempts - 1)
+                )
+            for group in _by_keys(changes):
+                # only rows this worker still holds: a claim that outlived its lease and was
+                # taken over by another worker is that worker's to record
+                columns = [name for name in group[0] if name != "id"]
+                statement = (
+                    update(table)
+                    .where(table.c.id == bindparam("row_id"), mine)
+                    .values({c: bindparam(f"new_{c}", type_=table.c[c].type) for c in columns})
+                )
+                await session.execute(
+                    statement,
+                    [{"row_id": ch["id"], **{f"new_{c}": ch[c] for c in columns}} for ch in group],
                 )
 
     async def sent_ref(self, space_id: int, dedupe_key: str) -> str | None:

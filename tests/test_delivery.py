@@ -457,3 +457,24 @@ async def test_event_ids_are_forgotten_after_a_day(store: SqlStore, clock: Manua
     await forget_old_events(JobContext(store, build_router(), clock.now()))
     assert await rounds.first_time(KEY, "Ev-old") is True  # forgotten, so new again
     assert await rounds.first_time(KEY, "Ev-new") is False
+
+
+async def test_a_worker_whose_claim_was_taken_over_cannot_overwrite_the_result(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    from bot.ports import Retry, Sent
+
+    await plan(store, clock, dm("slow", clock))
+    lease = clock.now() + timedelta(minutes=5)
+    [first] = await store.deliveries.claim_due(clock.now(), "slow-worker", 10, lease)
+    clock.advance(timedelta(minutes=6))  # the lease ran out; another worker takes the row
+    [second] = await store.deliveries.claim_due(
+        clock.now(), "fast-worker", 10, clock.now() + timedelta(minutes=5)
+    )
+    await store.deliveries.record([Sent(second.id, "ref-fast")], clock.now(), worker="fast-worker")
+    await store.deliveries.record(
+        [Retry(first.id, clock.now(), "timeout")], clock.now(), worker="slow-worker"
+    )
+    async with store.sessions() as session:
+        row = (await session.execute(select(OutboxRow))).scalar_one()
+    assert (row.status, row.sent_ref, row.claimed_by) == ("sent", "ref-fast", "fast-worker")
