@@ -15,7 +15,7 @@ from typing import Any
 import discord
 
 from adapters.discord.components import ActionButton
-from adapters.discord.schema import Schema
+from adapters.discord.schema import Schema, discord_name
 from adapters.discord.translate import button_id
 from bot.messages import ButtonStyle, Message
 from bot.router import TOP
@@ -85,8 +85,26 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+CODE_COMMAND_RE = re.compile(r"`(" + re.escape(TOP) + r"[^`]*)`")
+ARGUMENT_RE = re.compile(r'\b([a-z][a-z0-9_.-]*)=(?:"([^"]*)"|(\S+))')
+
+
+def discord_arguments(text: str) -> str:
+    """`key=value` in a command example becomes Discord's `key:value` (no quotes needed)."""
+
+    def options(match: re.Match[str]) -> str:
+        example = ARGUMENT_RE.sub(
+            lambda m: f"{discord_name(m.group(1))}:{m.group(2) or m.group(3)}", match.group(1)
+        )
+        return f"`{example}`"
+
+    return CODE_COMMAND_RE.sub(options, text)
+
+
 def name_commands(text: str, schema: Schema) -> str:
-    """`/rounds config` in core text becomes how Discord types it: `/rounds-manage config show`."""
+    """`/rounds config` in core text becomes how Discord types it: `/rounds-manage config show`,
+    with `key=value` examples as `key:value`."""
+    text = discord_arguments(text)
 
     def replace(match: re.Match[str]) -> str:
         words = match.group(1).split()

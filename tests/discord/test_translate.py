@@ -147,6 +147,13 @@ def test_commands_are_named_as_discord_types_them() -> None:
     )
 
 
+def test_command_examples_use_discords_option_syntax() -> None:
+    text = 'Type `/rounds profile set role=resident specialty="emergency medicine"` (a=b stays).'
+    assert name_commands(text, SCHEMA) == (
+        "Type `/rounds profile set role:resident specialty:emergency medicine` (a=b stays)."
+    )
+
+
 def test_long_text_moves_into_the_embed() -> None:
     rendered = render(Message("x" * 2500), GUILD, SCHEMA)
     assert (rendered.content, rendered.description) == ("", "x" * 2500)
