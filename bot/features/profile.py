@@ -66,7 +66,6 @@ FIELDS: tuple[Option, ...] = (
         convert=parse_quiet_hours,
     ),
 )
-FIELD_NAMES = ", ".join(option.name for option in FIELDS)
 
 # option name -> Profile attribute
 ATTRIBUTES = {
@@ -180,8 +179,9 @@ async def show(ctx: Context, args: Mapping[str, Any]) -> None:
 
 
 async def set_fields(ctx: Context, args: Mapping[str, Any]) -> None:
-    if not args:
-        raise UserError(f"Tell me what to change, for example `{EXAMPLE}`. Fields: {FIELD_NAMES}.")
+    if not args:  # nothing typed: the form asks for the fields instead
+        ctx.open_form(profile_form(ctx.member.profile))
+        return
     profile = apply(ctx.member.profile, args)
     await ctx.tx.members.save_profile(ctx.member.id, profile)
     ctx.reply(saved_message(args, profile))

@@ -158,6 +158,17 @@ async def test_profile_button_opens_a_modal_that_shows_errors_then_saves(
     assert (member.profile.name, member.profile.profession) == ("Ben Osei", "resident")
 
 
+async def test_a_command_that_opens_a_form_opens_a_modal_from_its_trigger(
+    slack: SlackHarness,
+) -> None:
+    answer = await slack.command("profile set")
+    assert answer.status == 200
+    [opened] = await slack.fake.wait_for("views.open")
+    assert opened["trigger_id"] == "1337.42.trigger"
+    assert opened["view"]["type"] == "modal"
+    assert opened["view"]["title"]["text"] == "Your profile"
+
+
 async def test_a_button_press_updates_its_message_to_show_the_outcome(
     slack: SlackHarness,
 ) -> None:
