@@ -353,6 +353,27 @@ def ignored_streaks(
     return streaks, silent
 
 
+PAUSED = (
+    "We've paused your networking rounds: the last three pairings went unanswered, and we "
+    "don't want to fill your inbox. Rejoin any time with `/rounds network join`."
+)
+UNMATCHED = (
+    "No networking match for you this round, sorry: there was no one left to pair you with. "
+    "You're first in line next round."
+)
+
+
+async def tell(
+    tx: Tx, space_id: int, member: Member, key: str, text: str, due_at: datetime
+) -> None:
+    """Plan one DM about the member's networking rounds."""
+    purpose = "network-" + key.split(":")[2]
+    await tx.outbox.enqueue(
+        space_id,
+        NewDelivery(key, purpose, DirectMessage(member.user_id), Message(text), due_at),
+    )
+
+
 async def write_round(
     tx: Tx, job: JobContext, space_id: int, info: RoundInfo, every: timedelta, plan: Plan
 ) -> None:
@@ -360,19 +381,13 @@ async def write_round(
     await tx.network.reactivate(space_id, job.now)  # snoozes that ended
     for member in plan.paused:
         await tx.network.set_status(space_id, member.id, NetworkStatus.PAUSED, job.now)
-        await tx.outbox.enqueue(
+        await tell(
+            tx,
             space_id,
-            NewDelivery(
-                dedupe_key=f"network:{info.number}:paused:{member.id}",
-                purpose="network-paused",
-                target=DirectMessage(member.user_id),
-                message=Message(
-                    "We've paused your networking rounds: the last three pairings went "
-                    "unanswered, and we don't want to fill your inbox. Rejoin any time "
-                    "with `/rounds network join`."
-                ),
-                due_at=next_allowed(job.now, member.profile),
-            ),
+            member,
+            f"network:{info.number}:paused:{member.id}",
+            PAUSED,
+            next_allowed(job.now, member.profile),
         )
     by_id = {m.id: m for m in plan.members}
     offsets = {m.id: utc_offset(m, info.starts_at) for m in plan.members}
@@ -382,18 +397,13 @@ async def write_round(
         await plan_pair(tx, space_id, info, pair_id, group, offsets, every, seed=pair_id)
     for member_id in plan.pairing.unmatched:
         member = by_id[member_id]
-        await tx.outbox.enqueue(
+        await tell(
+            tx,
             space_id,
-            NewDelivery(
-                dedupe_key=f"network:{info.number}:unmatched:{member.user_id}",
-                purpose="network-unmatched",
-                target=DirectMessage(member.user_id),
-                message=Message(
-                    "No networking match for you this round, sorry: there was no one left "
-                    "to pair you with. You're first in line next round."
-                ),
-                due_at=local_monday(info.starts_at, member),
-            ),
+            member,
+            f"network:{info.number}:unmatched:{member.user_id}",
+            UNMATCHED,
+            local_monday(info.starts_at, member),
         )
     log.info(
         "networking round %s in space %s: %s groups, %s unmatched",
