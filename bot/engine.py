@@ -237,7 +237,7 @@ class Rounds:
             return
         for handler in self.router.join_handlers:
             await handler(ctx)
-        await ctx.tx.members.mark_welcomed(ctx.member.id, ctx.now)
+        await ctx.tx.members.mark_welcomed(ctx.space.id, ctx.member.id, ctx.now)
 
 
 def refusal(role: Role) -> str:

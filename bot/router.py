@@ -89,6 +89,14 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """A channel a programme posts to, chosen by managers with `/rounds config channel`."""
+
+    name: str
+    purpose: str
+
+
+@dataclass(frozen=True)
 class Job:
     """Scheduled work that plans deliveries from domain state. It must be safe to run again."""
 
@@ -104,6 +112,7 @@ class Router:
     forms: dict[str, FormHandler] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
     settings: dict[str, Setting] = field(default_factory=dict)
+    channels: dict[str, Channel] = field(default_factory=dict)
     join_handlers: list[JoinHandler] = field(default_factory=list)
     home_sections: list[HomeSection] = field(default_factory=list)
 
@@ -129,6 +138,11 @@ class Router:
 
     def setting(self, setting: Setting) -> None:
         self.settings[setting.key] = setting
+
+    def channel(self, channel: Channel) -> None:
+        if channel.name in self.channels:
+            raise ValueError(f"channel {channel.name!r} declared twice")
+        self.channels[channel.name] = channel
 
     def effective(self, stored: Mapping[str, str]) -> dict[str, str]:
         """A space's settings: declared defaults, overridden by what managers stored."""

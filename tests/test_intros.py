@@ -200,6 +200,7 @@ async def test_members_of_spaces_without_a_channel_never_crowd_out_reminders(
     from datetime import timedelta
 
     from bot.domain import SpaceKey
+    from bot.features.intros.model import INTROS
 
     joined = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     async with store.transaction() as tx:
@@ -208,11 +209,11 @@ async def test_members_of_spaces_without_a_channel_never_crowd_out_reminders(
         await tx.settings.put(busy.id, "channel.intros", "introductions")
         for i in range(3):  # older than anyone in the other space
             member = await tx.members.add(quiet.id, f"q{i}", f"q{i}", joined - timedelta(hours=1))
-            await tx.members.mark_welcomed(member.id, joined)
+            await tx.members.mark_welcomed(quiet.id, member.id, joined)
         member = await tx.members.add(busy.id, "b0", "b0", joined)
-        await tx.members.mark_welcomed(member.id, joined)
+        await tx.members.mark_welcomed(busy.id, member.id, joined)
     async with store.transaction() as tx:
-        found = await tx.intros.needing_reminder(
+        found = await tx.repo(INTROS).needing_reminder(
             joined + timedelta(days=1), joined - timedelta(days=7), 1, setting="channel.intros"
         )
     assert [m.user_id for m in found] == ["b0"]

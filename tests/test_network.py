@@ -12,7 +12,8 @@ from bot.clock import ManualClock
 from bot.context import JobContext
 from bot.features.catalog import build_router
 from bot.features.network import run_rounds
-from storage.models import NetworkPairRow, NetworkRoundRow, OutboxRow
+from storage.models import OutboxRow
+from storage.network import NetworkPairRow, NetworkRoundRow
 from storage.store import SqlStore
 from tests.conftest import Transcript
 

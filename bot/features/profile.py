@@ -183,7 +183,7 @@ async def set_fields(ctx: Context, args: Mapping[str, Any]) -> None:
         ctx.open_form(profile_form(ctx.member.profile))
         return
     profile = apply(ctx.member.profile, args)
-    await ctx.tx.members.save_profile(ctx.member.id, profile)
+    await ctx.tx.members.save_profile(ctx.space.id, ctx.member.id, profile)
     ctx.reply(saved_message(args, profile))
 
 
@@ -212,7 +212,7 @@ async def submit_form(ctx: Context, values: Mapping[str, str], context: str) -> 
         ctx.reply("Nothing to save: every field was empty. Your profile is unchanged.")
         return
     profile = apply(ctx.member.profile, parsed)
-    await ctx.tx.members.save_profile(ctx.member.id, profile)
+    await ctx.tx.members.save_profile(ctx.space.id, ctx.member.id, profile)
     ctx.reply(saved_message(parsed, profile))
 
 

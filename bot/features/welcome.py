@@ -32,7 +32,7 @@ async def welcome(ctx: Context) -> None:
     community = await ctx.setting("community.name") or "the community"
     await ctx.deliver(
         NewDelivery(
-            dedupe_key=f"welcome:{ctx.member.user_id}",
+            dedupe_key=f"welcome:{ctx.member.id}",
             purpose="welcome",
             target=DirectMessage(ctx.member.user_id),
             message=render_welcome(ctx.member.user_id, community),

@@ -1,0 +1,192 @@
+"""The round job: once per round and space, pair the eligible members and plan every message
+of the round (introductions, the halfway check, pauses). Pairing runs once per round (the round
+record is the lock); after downtime it runs late, but once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.context import JobContext
+from bot.domain import Member
+from bot.features.network._pairing import Pairing, pair_members
+from bot.features.network._render import render_check, render_introduction
+from bot.features.network._schedule import (
+    INTRO_HOUR,
+    cadence,
+    candidate,
+    common_moment,
+    local_monday,
+    next_round,
+    utc_offset,
+)
+from bot.features.network.model import NETWORK, NetworkStatus, PairInfo, Participant, RoundInfo
+from bot.localtime import next_allowed, next_local
+from bot.messages import DirectMessage, GroupMessage, Message
+from bot.ports import NewDelivery, Tx
+
+log = logging.getLogger(__name__)
+
+IGNORED_ROUNDS_BEFORE_PAUSE = 3
+
+
+async def run_rounds(job: JobContext) -> None:
+    async with job.store.transaction() as tx:
+        spaces = await tx.repo(NETWORK).spaces_with_participants()
+    for space_id in spaces:
+        try:
+            await pair_space(job, space_id)
+        except Exception:
+            log.exception("networking round failed for space %s", space_id)
+
+
+@dataclass
+class Plan:
+    """Everything a round writes, worked out before the write transaction starts, so the
+    (single, on SQLite) write lock is held only for the writes."""
+
+    members: list[Member]
+    streaks: dict[int, int]
+    paused: list[Member]
+    pairing: Pairing
+
+
+async def pair_space(job: JobContext, space_id: int) -> None:
+    async with job.store.transaction() as tx:  # reads only
+        network = tx.repo(NETWORK)
+        every = cadence(job.router.effective(await tx.settings.all(space_id)))
+        latest = await network.latest_round(space_id)
+        upcoming = next_round(job.now, every, latest)
+        if upcoming.pair_at > job.now:
+            return
+        participants = await network.participants(space_id)
+        previous = await network.round_pairs(space_id, latest.id) if latest else []
+        eligible = await network.eligible(space_id, job.now)
+        history = await network.history(space_id)
+        exclusions = await network.exclusions(space_id)
+        streaks, silent = ignored_streaks(previous, participants)
+        paused = list((await tx.members.by_ids(space_id, sorted(silent))).values())
+    members = [m for m in eligible if m.id not in silent]
+    start = upcoming.starts_at
+    pairing = pair_members(
+        [candidate(m, start) for m in members],
+        history,
+        exclusions,
+        seed=upcoming.number * 7919 + space_id,
+    )
+    async with job.store.transaction() as tx:  # writes; the round row is the lock
+        info = await tx.repo(NETWORK).start_round(
+            space_id, upcoming.number, start, start + every, job.now
+        )
+        if info is None:
+            return  # another process paired this round
+        await write_round(tx, job, space_id, info, every, Plan(members, streaks, paused, pairing))
+
+
+def ignored_streaks(
+    previous: list[PairInfo], participants: Mapping[int, Participant]
+) -> tuple[dict[int, int], set[int]]:
+    """Rounds ignored in a row, after the last round; and who reached the pause."""
+    streaks: dict[int, int] = {}
+    for pair in previous:
+        for member_id, given in pair.answers.items():
+            participant = participants.get(member_id)
+            if participant is None or participant.status is not NetworkStatus.ACTIVE:
+                continue
+            streaks[member_id] = 0 if given is not None else participant.ignored_streak + 1
+    silent = {m for m, streak in streaks.items() if streak >= IGNORED_ROUNDS_BEFORE_PAUSE}
+    return streaks, silent
+
+
+PAUSED = (
+    "We've paused your networking rounds: the last three pairings went unanswered, and we "
+    "don't want to fill your inbox. Rejoin any time with `/rounds network join`."
+)
+UNMATCHED = (
+    "No networking match for you this round, sorry: there was no one left to pair you with. "
+    "You're first in line next round."
+)
+
+
+def note(info: RoundInfo, what: str, member: Member, text: str, due_at: datetime) -> NewDelivery:
+    """One DM about the member's networking rounds (`what`: paused, unmatched)."""
+    return NewDelivery(
+        dedupe_key=f"network:{info.number}:{what}:{member.id}",
+        purpose=f"network-{what}",
+        target=DirectMessage(member.user_id),
+        message=Message(text),
+        due_at=due_at,
+    )
+
+
+async def write_round(
+    tx: Tx, job: JobContext, space_id: int, info: RoundInfo, every: timedelta, plan: Plan
+) -> None:
+    network = tx.repo(NETWORK)
+    await network.set_streaks(space_id, plan.streaks)
+    await network.reactivate(space_id, job.now)  # snoozes that ended
+    await network.set_statuses(space_id, [m.id for m in plan.paused], NetworkStatus.PAUSED, job.now)
+    deliveries = [
+        note(info, "paused", m, PAUSED, next_allowed(job.now, m.profile)) for m in plan.paused
+    ]
+    by_id = {m.id: m for m in plan.members}
+    offsets = {m.id: utc_offset(m, info.starts_at) for m in plan.members}
+    pair_ids = await network.add_pairs(space_id, info.id, plan.pairing.groups)
+    for pair_id, group_ids in zip(pair_ids, plan.pairing.groups, strict=True):
+        group = [by_id[m] for m in group_ids]
+        deliveries += pair_deliveries(info, pair_id, group, offsets, every)
+    deliveries += [
+        note(info, "unmatched", by_id[m], UNMATCHED, local_monday(info.starts_at, by_id[m]))
+        for m in plan.pairing.unmatched
+    ]
+    for delivery in deliveries:
+        await tx.outbox.enqueue(space_id, delivery)
+    log.info(
+        "networking round %s in space %s: %s groups, %s unmatched",
+        info.number,
+        space_id,
+        len(plan.pairing.groups),
+        len(plan.pairing.unmatched),
+    )
+
+
+def pair_deliveries(
+    info: RoundInfo,
+    pair_id: int,
+    group: list[Member],
+    offsets: dict[int, float],
+    every: timedelta,
+) -> list[NewDelivery]:
+    """A group's introduction (at 10:00 Monday for whoever wakes last, outside everyone's
+    quiet hours) and each member's "Did you meet?" halfway through the round."""
+    intro_at = common_moment(max(local_monday(info.starts_at, m) for m in group), group)
+    planned = [
+        NewDelivery(
+            dedupe_key=f"network:{info.number}:pair:{pair_id}",
+            purpose="network-intro",
+            target=GroupMessage(tuple(m.user_id for m in group)),
+            message=render_introduction(
+                group, offsets, info.ends_at - timedelta(hours=12), pair_id
+            ),
+            due_at=intro_at,
+        )
+    ]
+    halfway = info.starts_at + every / 2
+    for member in group:
+        partners = [m for m in group if m.id != member.id]
+        planned.append(
+            NewDelivery(
+                dedupe_key=f"network:{info.number}:check:{pair_id}:{member.id}",
+                purpose="network-check",
+                target=DirectMessage(member.user_id),
+                message=render_check(pair_id, partners),
+                due_at=next_allowed(
+                    next_local(halfway, member.profile, INTRO_HOUR), member.profile
+                ),
+                expires_at=info.ends_at + timedelta(days=3),
+            )
+        )
+    return planned
