@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.errors import StoreBusy
 from bot.ports import RepoKey
 from storage.catalog import REPOSITORIES, RepositoryFactory
 from storage.db import make_engine, make_sessionmaker
@@ -41,6 +43,17 @@ class SqlTx:
         return cast(R, found)
 
 
+BUSY_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock timeout
+
+
+def is_busy(error: DBAPIError) -> bool:
+    """A database too busy to take this transaction now (nothing was written)."""
+    text = str(error.orig).lower()
+    if "database is locked" in text or "database table is locked" in text:
+        return True
+    return getattr(error.orig, "sqlstate", None) in BUSY_SQLSTATES
+
+
 class SqlStore:
     def __init__(
         self, engine: AsyncEngine, repositories: Mapping[str, RepositoryFactory] = REPOSITORIES
@@ -51,13 +64,18 @@ class SqlStore:
         self.repositories = repositories
 
     @classmethod
-    def from_url(cls, url: str) -> SqlStore:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, **engine_options: Any) -> SqlStore:
+        return cls(make_engine(url, **engine_options))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlTx]:
-        async with self.sessions() as session, session.begin():
-            yield SqlTx(session, self.repositories)
+        try:
+            async with self.sessions() as session, session.begin():
+                yield SqlTx(session, self.repositories)
+        except DBAPIError as error:
+            if is_busy(error):
+                raise StoreBusy(type(error.orig).__name__) from None
+            raise
 
     async def create_schema(self) -> None:
         """Create tables straight from the models (tests; production runs migrations)."""
