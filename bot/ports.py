@@ -6,6 +6,7 @@ delivery queue (the outbox as the dispatcher sees it). Storage and adapters impl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -119,6 +120,10 @@ class SettingsRepo(Protocol):
 class OutboxRepo(Protocol):
     async def enqueue(self, space_id: int, delivery: NewDelivery) -> bool:
         """Plan a delivery; False when one with the same dedupe key already exists."""
+        ...
+
+    async def enqueue_many(self, space_id: int, deliveries: Sequence[NewDelivery]) -> int:
+        """Plan many deliveries in bulk; returns how many were new (the rest already existed)."""
         ...
 
     async def cancel(self, space_id: int, dedupe_key: str) -> bool:

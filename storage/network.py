@@ -70,6 +70,8 @@ class NetworkRoundRow(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     paired_at: Mapped[datetime]
+    planned_at: Mapped[datetime | None]
+    """When every message of the round was planned (None while that is under way)."""
 
 
 class NetworkPairRow(Base):
@@ -100,7 +102,7 @@ CHUNK = 500  # rows per statement: well under SQLite's and asyncpg's parameter l
 
 
 def _round(row: NetworkRoundRow) -> RoundInfo:
-    return RoundInfo(row.id, row.number, row.starts_at, row.ends_at)
+    return RoundInfo(row.id, row.number, row.starts_at, row.ends_at, row.planned_at is not None)
 
 
 class SqlNetwork:
@@ -281,7 +283,15 @@ class SqlNetwork:
         round_id = (await self.session.execute(statement)).scalar_one_or_none()
         if round_id is None:
             return None
-        return RoundInfo(round_id, number, starts_at, ends_at)
+        return RoundInfo(round_id, number, starts_at, ends_at, planned=False)
+
+    async def mark_planned(self, space_id: int, round_id: int, at: datetime) -> None:
+        await self.session.execute(
+            update(NetworkRoundRow)
+            .where(NetworkRoundRow.space_id == space_id, NetworkRoundRow.id == round_id)
+            .values(planned_at=at)
+            .execution_options(synchronize_session=False)
+        )
 
     async def add_pairs(
         self, space_id: int, round_id: int, groups: list[tuple[int, ...]]

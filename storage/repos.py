@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, time
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -306,6 +308,38 @@ class SqlOutbox:
         )
         inserted = (await self.session.execute(statement)).scalar_one_or_none()
         return inserted is not None
+
+    async def enqueue_many(self, space_id: int, deliveries: Sequence[NewDelivery]) -> int:
+        # a stand-in until the delivery work lands its own; same signature
+        if not deliveries:
+            return 0
+        table = cast(Table, OutboxRow.__table__)
+        insert = _insert(self.session)
+        statement = (
+            insert(table)
+            .on_conflict_do_nothing(index_elements=["space_id", "dedupe_key"])
+            .returning(table.c.id)
+        )
+        created = datetime.now(UTC)
+        rows = [
+            {
+                "space_id": space_id,
+                "dedupe_key": d.dedupe_key,
+                "purpose": d.purpose,
+                "payload": json.dumps(d.message.to_dict()),
+                "fallback_channel": d.fallback_channel,
+                "replaces": d.replaces,
+                "due_at": d.due_at,
+                "expires_at": d.expires_at,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": created,
+                **target_columns(d.target),
+            }
+            for d in deliveries
+        ]
+        result = await self.session.execute(statement, rows)
+        return len(result.all())
 
     async def cancel(self, space_id: int, dedupe_key: str) -> bool:
         cancelled = await self.session.execute(

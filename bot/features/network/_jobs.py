@@ -1,10 +1,17 @@
 """The round job: once per round and space, pair the eligible members and plan every message
 of the round (introductions, the halfway check, pauses). Pairing runs once per round (the round
 record is the lock); after downtime it runs late, but once.
+
+Writes come in short transactions, so members' commands never wait long for SQLite's single
+write lock: first the round with its pairs (and the few pause/no-match notes), then the
+introductions and checks in batches, then the round is marked planned. A process that stops
+part-way leaves the round unplanned; the next run plans the rest from the stored pairs (the
+outbox's dedupe keys make planning twice harmless).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +38,7 @@ from bot.ports import NewDelivery, Tx
 log = logging.getLogger(__name__)
 
 IGNORED_ROUNDS_BEFORE_PAUSE = 3
+PLAN_BATCH = 1_000  # deliveries per write transaction
 
 
 async def run_rounds(job: JobContext) -> None:
@@ -59,31 +67,46 @@ async def pair_space(job: JobContext, space_id: int) -> None:
         network = tx.repo(NETWORK)
         every = cadence(job.router.effective(await tx.settings.all(space_id)))
         latest = await network.latest_round(space_id)
-        upcoming = next_round(job.now, every, latest)
-        if upcoming.pair_at > job.now:
-            return
-        participants = await network.participants(space_id)
-        previous = await network.round_pairs(space_id, latest.id) if latest else []
-        eligible = await network.eligible(space_id, job.now)
-        history = await network.history(space_id)
-        exclusions = await network.exclusions(space_id)
-        streaks, silent = ignored_streaks(previous, participants)
-        paused = list((await tx.members.by_ids(space_id, sorted(silent))).values())
+        if latest is not None and not latest.planned:
+            unfinished: RoundInfo | None = latest
+        else:
+            unfinished = None
+            upcoming = next_round(job.now, every, latest)
+            if upcoming.pair_at > job.now:
+                return
+            participants = await network.participants(space_id)
+            previous = await network.round_pairs(space_id, latest.id) if latest else []
+            eligible = await network.eligible(space_id, job.now)
+            history = await network.history(space_id)
+            exclusions = await network.exclusions(space_id)
+            streaks, silent = ignored_streaks(previous, participants)
+            paused = list((await tx.members.by_ids(space_id, sorted(silent))).values())
+    if unfinished is not None:
+        log.info("networking round %s in space %s: planning the rest", unfinished.number, space_id)
+        stored = await stored_groups(job, space_id, unfinished)
+        await plan_messages(job, space_id, unfinished, every, stored)
+        return
     members = [m for m in eligible if m.id not in silent]
     start = upcoming.starts_at
-    pairing = pair_members(
+    # the pairing is pure CPU work: off the event loop, so members' commands keep flowing
+    pairing = await asyncio.to_thread(
+        pair_members,
         [candidate(m, start) for m in members],
         history,
         exclusions,
         seed=upcoming.number * 7919 + space_id,
     )
-    async with job.store.transaction() as tx:  # writes; the round row is the lock
+    async with job.store.transaction() as tx:  # the round row is the lock
         info = await tx.repo(NETWORK).start_round(
             space_id, upcoming.number, start, start + every, job.now
         )
         if info is None:
             return  # another process paired this round
-        await write_round(tx, job, space_id, info, every, Plan(members, streaks, paused, pairing))
+        plan = Plan(members, streaks, paused, pairing)
+        pair_ids = await write_round(tx, job, space_id, info, plan)
+    by_id = {m.id: m for m in members}
+    groups = [[by_id[m] for m in group] for group in pairing.groups]
+    await plan_messages(job, space_id, info, every, list(zip(pair_ids, groups, strict=True)))
 
 
 def ignored_streaks(
@@ -123,27 +146,22 @@ def note(info: RoundInfo, what: str, member: Member, text: str, due_at: datetime
 
 
 async def write_round(
-    tx: Tx, job: JobContext, space_id: int, info: RoundInfo, every: timedelta, plan: Plan
-) -> None:
+    tx: Tx, job: JobContext, space_id: int, info: RoundInfo, plan: Plan
+) -> list[int]:
+    """The round itself: its pairs, streaks and pauses, and the notes to the few members
+    who are paused or unmatched (the introductions follow in `plan_messages`)."""
     network = tx.repo(NETWORK)
     await network.set_streaks(space_id, plan.streaks)
     await network.reactivate(space_id, job.now)  # snoozes that ended
     await network.set_statuses(space_id, [m.id for m in plan.paused], NetworkStatus.PAUSED, job.now)
-    deliveries = [
-        note(info, "paused", m, PAUSED, next_allowed(job.now, m.profile)) for m in plan.paused
-    ]
-    by_id = {m.id: m for m in plan.members}
-    offsets = {m.id: utc_offset(m, info.starts_at) for m in plan.members}
     pair_ids = await network.add_pairs(space_id, info.id, plan.pairing.groups)
-    for pair_id, group_ids in zip(pair_ids, plan.pairing.groups, strict=True):
-        group = [by_id[m] for m in group_ids]
-        deliveries += pair_deliveries(info, pair_id, group, offsets, every)
-    deliveries += [
+    by_id = {m.id: m for m in plan.members}
+    notes = [note(info, "paused", m, PAUSED, next_allowed(job.now, m.profile)) for m in plan.paused]
+    notes += [
         note(info, "unmatched", by_id[m], UNMATCHED, local_monday(info.starts_at, by_id[m]))
         for m in plan.pairing.unmatched
     ]
-    for delivery in deliveries:
-        await tx.outbox.enqueue(space_id, delivery)
+    await tx.outbox.enqueue_many(space_id, notes)
     log.info(
         "networking round %s in space %s: %s groups, %s unmatched",
         info.number,
@@ -151,6 +169,39 @@ async def write_round(
         len(plan.pairing.groups),
         len(plan.pairing.unmatched),
     )
+    return pair_ids
+
+
+async def stored_groups(
+    job: JobContext, space_id: int, info: RoundInfo
+) -> list[tuple[int, list[Member]]]:
+    """A round's groups as stored (to finish planning a round a process left part-way)."""
+    async with job.store.transaction() as tx:
+        pairs = await tx.repo(NETWORK).round_pairs(space_id, info.id)
+        ids = sorted({m for pair in pairs for m in pair.member_ids})
+        by_id = await tx.members.by_ids(space_id, ids)
+    return [(pair.id, [by_id[m] for m in pair.member_ids if m in by_id]) for pair in pairs]
+
+
+async def plan_messages(
+    job: JobContext,
+    space_id: int,
+    info: RoundInfo,
+    every: timedelta,
+    groups: list[tuple[int, list[Member]]],
+) -> None:
+    """Every group's introduction and check, in short write transactions."""
+    offsets = {m.id: utc_offset(m, info.starts_at) for _, group in groups for m in group}
+    planned: list[NewDelivery] = []
+    for pair_id, group in groups:
+        if len(group) > 1:  # a member who left since has no introduction to get
+            planned += pair_deliveries(info, pair_id, group, offsets, every)
+    for start in range(0, len(planned), PLAN_BATCH):
+        async with job.store.transaction() as tx:
+            await tx.outbox.enqueue_many(space_id, planned[start : start + PLAN_BATCH])
+        await asyncio.sleep(0)  # let waiting commands take the write lock between batches
+    async with job.store.transaction() as tx:
+        await tx.repo(NETWORK).mark_planned(space_id, info.id, job.now)
 
 
 def pair_deliveries(

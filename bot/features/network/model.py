@@ -37,6 +37,9 @@ class RoundInfo:
     number: int
     starts_at: datetime
     ends_at: datetime
+    planned: bool = True
+    """Every message of the round is in the outbox (False while planning is under way, or
+    when a process stopped part-way: the round job finishes it)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,8 @@ class NetworkRepo(Protocol):
     ) -> RoundInfo | None:
         """Record a round; None when it was already started (pairing happens once)."""
         ...
+
+    async def mark_planned(self, space_id: int, round_id: int, at: datetime) -> None: ...
 
     async def add_pairs(
         self, space_id: int, round_id: int, groups: list[tuple[int, ...]]

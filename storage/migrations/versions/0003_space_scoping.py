@@ -1,4 +1,5 @@
-"""space scoping: network_pair_members.space_id, intro_cards.channel_id, outbox keys by member id
+"""space scoping: network_pair_members.space_id, intro_cards.channel_id, outbox keys by member
+id, network_rounds.planned_at
 
 Revision ID: 0003
 Revises: 0002
@@ -51,6 +52,10 @@ def upgrade() -> None:
 
     with op.batch_alter_table('intro_cards', schema=None) as batch_op:
         batch_op.add_column(sa.Column('channel_id', sa.String(length=64), nullable=True))
+
+    with op.batch_alter_table('network_rounds', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('planned_at', sa.DateTime(timezone=True), nullable=True))
+    op.execute('UPDATE network_rounds SET planned_at = paired_at')
 
     rewrite_outbox_keys()
     backfill_card_channels()
@@ -125,6 +130,8 @@ def backfill_card_channels() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('network_rounds', schema=None) as batch_op:
+        batch_op.drop_column('planned_at')
     with op.batch_alter_table('intro_cards', schema=None) as batch_op:
         batch_op.drop_column('channel_id')
     with op.batch_alter_table('network_pair_members', schema=None) as batch_op:
