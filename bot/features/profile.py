@@ -13,7 +13,16 @@ from bot.context import Context
 from bot.domain import PROFESSIONS, STAGES, Member, Profile
 from bot.errors import UserError
 from bot.localtime import parse_quiet_hours
-from bot.messages import Button, ButtonStyle, FieldKind, Form, FormField, Message, sanitize
+from bot.messages import (
+    Button,
+    ButtonStyle,
+    FieldKind,
+    Form,
+    FormField,
+    Message,
+    literal,
+    sanitize,
+)
 from bot.options import Option, OptionKind, ParseContext
 from bot.router import Command, Router
 from bot.text import PROFILE_EXAMPLE, PROFILE_FORM_ACTION, profile_fields, shown
@@ -36,7 +45,7 @@ def comma_list(field: str) -> Callable[[Any], tuple[str, ...]]:
         if long_items:
             raise UserError(
                 f"Each of your `{field}` should be at most {MAX_ITEM_LENGTH} characters; "
-                f"shorten `{long_items[0][:50]}`.",
+                f"shorten `{literal(long_items[0][:50])}`.",
                 field=field,
             )
         return items

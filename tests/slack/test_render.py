@@ -45,7 +45,7 @@ def test_mentions_channels_and_times_render_for_each_reader() -> None:
 
 
 def test_member_text_cannot_forge_a_mention_or_a_broadcast() -> None:
-    assert render.mrkdwn(sanitize("hi <@U0BOSS> <!here>")) == "hi ‹@U0BOSS› &lt;!here&gt;"
+    assert render.mrkdwn(sanitize("hi <@U0BOSS> <!here>")) == "hi &lt;@U0BOSS&gt; &lt;!here&gt;"
 
 
 def test_a_message_is_sections_then_fields_then_buttons() -> None:
