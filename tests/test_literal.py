@@ -136,3 +136,8 @@ async def test_a_community_name_with_markup_is_welcomed_as_typed(transcript: Tra
     assert "✓ Saved: `community.name` = **NHS** <!here> [x](https://evil.example)." in out
     welcome = printed(out, "[dm @ben]")
     assert welcome.startswith("Welcome to **NHS** <!here> [x](https://evil.example), @ben!")
+
+
+def test_a_bot_link_on_the_console_shows_its_label_with_tokens_and_its_address() -> None:
+    shown = render_text(f"[<@ben> on {literal('*NHS*')}](https://example.org/e)", "UTC", NOW)
+    assert shown == "@ben on *NHS* (https://example.org/e)"

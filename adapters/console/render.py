@@ -60,7 +60,8 @@ def render_text(text: str, zone_name: str | None, now: datetime) -> str:
         if found.group("code"):
             return unescape(found.group("code"))
         if found.group("url"):
-            return f"{unescape(found.group('label'))} ({unescape(found.group('url'))})"
+            label = render_text(found.group("label"), zone_name, now)
+            return f"{label} ({unescape(found.group('url'))})"
         return token(found.group("token"), zone_name, now)
 
     return PIECE_RE.sub(piece, text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -114,10 +114,10 @@ def shown_literally(char: str, *, line_start: bool = False, address: bool = Fals
     return LOOKALIKES.get(char) or escape(char)
 
 
-def _mixed(text: str, markup: Callable[[str], str], *, address: bool = False) -> str:
-    """Text that may hold escaped characters: markup its own way, escapes literally."""
+def _mixed(text: str, *, address: bool = False) -> str:
+    """A link label or address that may hold escaped characters, each shown literally."""
     return "".join(
-        shown_literally(run, address=address) if escaped else markup(run)
+        shown_literally(run, address=address) if escaped else escape(run)
         for run, escaped in split_literal(text)
     )
 
@@ -141,7 +141,7 @@ def mrkdwn(text: str) -> str:
         elif piece.group("code"):
             out.append(_code(piece.group("code")))
         elif piece.group("url"):
-            label = _mixed(piece.group("label"), escape).replace("|", "¦")
+            label = _mixed(piece.group("label")).replace("|", "¦")
             out.append(f"<{unescape(piece.group('url'))}|{label}>")
         elif piece.group("user"):
             out.append(f"<@{piece.group('user')}>")
@@ -150,7 +150,7 @@ def mrkdwn(text: str) -> str:
         elif piece.group("moment"):
             out.append(moment(piece.group("moment")))
         else:
-            out.append(_mixed(piece.group("address"), escape, address=True))
+            out.append(_mixed(piece.group("address"), address=True))
     out.append(_plain(text[position:]))
     return "".join(out)
 

@@ -21,7 +21,6 @@ from bot.messages import (
     FormField,
     Message,
     literal,
-    sanitize,
 )
 from bot.options import Option, OptionKind, ParseContext
 from bot.router import Command, Router
@@ -101,8 +100,8 @@ def missing_fields(profile: Profile) -> list[str]:
 
 def render_profile(member: Member, *, own: bool) -> Message:
     p = member.profile
-    headline = " · ".join(sanitize(part) for part in (p.profession, p.stage, p.specialty) if part)
-    text = f"**{sanitize(member.label)}**"
+    headline = " · ".join(literal(part) for part in (p.profession, p.stage, p.specialty) if part)
+    text = f"**{literal(member.label)}**"
     if headline:
         text += f"\n{headline}"
     fields = profile_fields(p, with_zone=True)
@@ -161,7 +160,7 @@ def profile_form(profile: Profile) -> Form:
 
 
 def saved_message(values: Mapping[str, Any], profile: Profile) -> Message:
-    changed = ", ".join(f"{name} = {sanitize(shown(values[name]))}" for name in values)
+    changed = ", ".join(f"{name} = {literal(shown(values[name]))}" for name in values)
     text = f"✓ Saved your profile: {changed}."
     if not profile.timezone:
         text += (
