@@ -179,7 +179,7 @@ async def test_find_refuses_huge_input_and_neutralises_hostile_text(transcript: 
         "ben: /rounds intro please"
     )
     assert "`text` is too long (101 characters); the most it takes is 100." in out
-    assert "No members match “‹@amara› ‹t:0:f›”" in out
+    assert "No members match “<@amara> <t:0:f>”" in out  # shown as typed, not as a mention
     assert "I didn't expect `please` here." in out
 
 

@@ -76,8 +76,8 @@ async def test_bad_input_is_refused_privately_and_nothing_is_saved(
 
 async def test_hostile_text_cannot_forge_mentions(transcript: Transcript, store: SqlStore) -> None:
     out = await transcript('join alice\n/rounds profile set name="<@bob> <t:0:F>"\n/rounds profile')
-    assert "@bob" not in out.replace("‹@bob›", "")
-    assert "‹@bob›" in out
+    assert "**<@bob> <t:0:F>**" in out  # shown as typed: no mention, no time
+    assert "**@bob" not in out
 
 
 async def test_showing_another_members_profile(transcript: Transcript) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from bot.context import Context, channel_key
 from bot.domain import Role
 from bot.errors import UserError
-from bot.messages import Message, mention
+from bot.messages import Message, literal, mention
 from bot.options import Option, OptionKind
 from bot.router import Channel, Command, Router
 from bot.text import shown
@@ -55,7 +55,8 @@ async def render_config(ctx: Context) -> Message:
     if ctx.router.settings:
         lines += ["", "**Settings**"]
         for key, setting in sorted(ctx.router.settings.items()):
-            lines.append(f"- `{key}` = {settings.get(key, setting.default)}: {setting.description}")
+            value = literal(settings.get(key, setting.default))  # a manager typed it
+            lines.append(f"- `{key}` = {value}: {setting.description}")
     lines += [
         "",
         "Change with `/rounds config channel intros #introductions`, "
@@ -105,7 +106,7 @@ async def set_settings(ctx: Context, args: Mapping[str, Any]) -> None:
     for key, value in args.items():
         text = shown(value)
         await ctx.tx.settings.put(ctx.space.id, key, text)
-        changed.append(f"`{key}` = {text}")
+        changed.append(f"`{key}` = {literal(text)}")
     ctx.reply("✓ Saved: " + ", ".join(changed) + ".")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from bot.context import Context
 from bot.domain import Role
 from bot.errors import UserError
-from bot.messages import Message
+from bot.messages import Message, literal
 from bot.options import Option, OptionKind
 from bot.router import TOP, Command, Router
 
@@ -62,7 +62,7 @@ async def show_help(ctx: Context, args: Mapping[str, Any]) -> None:
     path = tuple(topic.split())
     exact = ctx.router.commands.get(path)
     if exact is not None and exact.role not in ctx.roles:
-        raise UserError(f"`{TOP} {topic}` is for community {exact.role.value}s.")
+        raise UserError(f"`{TOP} {literal(topic)}` is for community {exact.role.value}s.")
     if exact is not None:
         ctx.reply(render_command(exact))
         return
@@ -70,7 +70,7 @@ async def show_help(ctx: Context, args: Mapping[str, Any]) -> None:
     if group:
         ctx.reply(render_overview(group))
         return
-    raise UserError(f"There's no `{TOP} {topic}`. Type `{TOP} help` to see every command.")
+    raise UserError(f"There's no `{TOP} {literal(topic)}`. Type `{TOP} help` to see every command.")
 
 
 def register(router: Router) -> None:
