@@ -108,6 +108,8 @@ class Dispatcher:
     async def _send_all(self, claimed: list[Delivery], now: datetime) -> list[DeliveryResult]:
         results: list[DeliveryResult] = []
         paused: dict[str, datetime] = {}
+        posted: dict[tuple[int, str], str] = {}
+        """Refs sent earlier in this batch (not recorded yet), for edits and thread replies."""
         started = time.monotonic()
         for delivery in claimed:
             if time.monotonic() - started > BATCH_SECONDS:
@@ -120,13 +122,17 @@ class Dispatcher:
                     Retry(delivery.id, paused[platform_name], "waiting on rate limit", False)
                 )
                 continue
-            result = await self._send_one(delivery, now)
+            result = await self._send_one(delivery, now, posted)
             if isinstance(result, Retry) and not result.count_attempt:
                 paused[platform_name] = result.due_at
+            if isinstance(result, Sent):
+                posted[(delivery.space.id, delivery.dedupe_key)] = result.ref
             results.append(result)
         return results
 
-    async def _send_one(self, delivery: Delivery, now: datetime) -> DeliveryResult:
+    async def _send_one(
+        self, delivery: Delivery, now: datetime, posted: Mapping[tuple[int, str], str]
+    ) -> DeliveryResult:
         if delivery.expires_at is not None and delivery.expires_at <= now:
             log.info(
                 "delivery %s (%s) expired before it could be sent", delivery.id, delivery.purpose
@@ -139,7 +145,7 @@ class Dispatcher:
         try:
             if budget is not None:
                 await budget.acquire()
-            return await self._deliver(platform, delivery)
+            return await self._deliver(platform, delivery, now, posted)
         except RateLimited as limited:
             log.warning("rate limited on %s for %.1fs", platform.name, limited.retry_after)
             wait = timedelta(seconds=max(limited.retry_after, 1.0))
@@ -155,10 +161,32 @@ class Dispatcher:
             log.exception("delivery %s failed unexpectedly", delivery.id)
             return self._retry(delivery, now, type(error).__name__)
 
-    async def _deliver(self, platform: ChatPlatform, delivery: Delivery) -> DeliveryResult:
+    async def _ref(
+        self, delivery: Delivery, key: str, posted: Mapping[tuple[int, str], str]
+    ) -> str | None:
+        """The platform reference of the earlier delivery `key` once it was sent."""
+        found = posted.get((delivery.space.id, key))
+        return found or await self.store.deliveries.sent_ref(delivery.space.id, key)
+
+    async def _deliver(
+        self,
+        platform: ChatPlatform,
+        delivery: Delivery,
+        now: datetime,
+        posted: Mapping[tuple[int, str], str],
+    ) -> DeliveryResult:
         space, target, message = delivery.space.key, delivery.target, delivery.message
+        if delivery.thread_of and isinstance(target, ChannelPost):
+            parent = await self._ref(delivery, delivery.thread_of, posted)
+            if parent is not None:
+                target = replace(target, thread_ref=parent)
+            elif delivery.attempts < MAX_ATTEMPTS and await self.store.deliveries.status(
+                delivery.space.id, delivery.thread_of
+            ) in ("pending", "claimed"):
+                return self._retry(delivery, now, "waiting for the post it replies under")
+            # else the post it replies under never went out: this one goes to the top level
         if delivery.replaces:
-            ref = await self.store.deliveries.sent_ref(delivery.space.id, delivery.replaces)
+            ref = await self._ref(delivery, delivery.replaces, posted)
             if ref:
                 try:
                     await platform.edit(space, ref, message)

@@ -52,6 +52,10 @@ class NewDelivery:
     fallback_channel: str | None = None
     replaces: str | None = None
     """Dedupe key of an earlier delivery whose post this one edits (a new post if none was sent)."""
+    thread_of: str | None = None
+    """Dedupe key of an earlier channel post this one replies under, in its thread. The
+    dispatcher finds that post when it sends (it waits while the post is still to go out; a
+    post that never went out leaves this one at the channel's top level)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class Delivery:
     attempts: int
     fallback_channel: str | None
     replaces: str | None = None
+    thread_of: str | None = None
 
 
 class SpaceRepo(Protocol):
@@ -235,6 +240,10 @@ class DeliveryQueue(Protocol):
 
     async def sent_ref(self, space_id: int, dedupe_key: str) -> str | None:
         """The platform reference of a delivery that was sent, for edits."""
+        ...
+
+    async def status(self, space_id: int, dedupe_key: str) -> str | None:
+        """Where a delivery stands (pending, claimed, sent, failed, expired, cancelled)."""
         ...
 
 

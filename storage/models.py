@@ -130,6 +130,7 @@ class OutboxRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     fallback_channel: Mapped[str | None] = mapped_column(String(20))
     replaces: Mapped[str | None] = mapped_column(String(200))
+    thread_of: Mapped[str | None] = mapped_column(String(200))
     due_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(10), default="pending")

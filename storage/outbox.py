@@ -87,6 +87,7 @@ class SqlDeliveryQueue:
                     OutboxRow.attempts,
                     OutboxRow.fallback_channel,
                     OutboxRow.replaces,
+                    OutboxRow.thread_of,
                 )
                 .execution_options(synchronize_session=False)
             )
@@ -105,6 +106,7 @@ class SqlDeliveryQueue:
                 attempts=row.attempts,
                 fallback_channel=row.fallback_channel,
                 replaces=row.replaces,
+                thread_of=row.thread_of,
             )
             for row in rows
         ]
@@ -191,6 +193,14 @@ class SqlDeliveryQueue:
                     OutboxRow.space_id == space_id,
                     OutboxRow.dedupe_key == dedupe_key,
                     OutboxRow.status == "sent",
+                )
+            )
+
+    async def status(self, space_id: int, dedupe_key: str) -> str | None:
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(OutboxRow.status).where(
+                    OutboxRow.space_id == space_id, OutboxRow.dedupe_key == dedupe_key
                 )
             )
 
