@@ -70,9 +70,13 @@ class Option:
     max_value: int | None = None
     max_length: int | None = None
     convert: Converter | None = None
+    shown_as: str = ""
+    """How the usage line names the value (`question-id`), when the kind's hint won't do."""
 
     @property
     def hint(self) -> str:
+        if self.shown_as:
+            return self.shown_as
         if self.kind is OptionKind.CHOICE:
             return "|".join(self.choices)
         return HINTS[self.kind]

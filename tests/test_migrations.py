@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
 
 from storage.db import make_engine
+from storage.fts import include_name
 from storage.migrate import upgrade
 from storage.models import Base
 
@@ -34,7 +35,8 @@ async def differences(url: str) -> list[object]:
     engine = make_engine(url)
 
     def compare(connection: Connection) -> list[object]:
-        return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        return list(compare_metadata(context, Base.metadata))
 
     async with engine.connect() as connection:
         diff = await connection.run_sync(compare)

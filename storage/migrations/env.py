@@ -12,6 +12,7 @@ from sqlalchemy.pool import NullPool
 
 from storage.catalog import REPOSITORIES  # noqa: F401 - registers every programme's tables
 from storage.db import make_engine
+from storage.fts import include_name
 from storage.models import Base, UTCDateTime
 
 config = context.config
@@ -35,6 +36,7 @@ def do_run_migrations(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,  # full-text index tables are not models (storage/fts.py)
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -48,7 +50,9 @@ async def run_async_migrations() -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, include_name=include_name
+    )
     with context.begin_transaction():
         context.run_migrations()
 
