@@ -3,8 +3,11 @@ accepting, upvotes, following, anonymous questions, search, and bad input that s
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.domain import SpaceKey
-from bot.features.qa.model import QA, Answer, Question
+from bot.features.qa._render import render_card
+from bot.features.qa.model import QA, Answer, Question, QuestionStatus
 from storage.store import SqlStore
 from tests.conftest import Transcript
 from tests.helpers import CONSOLE
@@ -87,7 +90,9 @@ async def test_an_answer_goes_in_the_thread_updates_the_card_and_tells_the_asker
     transcript: Transcript, store: SqlStore
 ) -> None:
     out = await transcript(SETUP + ASK + "\n" + ANSWER)
-    assert "[private @ben]\n  ✓ Your answer A1 is in the thread of Q1. The asker has been told." in out
+    assert (
+        "[private @ben]\n  ✓ Your answer A1 is in the thread of Q1. The asker has been told." in out
+    )
     thread = out.split("[#questions thread ")[1]
     assert thread.split("]")[0].isdigit()  # under the card's own post
     assert "💡 **A1** by @ben · ▲ 0\n  Bring a one-page plan" in thread
@@ -176,7 +181,10 @@ async def test_followers_hear_of_answers_and_acceptance(transcript: Transcript) 
     assert "✓ You're following Q1: I'll DM you when it gets an answer or one is accepted." in out
     assert "You already follow Q1." in out
     assert "[dm @amara]\n  💬 New answer to **Q1: How do I negotiate" in out
-    assert "[dm @amara]\n  ✓ **Q1: How do I negotiate protected time for a QI project?**, which you follow, has an accepted answer: A1 by @ben." in out
+    assert (
+        "[dm @amara]\n  ✓ **Q1: How do I negotiate protected time for a QI project?**, which you follow, has an accepted answer: A1 by @ben."
+        in out
+    )
     out = await transcript('amara: click "Stop following"\namara: click "Stop following"')
     assert "✓ You've stopped following Q1." in out
     assert "You weren't following Q1. Nothing changed." in out
@@ -228,7 +236,7 @@ async def test_search_finds_accepted_answers_first(transcript: Transcript) -> No
         SETUP
         + ASK
         + '\nben: /rounds ask title="Protected time for research as a resident" tags=research'
-        + "\nben: click \"Post my question\"\n"
+        + '\nben: click "Post my question"\n'
         + ANSWER
         + "\ncara: /rounds accept 1\namara: /rounds qa search protected time\n"
         + "amara: /rounds qa search tag=research\namara: /rounds qa search quantum"
@@ -244,7 +252,9 @@ async def test_search_finds_accepted_answers_first(transcript: Transcript) -> No
 
 
 async def test_show_lists_a_question_with_its_answers(transcript: Transcript) -> None:
-    out = await transcript(SETUP + ASK + "\n" + ANSWER + "\ncara: /rounds accept 1\nben: /rounds qa show Q1")
+    out = await transcript(
+        SETUP + ASK + "\n" + ANSWER + "\ncara: /rounds accept 1\nben: /rounds qa show Q1"
+    )
     shown = block(out, "[private @ben]", 2)
     assert "💡 **A1** by @ben · ▲ 0 · ✓ accepted\n  Bring a one-page plan" in shown
 
@@ -269,7 +279,9 @@ async def test_bad_input_is_explained_and_saves_nothing(
     out = await transcript(
         SETUP
         + 'cara: /rounds ask body="no title"\n'
-        + "cara: /rounds ask title=" + "x" * 151 + "\n"
+        + "cara: /rounds ask title="
+        + "x" * 151
+        + "\n"
         + 'cara: /rounds ask title="Fine" tags=a,b,c,d,e,f\n'
         + 'cara: /rounds ask title="Fine" tags="<@amara>"\n'
         + 'cara: /rounds ask title="Fine" anonymous=perhaps\n'
@@ -292,22 +304,35 @@ async def test_bad_input_is_explained_and_saves_nothing(
 
 async def test_hostile_text_is_shown_literally_on_the_card(transcript: Transcript) -> None:
     out = await transcript(
-        SETUP + 'cara: /rounds ask title="**Help** <@amara> @everyone" body="[NHS](https://evil.example)"'
+        SETUP
+        + 'cara: /rounds ask title="**Help** <@amara> @everyone" body="[NHS](https://evil.example)"'
     )
     assert "❓ **Q1: **Help** <@amara> @everyone**" in out  # the console prints it as typed
-    from bot.features.qa._render import render_card
-    from bot.features.qa.model import QuestionStatus
-    from datetime import UTC, datetime
-
     question = Question(
-        1, 1, 1, 1, False, "**Help** <@amara>", "[NHS](https://evil.example)", (),
-        QuestionStatus.POSTED, "qa", datetime.now(UTC), None, 0, None, None, 1,
+        1,
+        1,
+        1,
+        1,
+        False,
+        "**Help** <@amara>",
+        "[NHS](https://evil.example)",
+        (),
+        QuestionStatus.POSTED,
+        "qa",
+        datetime.now(UTC),
+        None,
+        0,
+        None,
+        None,
+        1,
     )
     card = render_card(question, None, None).text
     assert "\\*\\*Help\\*\\* \\<@amara\\>" in card and "\\[NHS\\](https:" in card
 
 
 async def test_without_a_channel_the_asker_and_managers_are_told(transcript: Transcript) -> None:
-    out = await transcript("join amara\njoin ben\n" + 'ben: /rounds ask title="Any advice on rotas?"')
+    out = await transcript(
+        "join amara\njoin ben\n" + 'ben: /rounds ask title="Any advice on rotas?"'
+    )
     assert "Q&A needs a channel first." in out and "I've let the managers know." in out
     assert "[dm @amara]\n  @ben tried to ask a question, but there is no Q&A channel yet." in out

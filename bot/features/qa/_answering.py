@@ -38,7 +38,7 @@ QUESTION_ID = Option(
     positional=True,
     max_length=12,
     convert=id_parser("Q"),
-    shown_as="question-id",
+    shown_hint="question-id",
 )
 ANSWER_ID = Option(
     "answer",
@@ -48,7 +48,7 @@ ANSWER_ID = Option(
     positional=True,
     max_length=12,
     convert=id_parser("A"),
-    shown_as="answer-id",
+    shown_hint="answer-id",
 )
 ANSWER_TEXT = Option(
     "text", OptionKind.LONG_TEXT, "your answer", positional=True, greedy=True, max_length=2000
