@@ -228,17 +228,19 @@ def render_review(question: Question) -> Message:
 
 def render_peer_nudge(question: Question) -> Message:
     tags = f" ({tag_list(question)})" if question.tags else ""
+    body = f"\n{excerpt(question.body)}" if question.body else ""
     return Message(
-        f"🙋 A question in your area has no answer yet: {headline(question)}{tags}\n"
-        f"{excerpt(question.body)}\n\nYou've helped peers before. Could you answer this one?",
+        f"🙋 A question in your area has no answer yet: {headline(question)}{tags}{body}\n\n"
+        "You've helped peers before. Could you answer this one?",
         buttons=(Button("Answer", ANSWER_ACTION, str(question.number), ButtonStyle.PRIMARY),),
     )
 
 
 def render_stuck(question: Question, days: int) -> Message:
     tags = f" ({tag_list(question)})" if question.tags else ""
+    plural = "s" if days != 1 else ""
     return Message(
-        f"⏳ {headline(question)}{tags} has had no answer for {days} days. "
+        f"⏳ {headline(question)}{tags} has had no answer for {days} day{plural}. "
         "Do you know someone who could help? They can answer with "
         f'`/rounds answer {question.number} "…"`.'
     )
