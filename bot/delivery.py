@@ -108,8 +108,9 @@ class Dispatcher:
     async def _send_all(self, claimed: list[Delivery], now: datetime) -> list[DeliveryResult]:
         results: list[DeliveryResult] = []
         paused: dict[str, datetime] = {}
-        posted: dict[tuple[int, str], str] = {}
-        """Refs sent earlier in this batch (not recorded yet), for edits and thread replies."""
+        settled: dict[tuple[int, str], str | None] = {}
+        """Deliveries settled earlier in this batch (not recorded yet): their ref when sent,
+        None when they failed or expired. Edits and thread replies look here first."""
         started = time.monotonic()
         for delivery in claimed:
             if time.monotonic() - started > BATCH_SECONDS:
@@ -122,16 +123,17 @@ class Dispatcher:
                     Retry(delivery.id, paused[platform_name], "waiting on rate limit", False)
                 )
                 continue
-            result = await self._send_one(delivery, now, posted)
+            result = await self._send_one(delivery, now, settled)
             if isinstance(result, Retry) and not result.count_attempt:
                 paused[platform_name] = result.due_at
-            if isinstance(result, Sent):
-                posted[(delivery.space.id, delivery.dedupe_key)] = result.ref
+            if not isinstance(result, Retry):
+                ref = result.ref if isinstance(result, Sent) else None
+                settled[(delivery.space.id, delivery.dedupe_key)] = ref
             results.append(result)
         return results
 
     async def _send_one(
-        self, delivery: Delivery, now: datetime, posted: Mapping[tuple[int, str], str]
+        self, delivery: Delivery, now: datetime, settled: Mapping[tuple[int, str], str | None]
     ) -> DeliveryResult:
         if delivery.expires_at is not None and delivery.expires_at <= now:
             log.info(
@@ -145,7 +147,7 @@ class Dispatcher:
         try:
             if budget is not None:
                 await budget.acquire()
-            return await self._deliver(platform, delivery, now, posted)
+            return await self._deliver(platform, delivery, now, settled)
         except RateLimited as limited:
             log.warning("rate limited on %s for %.1fs", platform.name, limited.retry_after)
             wait = timedelta(seconds=max(limited.retry_after, 1.0))
@@ -162,31 +164,35 @@ class Dispatcher:
             return self._retry(delivery, now, type(error).__name__)
 
     async def _ref(
-        self, delivery: Delivery, key: str, posted: Mapping[tuple[int, str], str]
+        self, delivery: Delivery, key: str, settled: Mapping[tuple[int, str], str | None]
     ) -> str | None:
         """The platform reference of the earlier delivery `key` once it was sent."""
-        found = posted.get((delivery.space.id, key))
-        return found or await self.store.deliveries.sent_ref(delivery.space.id, key)
+        if (delivery.space.id, key) in settled:
+            return settled[(delivery.space.id, key)]
+        return await self.store.deliveries.sent_ref(delivery.space.id, key)
 
     async def _deliver(
         self,
         platform: ChatPlatform,
         delivery: Delivery,
         now: datetime,
-        posted: Mapping[tuple[int, str], str],
+        settled: Mapping[tuple[int, str], str | None],
     ) -> DeliveryResult:
         space, target, message = delivery.space.key, delivery.target, delivery.message
         if delivery.thread_of and isinstance(target, ChannelPost):
-            parent = await self._ref(delivery, delivery.thread_of, posted)
+            parent = await self._ref(delivery, delivery.thread_of, settled)
             if parent is not None:
                 target = replace(target, thread_ref=parent)
-            elif delivery.attempts < MAX_ATTEMPTS and await self.store.deliveries.status(
-                delivery.space.id, delivery.thread_of
-            ) in ("pending", "claimed"):
+            elif (
+                (delivery.space.id, delivery.thread_of) not in settled
+                and delivery.attempts < MAX_ATTEMPTS
+                and await self.store.deliveries.status(delivery.space.id, delivery.thread_of)
+                in ("pending", "claimed")
+            ):
                 return self._retry(delivery, now, "waiting for the post it replies under")
             # else the post it replies under never went out: this one goes to the top level
         if delivery.replaces:
-            ref = await self._ref(delivery, delivery.replaces, posted)
+            ref = await self._ref(delivery, delivery.replaces, settled)
             if ref:
                 try:
                     await platform.edit(space, ref, message)

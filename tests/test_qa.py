@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import text
+
 from bot.domain import SpaceKey
 from bot.features.qa._render import render_card
 from bot.features.qa.model import QA, Answer, Question, QuestionStatus
@@ -336,3 +338,86 @@ async def test_without_a_channel_the_asker_and_managers_are_told(transcript: Tra
     )
     assert "Q&A needs a channel first." in out and "I've let the managers know." in out
     assert "[dm @amara]\n  @ben tried to ask a question, but there is no Q&A channel yet." in out
+
+
+# -- anonymous questions -----------------------------------------------------------------------
+ANONYMOUS_ASK = (
+    'cara: /rounds ask title="My supervisor takes credit for my QI work" tags=conflict '
+    "anonymous=yes"
+)
+
+
+async def test_an_anonymous_question_never_shows_the_askers_name(transcript: Transcript) -> None:
+    out = await transcript(
+        SETUP + ANONYMOUS_ASK + '\nben: /rounds answer 1 "Document your contributions."'
+    )
+    assert (
+        "✓ Your question Q1 is up in #questions. I'll DM you when someone answers. Nobody sees your name."
+        in out
+    )
+    card = block(out, "[#questions]")
+    assert "Asked anonymously · conflict" in card and "cara" not in card
+    assert "[dm @cara]\n  💬 @ben answered your question" in out  # the asker still hears
+    out = await transcript("ben: /rounds qa show 1\nben: /rounds qa search supervisor credit")
+    assert "@cara" not in out and "Asked anonymously" in out
+
+
+async def test_a_manager_can_see_who_asked_only_through_the_audited_command(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    out = await transcript(
+        SETUP
+        + "amara: /rounds config channel managers #leads\n"
+        + ANONYMOUS_ASK
+        + "\nben: /rounds qa author 1\namara: /rounds qa author 1"
+    )
+    assert "Only community managers can do that." in out
+    assert "[private @amara]\n  Q1 was asked by @cara. Please keep it to yourself" in out
+    assert "[#leads]\n  🔎 @amara looked up who asked the anonymous question Q1." in out
+    async with store.sessions() as session:
+        audit = (await session.execute(text("select manager_id from qa_author_reveals"))).all()
+    assert len(audit) == 1
+    out = await transcript('ben: /rounds ask title="Named question"\namara: /rounds qa author 2')
+    assert "Q2 isn't anonymous: @ben asked it. Nothing was recorded." in out
+
+
+async def test_anonymous_questions_can_be_turned_off(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    out = await transcript(SETUP + "amara: /rounds config set qa.anonymous=off\n" + ANONYMOUS_ASK)
+    assert "Anonymous questions are turned off in this community." in out
+    assert await questions(store) == []
+
+
+async def test_in_review_mode_a_manager_approves_before_it_posts(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    out = await transcript(
+        SETUP
+        + "amara: /rounds config set qa.anonymous=review\n"
+        + "amara: /rounds config channel managers #leads\n"
+        + ANONYMOUS_ASK
+    )
+    assert "Anonymous questions are checked by a manager first" in out
+    review = block(out, "[#leads]")
+    assert review.startswith("  🕵️ An anonymous question is waiting for a manager's approval:")
+    assert "**My supervisor takes credit for my QI work**" in review and "cara" not in review
+    assert "[#questions]" not in out and await questions(store) == []
+    out = await transcript('ben: click "Approve"\namara: click "Approve"\namara: click "Decline"')
+    assert "Only community managers can approve questions." in out
+    assert "✓ Approved by @amara: Q1 is up." in out
+    assert "[#questions]\n  ❓ **Q1: My supervisor takes credit for my QI work**" in out
+    assert "[dm @cara]\n  ✓ Your anonymous question Q1 was approved and is up in #questions." in out
+    assert "Another manager has already dealt with that question." in out
+
+
+async def test_a_declined_anonymous_question_is_not_posted(transcript: Transcript) -> None:
+    out = await transcript(
+        SETUP
+        + "amara: /rounds config set qa.anonymous=review\n"
+        + ANONYMOUS_ASK
+        + '\namara: click "Decline"'
+    )
+    assert "Declined by @amara." in out
+    assert "[dm @cara]\n  A manager didn't approve your anonymous question" in out
+    assert "[#questions]" not in out
