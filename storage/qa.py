@@ -199,6 +199,9 @@ class SqlQa:
     async def add_answer(
         self, space_id: int, question_id: int, author_id: int, body: str, at: datetime
     ) -> Answer:
+        question = await self.question(space_id, question_id)
+        if question is None:
+            raise LookupError(f"no question {question_id} in space {space_id}")
         number = await self._next_number(space_id, "answers")
         answer_id = (
             await self.session.execute(
@@ -216,8 +219,6 @@ class SqlQa:
                 .returning(QaAnswerRow.id)
             )
         ).scalar_one()
-        question = await self.question(space_id, question_id)
-        assert question is not None
         await self._update(
             space_id,
             question_id,
@@ -258,6 +259,8 @@ class SqlQa:
         await self._update(space_id, question_id, accepted_answer_id=answer_id)
 
     async def vote(self, space_id: int, answer_id: int, member_id: int, at: datetime) -> bool:
+        if await self.answer(space_id, answer_id) is None:
+            return False  # another space's answer: no row that could block a real vote
         inserted = await self.session.execute(
             _insert(self.session)(QaVoteRow)
             .values(answer_id=answer_id, member_id=member_id, space_id=space_id, at=at)
@@ -296,6 +299,8 @@ class SqlQa:
 
     # -- followers -----------------------------------------------------------------------------
     async def follow(self, space_id: int, question_id: int, member_id: int) -> bool:
+        if await self.question(space_id, question_id) is None:
+            return False
         inserted = await self.session.execute(
             _insert(self.session)(QaFollowerRow)
             .values(question_id=question_id, member_id=member_id, space_id=space_id)
@@ -386,6 +391,8 @@ class SqlQa:
     async def record_reveal(
         self, space_id: int, question_id: int, manager_id: int, at: datetime
     ) -> None:
+        if await self.question(space_id, question_id) is None:
+            return
         await self.session.execute(
             insert(QaRevealRow).values(
                 space_id=space_id, question_id=question_id, manager_id=manager_id, at=at
