@@ -86,7 +86,7 @@ def render_warning(flow: Guarded, held: HeldText, mode: str, minutes: int) -> Me
     else:
         text = (
             f"⚠️ Before this is posted: it looks like it may identify a patient "
-            f"({describe(held.kinds)}). Slack and Discord must not hold patient information. "
+            f"({describe(held.kinds)}). Chat platforms must not hold patient information. "
             "Edit it to take those details out, or post it anyway if it isn't about a patient."
         )
         buttons = (
