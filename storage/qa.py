@@ -331,13 +331,10 @@ class SqlQa:
 
     # -- finding questions -----------------------------------------------------------------------
     async def search(self, space_id: int, query: SearchQuery) -> list[SearchHit]:
-        if query.words:
-            at_least = min(2, len(query.words)) if query.any_word else len(query.words)
-            ids = await qa_search.search(
-                self.session, space_id, query.words, at_least, query.tag, query.limit
-            )
-        else:
-            ids = await self._tagged(space_id, query.tag, query.limit)
+        at_least = min(2, len(query.words)) if query.any_word else len(query.words)
+        ids = await qa_search.search(
+            self.session, space_id, query.words, at_least, query.tag, query.limit
+        )
         rows = await self.session.scalars(
             select(QaQuestionRow).where(
                 QaQuestionRow.space_id == space_id, QaQuestionRow.id.in_(ids)
@@ -356,24 +353,6 @@ class SqlQa:
             for i in ids
             if i in by_id
         ]
-
-    async def _tagged(self, space_id: int, tag: str | None, limit: int) -> list[int]:
-        statement = select(QaQuestionRow.id).where(
-            QaQuestionRow.space_id == space_id,
-            QaQuestionRow.status == QuestionStatus.POSTED.value,
-        )
-        if tag:
-            statement = statement.where(
-                QaQuestionRow.id.in_(
-                    select(QaQuestionTagRow.question_id).where(
-                        QaQuestionTagRow.space_id == space_id, QaQuestionTagRow.tag == tag
-                    )
-                )
-            )
-        statement = statement.order_by(
-            QaQuestionRow.accepted_answer_id.is_(None), QaQuestionRow.number.desc()
-        ).limit(limit)
-        return list(await self.session.scalars(statement))
 
     async def open_questions(self, space_id: int, limit: int) -> list[Question]:
         rows = await self.session.scalars(

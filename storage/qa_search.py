@@ -3,8 +3,13 @@
 One document per posted question: its title and tags (weighted most), body, and the text of
 its answers. Both backends get the same words (stop words removed by the core, then each
 backend's English stemmer), match all of them (or at least two, for similar questions), and
-rank accepted answers first, then relevance, then the newest. The tables are made by
-`migrations/versions/0007_qa.py` and, for tests, by `create_all` through the hooks below.
+rank accepted answers first, then relevance, then the newest.
+
+Ranking is bounded: only the newest `WINDOW` matches in the space are ranked, so a very common
+word costs the same as a rare one (bm25 and ts_rank cost a little per matching row). On SQLite
+the space is a token in the document's `scope` column, so the window holds only this space's
+questions. The tables are made by `migrations/versions/0007_qa.py` and, for tests, by
+`create_all` through the hooks below.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 INDEX = "fts_qa_questions"
 SQLITE_CREATE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX} USING fts5("
-    "title, tags, body, answers, tokenize = 'porter unicode61 remove_diacritics 2')",
+    "title, tags, body, answers, scope, tokenize = 'porter unicode61 remove_diacritics 2')",
     f"CREATE TRIGGER IF NOT EXISTS {INDEX}_delete AFTER DELETE ON qa_questions "
     f"BEGIN DELETE FROM {INDEX} WHERE rowid = old.id; END",
 )
@@ -30,8 +35,15 @@ POSTGRES_CREATE = (
     f"CREATE INDEX IF NOT EXISTS {INDEX}_document ON {INDEX} USING GIN (document)",
 )
 POSTGRES_DROP = (f"DROP TABLE IF EXISTS {INDEX}",)
-WEIGHTS = "10.0, 10.0, 4.0, 1.0"  # bm25 per column; PostgreSQL: title, tags A, body B, answers C
+WEIGHTS = "10.0, 10.0, 4.0, 1.0, 0.0"  # bm25 per column; PostgreSQL: title, tags A, body B,
+# answers C; the scope column (the space) does not count
 MAX_WORDS = 8
+WINDOW = 1_000
+"""How many of the newest matching questions are ranked."""
+
+
+def scope(space_id: int) -> str:
+    return f"s{space_id}"
 
 
 def attach(questions: Table) -> None:
@@ -83,10 +95,10 @@ async def index(
     await session.execute(text(f"DELETE FROM {INDEX} WHERE rowid = :id"), values)
     await session.execute(
         text(
-            f"INSERT INTO {INDEX} (rowid, title, tags, body, answers) "
-            "VALUES (:id, :title, :tags, :body, :answers)"
+            f"INSERT INTO {INDEX} (rowid, title, tags, body, answers, scope) "
+            "VALUES (:id, :title, :tags, :body, :answers, :scope)"
         ),
-        values,
+        {**values, "scope": scope(space_id)},
     )
 
 
@@ -114,32 +126,50 @@ async def search(
     tag: str | None,
     limit: int,
 ) -> list[int]:
-    """Question ids, best first. `words` are plain lowercase letters and digits."""
-    groups = clauses(words, at_least)
-    tagged = (
+    """Question ids, best first. `words` are plain lowercase letters and digits; with no
+    words, the questions with `tag`, accepted answers first, then the newest."""
+    groups = clauses(words, at_least) if words else []
+    values: dict[str, object] = {"space": space_id, "tag": tag, "limit": limit, "window": WINDOW}
+    exact_tag = (
         " AND q.id IN (SELECT t.question_id FROM qa_question_tags t "
         "WHERE t.space_id = :space AND t.tag = :tag)"
         if tag
         else ""
     )
-    values = {"space": space_id, "tag": tag, "limit": limit}
     if _postgres(session):
+        terms = "AND f.document @@ to_tsquery('english', :query) " if groups else ""
+        tagged = (
+            "AND f.question_id IN (SELECT t.question_id FROM qa_question_tags t "
+            "WHERE t.space_id = :space AND t.tag = :tag) "
+            if tag
+            else ""
+        )
+        rank = "ts_rank(m.document, to_tsquery('english', :query)) DESC, " if groups else ""
         statement = (
-            f"SELECT q.id FROM {INDEX} f JOIN qa_questions q ON q.id = f.question_id "
-            "WHERE f.space_id = :space AND f.document @@ to_tsquery('english', :query) "
-            f"AND q.status = 'posted'{tagged} "
-            "ORDER BY q.accepted_answer_id IS NULL, "
-            "ts_rank(f.document, to_tsquery('english', :query)) DESC, q.number DESC "
-            "LIMIT :limit"
+            f"WITH matched AS (SELECT f.question_id AS id, f.document FROM {INDEX} f "
+            f"WHERE f.space_id = :space {terms}{tagged}"
+            "ORDER BY f.question_id DESC LIMIT :window) "
+            "SELECT q.id FROM matched m JOIN qa_questions q ON q.id = m.id "
+            "WHERE q.status = 'posted' "
+            f"ORDER BY q.accepted_answer_id IS NULL, {rank}q.number DESC LIMIT :limit"
         )
         values["query"] = tsquery(groups)
     else:
+        # the tag narrows the index as a phrase in the tags column; the join checks it exactly
+        match = [f'scope : "{scope(space_id)}"']
+        if tag:
+            match.append(f'tags : "{tag.replace("-", " ")}"')
+        if groups:
+            match.append(f"({fts5_query(groups)})")
+        rank = "m.score, " if groups else ""
         statement = (
-            f"SELECT q.id FROM {INDEX} f JOIN qa_questions q ON q.id = f.rowid "
-            f"WHERE {INDEX} MATCH :query AND q.space_id = :space AND q.status = 'posted'"
-            f"{tagged} ORDER BY q.accepted_answer_id IS NULL, bm25({INDEX}, {WEIGHTS}), "
-            "q.number DESC LIMIT :limit"
+            "WITH matched AS ("
+            f"SELECT rowid AS id, bm25({INDEX}, {WEIGHTS}) AS score FROM {INDEX} "
+            f"WHERE {INDEX} MATCH :query ORDER BY rowid DESC LIMIT :window) "
+            "SELECT q.id FROM matched m JOIN qa_questions q ON q.id = m.id "
+            f"WHERE q.space_id = :space AND q.status = 'posted'{exact_tag} "
+            f"ORDER BY q.accepted_answer_id IS NULL, {rank}q.number DESC LIMIT :limit"
         )
-        values["query"] = fts5_query(groups)
+        values["query"] = " AND ".join(match)
     rows = await session.execute(text(statement), values)
     return [int(row[0]) for row in rows]

@@ -6,8 +6,8 @@ Revises: 0003
 Create Date: 2026-11-29 01:45:13
 
 The full-text index is not a model (storage/fts.py keeps it out of autogenerate): on SQLite
-an FTS5 table `fts_qa_questions` (rowid = question id) with a trigger that drops a deleted
-question's row; on PostgreSQL a `fts_qa_questions` table of `tsvector` documents with a GIN
+an FTS5 table `fts_qa_questions` (rowid = question id; `scope` holds the space as a token)
+with a trigger that drops a deleted question's row; on PostgreSQL a `fts_qa_questions` table of `tsvector` documents with a GIN
 index. Existing databases have no questions yet, so there is nothing to backfill.
 """
 
@@ -166,7 +166,7 @@ def upgrade() -> None:
     else:
         op.execute(
             'CREATE VIRTUAL TABLE fts_qa_questions USING fts5('
-            "title, tags, body, answers, tokenize = 'porter unicode61 remove_diacritics 2')"
+            "title, tags, body, answers, scope, tokenize = 'porter unicode61 remove_diacritics 2')"
         )
         op.execute(
             'CREATE TRIGGER fts_qa_questions_delete AFTER DELETE ON qa_questions '
