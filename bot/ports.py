@@ -141,6 +141,10 @@ class InboundRepo(Protocol):
         """Remember a platform's event id; False when it was seen before (a retry)."""
         ...
 
+    async def oldest(self) -> datetime | None:
+        """When the oldest remembered event id was seen."""
+        ...
+
     async def forget_before(self, moment: datetime) -> int:
         """Drop event ids seen before `moment` (platforms retry for minutes, not days)."""
         ...

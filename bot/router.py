@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import Role
@@ -31,6 +31,7 @@ FormHandler = Callable[["Context", Mapping[str, str], str], Awaitable[None]]
 JoinHandler = Callable[["Context"], Awaitable[None]]
 JobRunner = Callable[["JobContext"], Awaitable[None]]
 HomeSection = Callable[["Context"], Awaitable["Message | None"]]
+NextDue = Callable[["JobContext"], Awaitable["datetime | None"]]
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,16 @@ class Channel:
 
 @dataclass(frozen=True)
 class Job:
-    """Scheduled work that plans deliveries from domain state. It must be safe to run again."""
+    """Scheduled work that plans deliveries from domain state. It must be safe to run again.
+
+    `next_due`, when given, says from domain state when the job will next have something to do
+    (None: nothing until something changes); the running bot still ticks `every`.
+    """
 
     name: str
     every: timedelta
     run: JobRunner
+    next_due: NextDue | None = None
 
 
 @dataclass

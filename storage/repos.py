@@ -372,6 +372,9 @@ class SqlInbound:
         )
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
 
+    async def oldest(self) -> datetime | None:
+        return await self.session.scalar(select(func.min(InboundEventRow.seen_at)))
+
     async def forget_before(self, moment: datetime) -> int:
         result = await self.session.execute(
             delete(InboundEventRow).where(InboundEventRow.seen_at < moment)
