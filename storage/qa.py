@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.qa.model import (
@@ -391,22 +391,35 @@ class SqlQa:
         )
         return list(rows)
 
-    async def due(self, space_id: int, stage: Stage, before: datetime) -> list[Question]:
-        done = getattr(QaQuestionRow, STAGE_COLUMNS[stage])
-        statement = select(QaQuestionRow).where(
+    @staticmethod
+    def _waiting(space_id: int, stage: Stage) -> list[Any]:
+        """Conditions of a question still waiting for `stage` of the ladder."""
+        found = [
             QaQuestionRow.space_id == space_id,
             QaQuestionRow.status == QuestionStatus.POSTED.value,
             QaQuestionRow.accepted_answer_id.is_(None),
-            done.is_(None),
-        )
+            getattr(QaQuestionRow, STAGE_COLUMNS[stage]).is_(None),
+        ]
         if stage is Stage.HELPED:
-            statement = statement.where(QaQuestionRow.first_answer_at <= before)
-        else:
-            statement = statement.where(
-                QaQuestionRow.answers == 0, QaQuestionRow.posted_at <= before
-            )
-        rows = await self.session.scalars(statement.order_by(QaQuestionRow.id))
+            return [*found, QaQuestionRow.answers > 0]
+        return [*found, QaQuestionRow.answers == 0]
+
+    @staticmethod
+    def _since(stage: Stage) -> Any:
+        return QaQuestionRow.first_answer_at if stage is Stage.HELPED else QaQuestionRow.posted_at
+
+    async def due(self, space_id: int, stage: Stage, before: datetime) -> list[Question]:
+        rows = await self.session.scalars(
+            select(QaQuestionRow)
+            .where(*self._waiting(space_id, stage), self._since(stage) <= before)
+            .order_by(QaQuestionRow.id)
+        )
         return [_question(row) for row in rows]
+
+    async def earliest(self, space_id: int, stage: Stage) -> datetime | None:
+        return await self.session.scalar(
+            select(func.min(self._since(stage))).where(*self._waiting(space_id, stage))
+        )
 
     async def mark_done(
         self, space_id: int, question_ids: list[int], stage: Stage, at: datetime

@@ -33,7 +33,7 @@ from bot.features.qa._asking import (
     review,
 )
 from bot.features.qa._finding import author, home, open_questions, search, show
-from bot.features.qa._jobs import DEFAULT_FOLLOWUP, FOLLOWUP, follow_up
+from bot.features.qa._jobs import DEFAULT_FOLLOWUP, FOLLOWUP, follow_up, next_follow_up
 from bot.features.qa._parse import parse_tag
 from bot.features.qa._posting import CHANNEL
 from bot.features.qa._render import (
@@ -165,4 +165,4 @@ def register(router: Router, guard: Guard) -> None:
     router.action(DROP_DRAFT_ACTION, drop_draft)
     router.action(REVIEW_ACTION, review)
     router.home_section(home)
-    router.job(Job("qa.followup", timedelta(hours=1), follow_up))
+    router.job(Job("qa.followup", timedelta(hours=1), follow_up, next_due=next_follow_up))

@@ -17,11 +17,11 @@ from bot.features.qa._posting import (
     post_card,
     review_key,
     reviewed_key,
-    to_managers,
 )
 from bot.features.qa._render import ASK_FORM, NO_CHANNEL, render_review, render_similar
 from bot.features.qa.model import QA, Question, QuestionStatus, SearchHit, SearchQuery
 from bot.guard import Guard, Guarded, TextField
+from bot.managers import manager_alerts
 from bot.messages import FieldKind, Form, FormField, Message, channel, literal, mention
 from bot.options import Option, OptionKind, ParseContext
 from bot.text import shown
@@ -113,7 +113,7 @@ async def no_channel(ctx: Context) -> None:
         "yet. Set one with `/rounds config channel qa #questions`."
     )
     day = ctx.now.date().isoformat()
-    for delivery in await to_managers(
+    for delivery in await manager_alerts(
         ctx.tx, ctx.space.id, f"hint:qa-channel:{day}", "manager-hint", note, ctx.now
     ):
         await ctx.deliver(delivery)
@@ -132,7 +132,7 @@ async def publish(ctx: Context, question: Question, where: str) -> None:
     qa = ctx.tx.repo(QA)
     if question.anonymous and await ctx.setting(ANONYMOUS) == "review":
         await qa.set_status(ctx.space.id, question.id, QuestionStatus.REVIEW)
-        for delivery in await to_managers(
+        for delivery in await manager_alerts(
             ctx.tx,
             ctx.space.id,
             review_key(question.id),

@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.features.qa._answering import posted_question
 from bot.features.qa._parse import qid, search_words
-from bot.features.qa._posting import CHANNEL, reveal_key, to_managers
+from bot.features.qa._posting import CHANNEL, reveal_key
 from bot.features.qa._render import (
     ASK_ACTION,
     render_open,
@@ -18,6 +18,7 @@ from bot.features.qa._render import (
     render_show,
 )
 from bot.features.qa.model import QA, QuestionStatus, SearchQuery
+from bot.managers import manager_alerts
 from bot.messages import Button, ButtonStyle, Message, literal, mention
 
 OPEN_LISTED = 15
@@ -83,7 +84,7 @@ async def author(ctx: Context, args: Mapping[str, Any]) -> None:
         f"🔎 {mention(ctx.member.user_id)} looked up who asked the anonymous question "
         f"{qid(number)}. (Every such look-up is recorded and shown here.)"
     )
-    for delivery in await to_managers(
+    for delivery in await manager_alerts(
         ctx.tx,
         ctx.space.id,
         reveal_key(question.id, ctx.member.id, ctx.now),

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.context import JobContext
 from bot.domain import Member
-from bot.features.qa._posting import dm, helped_key, peer_key, stuck_key, to_managers
+from bot.features.qa._posting import dm, helped_key, peer_key, stuck_key
 from bot.features.qa._render import render_did_this_help, render_peer_nudge, render_stuck
 from bot.features.qa.model import QA, Question, Stage
 from bot.localtime import next_allowed
+from bot.managers import manager_alerts
 from bot.messages import DirectMessage
 from bot.options import parse_duration
 from bot.ports import NewDelivery, Tx
@@ -56,6 +57,24 @@ def matches(member: Member, question: Question) -> int:
     return sum(1 for tag in question.tags if tag.replace("-", " ") in mine)
 
 
+async def next_follow_up(job: JobContext) -> datetime | None:
+    """When the ladder next has a step to take (the console's `advance` steps to it)."""
+    moments: list[datetime] = []
+    async with job.store.transaction() as tx:
+        qa = tx.repo(QA)
+        for space_id in await qa.spaces_with_questions():
+            after = followup_after(job.router.effective(await tx.settings.all(space_id)))
+            for stage, delay in (
+                (Stage.PEERS, after),
+                (Stage.MANAGERS, after * MANAGERS_AFTER),
+                (Stage.HELPED, HELP_AFTER),
+            ):
+                first = await qa.earliest(space_id, stage)
+                if first is not None:
+                    moments.append(first + delay)
+    return min(moments, default=None)
+
+
 async def follow_up(job: JobContext) -> None:
     async with job.store.transaction() as tx:
         spaces = await tx.repo(QA).spaces_with_questions()
@@ -77,7 +96,7 @@ async def follow_up_space(job: JobContext, tx: Tx, space_id: int) -> None:
     stuck = await qa.due(space_id, Stage.MANAGERS, job.now - after * MANAGERS_AFTER)
     days = max(1, round((after * MANAGERS_AFTER) / timedelta(days=1)))
     for question in stuck:
-        for delivery in await to_managers(
+        for delivery in await manager_alerts(
             tx, space_id, stuck_key(question.id), "qa-stuck", render_stuck(question, days), job.now
         ):
             await tx.outbox.enqueue(space_id, delivery)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import Context, channel_key
+from bot.context import Context
 from bot.domain import Member
 from bot.features.qa._render import render_answer_post, render_card
 from bot.features.qa.model import QA, Answer, Question
@@ -36,7 +36,7 @@ def accepted_key(answer_id: int, member_id: int) -> str:
 
 
 def review_key(question_id: int) -> str:
-    """Managers' "approve this anonymous question?" (`to_managers` adds the recipient)."""
+    """Managers' "approve this anonymous question?" (`manager_alerts` adds the recipient)."""
     return f"qa:{question_id}:review"
 
 
@@ -137,17 +137,3 @@ def dm(
         due_at=at,
         fallback_channel=CHANNEL if fallback else None,
     )
-
-
-async def to_managers(
-    tx: Tx, space_id: int, key: str, purpose: str, message: Message, at: datetime
-) -> list[NewDelivery]:
-    """Manager alerts: the managers channel, or a DM to each manager when there is none.
-    `key` names the alert; each recipient's dedupe key is made from it."""
-    channel = (await tx.settings.all(space_id)).get(channel_key("managers"))
-    if channel:
-        return [NewDelivery(f"{key}:channel", purpose, ChannelPost(channel), message, at)]
-    return [
-        NewDelivery(f"{key}:{m.id}", purpose, DirectMessage(m.user_id), message, at)
-        for m in await tx.members.managers(space_id)
-    ]

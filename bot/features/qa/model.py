@@ -160,6 +160,11 @@ class QaRepo(Protocol):
         answered (HELPED: nothing accepted) before `before`, and that step not yet done."""
         ...
 
+    async def earliest(self, space_id: int, stage: Stage) -> datetime | None:
+        """When the first question still waiting for `stage` was posted (PEERS, MANAGERS) or
+        first answered (HELPED); None when none waits."""
+        ...
+
     async def mark_done(
         self, space_id: int, question_ids: list[int], stage: Stage, at: datetime
     ) -> None: ...
