@@ -1,15 +1,15 @@
 """Peer Q&A's full-text index: SQLite FTS5 or a PostgreSQL `tsvector` table with a GIN index.
 
-One document per posted question: its title and tags (weighted most), body, and the text of
-its answers. Both backends get the same words (stop words removed by the core, then each
-backend's English stemmer), match all of them (or at least two, for similar questions), and
-rank accepted answers first, then relevance, then the newest.
+One document per posted question: its title, tags, body and the text of its answers. Both
+backends get the same words (stop words removed by the core, then each backend's English
+stemmer) and match all of them (or at least two, for similar questions). The engines only say
+which questions match; one SQL expression ranks them the same way on both: accepted answers
+first, then how many of the words the title and tags hold, then the newest.
 
-Ranking is bounded: only the newest `WINDOW` matches in the space are ranked, so a very common
-word costs the same as a rare one (bm25 and ts_rank cost a little per matching row). On SQLite
-the space is a token in the document's `scope` column, so the window holds only this space's
-questions. The tables are made by `migrations/versions/0007_qa.py` and, for tests, by
-`create_all` through the hooks below.
+Work per search is bounded: the newest `WINDOW` matches in the space are ranked, so a very
+common word costs what a rare one does. On SQLite the space is a token in the document's
+`scope` column, so that window holds only this space's questions. The tables are made by
+`migrations/versions/0007_qa.py` and, for tests, by `create_all` through the hooks below.
 """
 
 from __future__ import annotations
@@ -35,8 +35,6 @@ POSTGRES_CREATE = (
     f"CREATE INDEX IF NOT EXISTS {INDEX}_document ON {INDEX} USING GIN (document)",
 )
 POSTGRES_DROP = (f"DROP TABLE IF EXISTS {INDEX}",)
-WEIGHTS = "10.0, 10.0, 4.0, 1.0, 0.0"  # bm25 per column; PostgreSQL: title, tags A, body B,
-# answers C; the scope column (the space) does not count
 MAX_WORDS = 8
 WINDOW = 1_000
 """How many of the newest matching questions are ranked."""
@@ -118,6 +116,27 @@ def tsquery(groups: list[tuple[str, ...]]) -> str:
     return " | ".join("(" + " & ".join(group) + ")" for group in groups)
 
 
+def prefixes(words: Sequence[str]) -> list[str]:
+    """What a title word must start with to count as one of `words`: all but the last three
+    letters, at least four, so "negotiating" finds "negotiate" and "handover" "handovers",
+    as the stemmers would."""
+    return [" " + word[: max(4, len(word) - 3)] for word in dict.fromkeys(words)]
+
+
+def title_hits(values: dict[str, object], words: Sequence[str]) -> str:
+    """SQL counting how many of the words the title or tags hold: the same expression on both
+    backends (SQLite's `instr` is PostgreSQL's `strpos`), so both rank alike."""
+    text_of = (
+        "' ' || replace(replace(replace(lower(q.title || ' ' || q.tags), ',', ' '), '-', ' '),"
+        " '(', ' ')"
+    )
+    terms = []
+    for index, prefix in enumerate(prefixes(words)):
+        values[f"p{index}"] = prefix
+        terms.append(f"(CASE WHEN instr({text_of}, :p{index}) > 0 THEN 1 ELSE 0 END)")
+    return " + ".join(terms)
+
+
 async def search(
     session: AsyncSession,
     space_id: int,
@@ -126,34 +145,24 @@ async def search(
     tag: str | None,
     limit: int,
 ) -> list[int]:
-    """Question ids, best first. `words` are plain lowercase letters and digits; with no
-    words, the questions with `tag`, accepted answers first, then the newest."""
+    """Question ids, best first: accepted answers first, then how many of the words the title
+    and tags hold, then the newest. `words` are plain lowercase letters and digits; with no
+    words, the questions with `tag`."""
     groups = clauses(words, at_least) if words else []
-    values: dict[str, object] = {"space": space_id, "tag": tag, "limit": limit, "window": WINDOW}
+    values: dict[str, object] = {"space": space_id, "tag": tag, "window": WINDOW, "limit": limit}
     exact_tag = (
-        " AND q.id IN (SELECT t.question_id FROM qa_question_tags t "
+        " AND {id} IN (SELECT t.question_id FROM qa_question_tags t "
         "WHERE t.space_id = :space AND t.tag = :tag)"
         if tag
         else ""
     )
     if _postgres(session):
-        terms = "AND f.document @@ to_tsquery('english', :query) " if groups else ""
-        tagged = (
-            "AND f.question_id IN (SELECT t.question_id FROM qa_question_tags t "
-            "WHERE t.space_id = :space AND t.tag = :tag) "
-            if tag
-            else ""
-        )
-        rank = "ts_rank(m.document, to_tsquery('english', :query)) DESC, " if groups else ""
-        statement = (
-            f"WITH matched AS (SELECT f.question_id AS id, f.document FROM {INDEX} f "
-            f"WHERE f.space_id = :space {terms}{tagged}"
-            "ORDER BY f.question_id DESC LIMIT :window) "
-            "SELECT q.id FROM matched m JOIN qa_questions q ON q.id = m.id "
-            "WHERE q.status = 'posted' "
-            f"ORDER BY q.accepted_answer_id IS NULL, {rank}q.number DESC LIMIT :limit"
-        )
+        terms = " AND f.document @@ to_tsquery('english', :query)" if groups else ""
         values["query"] = tsquery(groups)
+        matched = (
+            f"SELECT f.question_id AS id FROM {INDEX} f WHERE f.space_id = :space{terms}"
+            f"{exact_tag.format(id='f.question_id')} ORDER BY f.question_id DESC LIMIT :window"
+        )
     else:
         # the tag narrows the index as a phrase in the tags column; the join checks it exactly
         match = [f'scope : "{scope(space_id)}"']
@@ -161,15 +170,19 @@ async def search(
             match.append(f'tags : "{tag.replace("-", " ")}"')
         if groups:
             match.append(f"({fts5_query(groups)})")
-        rank = "m.score, " if groups else ""
-        statement = (
-            "WITH matched AS ("
-            f"SELECT rowid AS id, bm25({INDEX}, {WEIGHTS}) AS score FROM {INDEX} "
-            f"WHERE {INDEX} MATCH :query ORDER BY rowid DESC LIMIT :window) "
-            "SELECT q.id FROM matched m JOIN qa_questions q ON q.id = m.id "
-            f"WHERE q.space_id = :space AND q.status = 'posted'{exact_tag} "
-            f"ORDER BY q.accepted_answer_id IS NULL, {rank}q.number DESC LIMIT :limit"
-        )
         values["query"] = " AND ".join(match)
+        matched = (
+            f"SELECT rowid AS id FROM {INDEX} WHERE {INDEX} MATCH :query "
+            "ORDER BY rowid DESC LIMIT :window"
+        )
+    hits = f"{title_hits(values, words)} DESC, " if words else ""
+    statement = (
+        f"WITH matched AS ({matched}) "
+        "SELECT q.id FROM matched m JOIN qa_questions q ON q.id = m.id "
+        f"WHERE q.space_id = :space AND q.status = 'posted'{exact_tag.format(id='q.id')} "
+        f"ORDER BY q.accepted_answer_id IS NULL, {hits}q.number DESC LIMIT :limit"
+    )
+    if _postgres(session):
+        statement = statement.replace("instr(", "strpos(")
     rows = await session.execute(text(statement), values)
     return [int(row[0]) for row in rows]
