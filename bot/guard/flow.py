@@ -175,7 +175,7 @@ class Guard:
                 max_length=f.max_length,
             )
             for f in flow.fields
-            if f.name in held.values
+            if f.name in held.values or flow.together  # a question's empty body can be added
         )
         ctx.open_form(
             Form(

@@ -88,8 +88,8 @@ ROLE_MAILBOXES = frozenset(_ROLE_MAILBOXES_WORDS.split())
 
 OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 IP_RE = re.compile(rf"(?<![\w.]){OCTET}(?:\.{OCTET}){{3}}(?!\w|\.\d)")
-PERSONAL_URL_RE = re.compile(
-    r"(?:https?://)?(?:www\.|m\.)?(?:"
+PERSONAL_URL_RE = re.compile(  # tried only where a word starts: no quadratic scans of a long run
+    r"(?<![\w.-])(?:https?://)?(?:www\.|m\.)?(?:"
     r"(?:facebook|fb|instagram|twitter|x|threads|tiktok|youtube|reddit|medium|snapchat)\.com/"
     r"(?:@|u/|user/)?[\w.-]{2,}"
     r"|linkedin\.com/in/[\w.-]+|gofundme\.com/[\w/.-]+|caringbridge\.org/[\w/.-]+"

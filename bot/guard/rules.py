@@ -8,6 +8,7 @@ nearby; a few shapes are strong on their own (`123-45-6789`, an email, a street 
 
 from __future__ import annotations
 
+import bisect
 import enum
 import re
 from collections.abc import Callable, Iterator
@@ -98,30 +99,68 @@ def _names_ok(*names: str | None) -> bool:
     return bool(found) and all(n not in NOT_NAMES for n in found[:1])
 
 
+SENTENCE_END = re.compile(r"[.?!] ")
+
+
+class Text:
+    """The text being scanned, with its sentence ends and each cue's matches found once, so
+    a long message with many candidates costs time in proportion to its length."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._ends = [m.start() for m in SENTENCE_END.finditer(text)]
+        self._spans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """Where the sentence (or sentences) holding the span begins and ends."""
+        before = bisect.bisect_left(self._ends, start)
+        after = bisect.bisect_left(self._ends, end)
+        begin = self._ends[before - 1] + 1 if before else 0
+        return begin, self._ends[after] if after < len(self._ends) else len(self.text)
+
+    def spans(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+        found = self._spans.get(pattern)
+        if found is None:
+            found = self._spans[pattern] = [m.span() for m in pattern.finditer(self.text)]
+        return found
+
+    def distance(self, pattern: re.Pattern[str], start: int, end: int) -> int | None:
+        """How far the nearest match of `pattern` in the span's sentence is from the span."""
+        begin, finish = self.sentence(start, end)
+        gaps = [
+            max(s - end, start - e, 0) for s, e in self.spans(pattern) if begin <= s and e <= finish
+        ]
+        return min(gaps, default=None)
+
+    def near(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
+        """Whether `pattern` matches in the span's sentence."""
+        return self.distance(pattern, start, end) is not None
+
+
 # -- rules -------------------------------------------------------------------------------------
-def _ssn(text: str) -> Iterator[Finding]:
+def _ssn(t: Text) -> Iterator[Finding]:
     for pattern in SSN_RES:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(t.text):
             yield Finding(Kind.SSN, match.start(), match.end())
 
 
-def _records(text: str) -> Iterator[Finding]:
-    for match in RECORD_RE.finditer(text):
+def _records(t: Text) -> Iterator[Finding]:
+    for match in RECORD_RE.finditer(t.text):
         value = match.group(1)
         if sum(c.isdigit() for c in value) >= 4:
             yield Finding(Kind.RECORD, match.start(1), match.end(1))
 
 
-def _phones(text: str) -> Iterator[Finding]:
+def _phones(t: Text) -> Iterator[Finding]:
     for pattern in PHONE_RES:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(t.text):
             if sum(c.isdigit() for c in match.group(0)) >= 9:
                 yield Finding(Kind.PHONE, match.start(), match.end())
-    for match in PHONE_CUE_RE.finditer(text):
+    for match in PHONE_CUE_RE.finditer(t.text):
         if sum(c.isdigit() for c in match.group(1)) >= 7:
             yield Finding(Kind.PHONE, match.start(1), match.end(1))
-    if "+" in text:
-        yield from _international(text)
+    if "+" in t.text:
+        yield from _international(t.text)
 
 
 def _international(text: str) -> Iterator[Finding]:
@@ -134,100 +173,83 @@ def _international(text: str) -> Iterator[Finding]:
         yield Finding(Kind.PHONE, match.start, match.end)
 
 
-def _emails(text: str) -> Iterator[Finding]:
-    for match in EMAIL_RE.finditer(text):
+def _emails(t: Text) -> Iterator[Finding]:
+    for match in EMAIL_RE.finditer(t.text):
         mailbox = match.group(0).split("@", 1)[0].lower()
         if mailbox not in ROLE_MAILBOXES:  # events@, info@: an organisation, not a person
             yield Finding(Kind.EMAIL, match.start(), match.end())
 
 
-def _urls(text: str) -> Iterator[Finding]:
-    for match in IP_RE.finditer(text):
-        yield Finding(Kind.URL, match.start(), match.end())
-    for match in PERSONAL_URL_RE.finditer(text):
-        yield Finding(Kind.URL, match.start(), match.end())
-    for match in URL_RE.finditer(text):
+def _urls(t: Text) -> Iterator[Finding]:
+    for pattern in (IP_RE, PERSONAL_URL_RE):
+        for match in pattern.finditer(t.text):
+            yield Finding(Kind.URL, match.start(), match.end())
+    for match in URL_RE.finditer(t.text):
         if PERSON_PARAM_RE.search(match.group(0)):
             yield Finding(Kind.URL, match.start(), match.end())
 
 
-def _devices(text: str) -> Iterator[Finding]:
-    for match in DEVICE_RE.finditer(text):
+def _devices(t: Text) -> Iterator[Finding]:
+    for match in DEVICE_RE.finditer(t.text):
         yield Finding(Kind.DEVICE, match.start(1), match.end(1))
     for pattern in (VIN_RE, UDI_RE):
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(t.text):
             yield Finding(Kind.DEVICE, match.start(), match.end())
 
 
-def _sentence(text: str, start: int, end: int) -> tuple[str, int]:
-    """The sentence around a span, and where it starts in `text`."""
-    left = max(text.rfind(". ", 0, start), text.rfind("? ", 0, start), text.rfind("! ", 0, start))
-    right = min((i for i in (text.find(m, end) for m in (". ", "? ", "! ")) if i >= 0), default=-1)
-    begin = left + 1 if left >= 0 else 0
-    return text[begin : right if right >= 0 else len(text)], begin
-
-
-def _distance(pattern: re.Pattern[str], text: str, start: int, end: int) -> int | None:
-    """How far the nearest match of `pattern` is from the span (None: nowhere in `text`)."""
-    gaps = [max(found.start() - end, start - found.end(), 0) for found in pattern.finditer(text)]
-    return min(gaps, default=None)
-
-
-def _dates(text: str) -> Iterator[Finding]:
-    for match in DATE_RE.finditer(text):
-        before = text[max(0, match.start() - 24) : match.start()]
-        if DOB_CUE.search(before):
-            yield Finding(Kind.DATE, match.start(), match.end())
+def _dates(t: Text) -> Iterator[Finding]:
+    for match in DATE_RE.finditer(t.text):
+        start, end = match.span()
+        if DOB_CUE.search(t.text[max(0, start - 24) : start]):
+            yield Finding(Kind.DATE, start, end)
             continue
         year = YEAR_RE.search(match.group(0))
         if year and 1900 <= int(year.group(0)) < OLDEST_SERVICE_YEAR:
-            yield Finding(Kind.DATE, match.start(), match.end())
+            yield Finding(Kind.DATE, start, end)
             continue
-        around, offset = _sentence(text, match.start(), match.end())
-        care = _distance(SERVICE_CUE, around, match.start() - offset, match.end() - offset)
-        event = _distance(EVENT_WORDS, around, match.start() - offset, match.end() - offset)
+        care = t.distance(SERVICE_CUE, start, end)
+        event = t.distance(EVENT_WORDS, start, end)
         if care is not None and (event is None or care < event):  # "seen on …", not "call on …"
-            yield Finding(Kind.DATE, match.start(), match.end())
+            yield Finding(Kind.DATE, start, end)
 
 
-def _ages(text: str) -> Iterator[Finding]:
+def _ages(t: Text) -> Iterator[Finding]:
     for pattern in AGE_RES:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(t.text):
             yield Finding(Kind.AGE, match.start(), match.end())
 
 
-def _addresses(text: str) -> Iterator[Finding]:
-    spans = [m.span() for m in STREET_RE.finditer(text)]
-    spans += [m.span() for p in (LIVES_RE, UNIT_RE, PO_BOX_RE, ZIP_RE) for m in p.finditer(text)]
-    spans += [m.span() for p in (STATE_ZIP_RE, POSTCODE_RE) for m in p.finditer(text)]
-    for start, end in spans:
-        if not VENUE_WORDS.search(_sentence(text, start, end)[0]):  # a venue is public
-            yield Finding(Kind.ADDRESS, start, end)
+ADDRESS_SHAPES = (STREET_RE, LIVES_RE, UNIT_RE, PO_BOX_RE, ZIP_RE, STATE_ZIP_RE, POSTCODE_RE)
 
 
-def _names(text: str) -> Iterator[Finding]:
-    for match in PATIENT_CUE_RE.finditer(text):
+def _addresses(t: Text) -> Iterator[Finding]:
+    for pattern in ADDRESS_SHAPES:
+        for start, end in t.spans(pattern):
+            if not t.near(VENUE_WORDS, start, end):  # a venue's address is public
+                yield Finding(Kind.ADDRESS, start, end)
+
+
+def _names(t: Text) -> Iterator[Finding]:
+    for match in PATIENT_CUE_RE.finditer(t.text):
         if _names_ok(match.group(1)):
             yield Finding(Kind.NAME, match.start(1), match.end())
-    for match in FULL_NAME_EVENT_RE.finditer(text):
+    for match in FULL_NAME_EVENT_RE.finditer(t.text):
         if _names_ok(match.group(1), match.group(2)) and match.group(2) not in NOT_NAMES:
             yield Finding(Kind.NAME, match.start(1), match.end(2))
-    clinical = CLINICAL_RE.search(text) is not None
-    if not clinical:
+    if not t.spans(CLINICAL_RE):
         return
-    for match in HONORIFIC_RE.finditer(text):
-        after = text[match.end() : match.end() + 40]
-        sentence = _sentence(text, match.start(), match.end())[0]
-        if STAFF_AFTER_RE.match(after) or ROLE_WORDS_RE.search(sentence):
+    for match in HONORIFIC_RE.finditer(t.text):
+        start, end = match.span()
+        if STAFF_AFTER_RE.match(t.text[end : end + 40]) or t.near(ROLE_WORDS_RE, start, end):
             continue  # "Mr Chen, our chief executive": staff, not a patient
-        if CLINICAL_RE.search(sentence) and _names_ok(match.group(1)):
-            yield Finding(Kind.NAME, match.start(), match.end())
-    for match in FAMILY_RE.finditer(text):
+        if t.near(CLINICAL_RE, start, end) and _names_ok(match.group(1)):
+            yield Finding(Kind.NAME, start, end)
+    for match in FAMILY_RE.finditer(t.text):
         if _names_ok(match.group(1)):
             yield Finding(Kind.NAME, match.start(), match.end())
 
 
-RULES: tuple[Callable[[str], Iterator[Finding]], ...] = (
+RULES: tuple[Callable[[Text], Iterator[Finding]], ...] = (
     _ssn,
     _records,
     _devices,
@@ -246,10 +268,10 @@ is not also a phone number; a date inside a device id is not a date of care)."""
 
 def scan(text: str) -> tuple[Finding, ...]:
     """Every identifier found in `text`, in order of position."""
-    plain = text.translate(_PLAIN)
+    scanned = Text(text.translate(_PLAIN))
     found: list[Finding] = []
     for rule in RULES:
-        found.extend(rule(plain))
+        found.extend(rule(scanned))
     strong = [f for f in found if f.kind in OUTRANKS]
     kept = [
         f
