@@ -109,9 +109,9 @@ def test_the_qa_example_runs_to_its_end() -> None:
     out = result.stdout
     warning = out.split("[private @cara]\n  ⚠️ Before this is posted:")[1].split("\n[")[0]
     assert "(a phone or fax number)" in warning and "415-555-2671" not in warning
-    assert "[private @cara]\n  ✓ Your question Q1 is up in #questions." in out
-    assert "415-555-2671" not in out.split("[#questions]")[1]  # edited out before posting
-    assert "[#questions thread " in out and "💡 **A1** by @ben" in out
+    assert "[private @cara]\n  ✓ Your question Q1 is up in #qa." in out
+    assert "415-555-2671" not in out.split("[#qa]")[1]  # edited out before posting
+    assert "[#qa thread " in out and "💡 **A1** by @ben" in out
     assert "[private @cara]\n  ✓ Accepted A1 by @ben for Q1." in out
     assert "[private @dev]\n  **1 question matching “protected time”**" in out
     assert "Was it answered here?" in out
