@@ -137,7 +137,7 @@ async def seed(store: SqlStore) -> int:
                 await session.execute(
                     text(f"select setval('{name}_id_seq', (select max(id) from {name}))")
                 )
-    async with store.engine.connect() as connection:  # fresh statistics for the planner
+    async with store.engine.begin() as connection:  # fresh statistics, as autovacuum keeps
         await connection.execute(text("ANALYZE"))
     return space_id
 

@@ -184,5 +184,7 @@ async def search(
     )
     if _postgres(session):
         statement = statement.replace("instr(", "strpos(")
+        # a plan made for these words: a cached generic plan cannot know how common they are
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     rows = await session.execute(text(statement), values)
     return [int(row[0]) for row in rows]
