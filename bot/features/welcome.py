@@ -47,6 +47,14 @@ def register(router: Router) -> None:
         Setting("community.name", OptionKind.TEXT, "the community", "the name used in messages")
     )
     router.setting(
+        Setting(
+            "community.timezone",  # bot.localtime.COMMUNITY_ZONE, read at send time
+            OptionKind.TIMEZONE,
+            "UTC",
+            "time zone for members who set none (quiet hours, sending hours)",
+        )
+    )
+    router.setting(
         Setting("welcome.enabled", OptionKind.BOOLEAN, "yes", "DM new members a welcome")
     )
     router.on_member_joined(welcome)
