@@ -11,7 +11,7 @@ from typing import Protocol, TextIO
 
 from adapters.console.console import Console, ConsolePlatform
 from bot.clock import Clock, ManualClock, SystemClock
-from bot.delivery import Dispatcher, RateBudget
+from bot.delivery import Dispatcher, RateBudget, default_worker
 from bot.engine import Rounds
 from bot.features.catalog import build_router
 from bot.ports import ChatPlatform
@@ -41,7 +41,7 @@ class Core:
     router: Router
     platforms: dict[str, ChatPlatform] = field(default_factory=dict)
     budgets: dict[str, RateBudget] = field(default_factory=dict)
-    worker: str = "worker-1"
+    worker: str = field(default_factory=default_worker)
 
     send_when_planned: bool = True
     """Kick the dispatcher as soon as a command plans a delivery (the console runs due work
@@ -56,6 +56,7 @@ class Core:
         self.rounds = Rounds(self.router, self.store, self.clock, on_planned=kick)
 
     def add_platform(self, platform: ChatPlatform, budget: RateBudget | None = None) -> None:
+        """Adapters attach after the core is built: the dispatcher sees these very mappings."""
         self.platforms[platform.name] = platform
         if budget is not None:
             self.budgets[platform.name] = budget
@@ -65,7 +66,7 @@ def build_core(
     store: SqlStore,
     clock: Clock,
     *,
-    worker: str = "worker-1",
+    worker: str | None = None,
     router: Router | None = None,
     send_when_planned: bool = True,
 ) -> Core:
@@ -73,7 +74,7 @@ def build_core(
         store=store,
         clock=clock,
         router=router or build_router(),
-        worker=worker,
+        worker=worker or default_worker(),
         send_when_planned=send_when_planned,
     )
 

@@ -178,6 +178,11 @@ async def wait_for_company(
     [member] = members
     since = latest.number if latest else 0  # a new notice only after rounds ran meanwhile
     async with job.store.transaction() as tx:
+        network = tx.repo(NETWORK)
+        participant = await network.participant(space_id, member.id)
+        if participant is None or participant.told_alone_after == since:
+            return
+        await network.mark_told_alone(space_id, member.id, since)
         told = [
             NewDelivery(
                 dedupe_key=f"network:alone:{since}:{member.id}",
