@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 import yarl
@@ -24,10 +24,8 @@ from adapters.discord.platform import DiscordPlatform
 from adapters.discord.schema import Schema, build_schema
 from bot.delivery import RateBudget
 from bot.router import Router
+from bot.serving import Host
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.bootstrap import Core
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +94,7 @@ class RoundsClient(discord.AutoShardedClient):
 class DiscordService:
     def __init__(
         self,
-        core: Core,
+        host: Host,
         settings: Settings,
         *,
         defer_after: float = DEFER_AFTER,
@@ -105,10 +103,10 @@ class DiscordService:
     ) -> None:
         if settings.DISCORD_TOKEN is None:
             raise ValueError("DISCORD_TOKEN is not set")
-        self.core = core
+        self.host = host
         self.settings = settings
-        self.schema = build_schema(core.router)
-        self.interactions = Interactions(core.rounds, self.schema, defer_after=defer_after)
+        self.schema = build_schema(host.router)
+        self.interactions = Interactions(host.rounds, self.schema, defer_after=defer_after)
         self.platform = DiscordPlatform(self.schema)
         self.identify_delay = identify_delay
         self.guild_ready_timeout = guild_ready_timeout
@@ -120,7 +118,7 @@ class DiscordService:
     async def start(self) -> None:
         """Log in (a bad token fails here) and connect in the background."""
         use_api(self.settings.DISCORD_API_URL)
-        self.core.add_platform(self.platform, RateBudget(per_second=20, burst=20))
+        self.host.add_platform(self.platform, RateBudget(per_second=20, burst=20))
         await self._login(members=True)
 
     async def _login(self, *, members: bool) -> None:
@@ -178,7 +176,7 @@ class DiscordService:
         if runner is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(runner, 10)
-        self.core.platforms.pop(self.platform.name, None)
+        self.platform.client = None  # the outbox waits for the next connection
 
 
 async def sync_commands(

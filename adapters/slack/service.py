@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -24,10 +23,8 @@ from adapters.slack.app import SlackBridge, build_app
 from adapters.slack.directory import Directory
 from adapters.slack.platform import HonourRetryAfter, SlackPlatform
 from bot.delivery import RateBudget
+from bot.serving import Host
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.bootstrap import Core
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +64,7 @@ def signed_by_slack(
 class SlackService:
     def __init__(
         self,
-        core: Core,
+        host: Host,
         settings: Settings,
         *,
         sleep: Callable[[float], Awaitable[None]] | None = None,
@@ -92,8 +89,8 @@ class SlackService:
         )
         # The outbox's client raises on 429 so the dispatcher reschedules instead of waiting.
         self.platform = SlackPlatform(AsyncWebClient(token=token, base_url=base_url))
-        core.add_platform(self.platform, RateBudget(SENDS_PER_SECOND, SEND_BURST))
-        self.bridge = SlackBridge(core.rounds, self.client, Directory(self.client), self.platform)
+        host.add_platform(self.platform, RateBudget(SENDS_PER_SECOND, SEND_BURST))
+        self.bridge = SlackBridge(host.rounds, self.client, Directory(self.client), self.platform)
         signing_secret = secret.get_secret_value() if secret is not None else ""
         self.app = build_app(self.bridge, signing_secret)
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
