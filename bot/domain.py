@@ -113,14 +113,7 @@ class Member:
         return self.profile.name or self.display_name or self.user_id
 
 
-# -- introductions and the member directory ---------------------------------------------------
-@dataclass(frozen=True)
-class IntroCard:
-    version: int
-    posted_at: datetime | None
-    reminder_planned_at: datetime | None
-
-
+# -- the member directory (shared: every programme may search it) ---------------------------
 @dataclass(frozen=True)
 class DirectoryQuery:
     """`/rounds find`: free-text words plus optional field filters, all lowercased."""
@@ -142,35 +135,3 @@ class DirectoryHit:
     """Fields that matched exactly (ranked first)."""
     words: int
     """How many free-text words matched."""
-
-
-# -- networking rounds ------------------------------------------------------------------------
-class NetworkStatus(enum.StrEnum):
-    ACTIVE = "active"
-    SNOOZED = "snoozed"
-    PAUSED = "paused"  # snoozed automatically after ignoring three rounds; rejoin to resume
-    LEFT = "left"
-
-
-@dataclass(frozen=True)
-class Participant:
-    member_id: int
-    status: NetworkStatus
-    snoozed_until: datetime | None
-    ignored_streak: int
-
-
-@dataclass(frozen=True)
-class RoundInfo:
-    id: int
-    number: int
-    starts_at: datetime
-    ends_at: datetime
-
-
-@dataclass(frozen=True)
-class PairInfo:
-    id: int
-    round_id: int
-    member_ids: tuple[int, ...]
-    answers: dict[int, str | None]

@@ -7,15 +7,17 @@ transaction, so a rejected command leaves nothing half-saved.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.clock import Clock
 from bot.context import Actor, Context
 from bot.domain import Member, Role, Space, SpaceKey
-from bot.errors import UserError
-from bot.messages import Message, Outcome
+from bot.errors import StoreBusy, UserError
+from bot.messages import Message, Outcome, literal
 from bot.options import ParseContext
 from bot.ports import Store, Tx
 from bot.router import TOP, Command, Router
@@ -26,6 +28,11 @@ APOLOGY = (
     "Sorry, something went wrong on our side and nothing was changed. "
     "It has been logged; please try again in a minute."
 )
+BUSY = "Rounds is very busy right now and nothing was changed. Please try again in a minute."
+BUSY_DEADLINE = 20.0
+"""Seconds a command keeps retrying a busy database (adapters defer their answer after 2 s;
+Slack and Discord keep a deferred answer open for many minutes)."""
+BUSY_PAUSES = (0.05, 0.1, 0.2, 0.4, 0.8)
 
 
 def roles_of(member: Member, actor: Actor) -> frozenset[Role]:
@@ -54,10 +61,19 @@ class Rounds:
 
     # -- inputs ------------------------------------------------------------------------------
     async def command(self, actor: Actor, text: str) -> Outcome:
-        """A command in the text form, without the leading `/rounds`."""
-        text = text.strip()
-        if text.lower().startswith(TOP):
-            text = text[len(TOP) :]
+        """A command in the text form, with or without the leading `/rounds`."""
+        first, _, rest = text.strip().partition(" ")
+        if first.lower() == TOP:
+            text = rest
+        elif first.startswith("/"):  # another slash command, or `/rounds` mistyped
+            meant = f"{TOP} {rest.strip()}" if rest.strip() else f"{TOP} help"
+            return self._user_error(
+                UserError(
+                    f"I don't know `{literal(first)}`: Rounds' commands start with `{TOP}`. "
+                    f"Did you mean `{literal(meant)}`?"
+                ),
+                None,
+            )
         command: Command | None = None
         try:
             command, tokens = self.router.resolve(text)
@@ -154,6 +170,7 @@ class Rounds:
         messages: list[Message] = []
 
         async def run(ctx: Context) -> None:
+            messages.clear()  # a retried attempt starts again
             for section in self.router.home_sections:
                 message = await section(ctx)
                 if message is not None:
@@ -171,25 +188,43 @@ class Rounds:
         *,
         what: str,
     ) -> Outcome:
-        try:
-            space = await self._space(actor)
-            async with self.store.transaction() as tx:
-                member = await self._member(tx, space, actor)
-                ctx = self._context(tx, space, member, actor)
-                if member.welcomed_at is None:
-                    await self._welcome(ctx)
-                await body(ctx)
-        except UserError as error:
-            return self._user_error(error, command)
-        except Exception:
-            log.exception(
-                "%s failed: space=%s user=%s", what, actor.space.external_id, actor.user_id
-            )
-            outcome = Outcome()
-            outcome.reply(APOLOGY)
-            return outcome
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            try:
+                ctx = await self._attempt(actor, body)
+                break
+            except StoreBusy:
+                pause = BUSY_PAUSES[min(attempt, len(BUSY_PAUSES) - 1)]
+                if time.monotonic() - started + pause > BUSY_DEADLINE:
+                    log.warning("%s gave up on a busy database: space=%s", what, actor.space)
+                    outcome = Outcome()
+                    outcome.reply(BUSY)
+                    return outcome
+                attempt += 1
+                await asyncio.sleep(pause)  # the whole transaction is retried: nothing was kept
+            except UserError as error:
+                return self._user_error(error, command)
+            except Exception:
+                log.exception(
+                    "%s failed: space=%s user=%s", what, actor.space.external_id, actor.user_id
+                )
+                outcome = Outcome()
+                outcome.reply(APOLOGY)
+                return outcome
         self._planned(ctx)
         return ctx.outcome
+
+    async def _attempt(self, actor: Actor, body: Callable[[Context], Any]) -> Context:
+        """One try of a handler inside one transaction; the context it answered in."""
+        space = await self._space(actor)
+        async with self.store.transaction() as tx:
+            member = await self._member(tx, space, actor)
+            ctx = self._context(tx, space, member, actor)
+            if member.welcomed_at is None:
+                await self._welcome(ctx)
+            await body(ctx)
+        return ctx
 
     def _user_error(self, error: UserError, command: Command | None) -> Outcome:
         outcome = Outcome()
@@ -237,7 +272,7 @@ class Rounds:
             return
         for handler in self.router.join_handlers:
             await handler(ctx)
-        await ctx.tx.members.mark_welcomed(ctx.member.id, ctx.now)
+        await ctx.tx.members.mark_welcomed(ctx.space.id, ctx.member.id, ctx.now)
 
 
 def refusal(role: Role) -> str:

@@ -38,3 +38,8 @@ class RateLimited(Exception):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"rate limited for {retry_after:.1f}s")
         self.retry_after = retry_after
+
+
+class StoreBusy(Exception):
+    """The database could not take the transaction now (SQLite's write lock held too long, a
+    PostgreSQL deadlock or serialization failure). Nothing was written; trying again is safe."""

@@ -3,8 +3,32 @@
 Text is a small Markdown subset (`**bold**`, `_italic_`, `` `code` ``, `[label](url)`, bullet
 lines starting with `- `). Inline tokens are rendered by each platform for its readers:
 `<@USER_ID>` mentions a member, `<#CHANNEL_ID>` names a channel and `<t:UNIX:STYLE>` is a
-moment in time (style `F` full date and time, `R` relative, `D` date, `t` time). Text a member
-wrote goes through `sanitize` first so it can never forge a token.
+moment in time (style `F` full date and time, `R` relative, `D` date, `t` time).
+
+Member text is literal. Anything a member wrote (profile fields, display names, setting values,
+a search they typed) goes through `literal` (also called `sanitize`) before it is embedded in
+text or in a field, so it can neither format itself, nor break the formatting around it, nor
+forge a link, a mention, a channel, a time or a command. `literal` puts a backslash before every
+character of `LITERAL_CHARS` (and before the `.` of a line's leading `1.`), as CommonMark does.
+A backslash before one of those characters always means "this character, as itself", inside
+code spans and link labels too. Each renderer shows it literally its own way:
+- Discord keeps the backslash (its Markdown honours it; `/` needs none).
+- Slack mrkdwn has no escape, and zero-width spaces around `*` make Slack format *more*, not
+  less: `*`, `_`, `~` and the backtick (and the full-width `＊ ＿ ｀`, which Slack formats too)
+  become look-alikes (`∗ ˍ ∼ ˋ`, as the jsx-slack library does), `<` `>` become `&lt;` `&gt;`,
+  and a `>` that starts a line gets an invisible soft hyphen so it is not a quote.
+- The console prints the character.
+Inside a web address a member wrote (`https://…`), `_`, `~`, `-`, `.` and `#` are shown
+unchanged so the address still works (nothing formats inside a link).
+
+Plain-text slots are never markup: button labels, form titles, form field labels, choices and
+initial values, attachment names. Put member text there as it is, never through `literal`
+(a form would show the backslashes and save them back).
+
+Ping syntax the core never writes is neutralised by the renderers in all text, escaped or not,
+so even text that missed `literal` cannot ping a crowd: on Discord a zero-width space follows
+the `@` of `@everyone`, `@here`, `<@&role>`, `<@!id>`; on Slack every `<` outside the core's own
+tokens is `&lt;` (so no `<!channel>`), and plain `@here` is never parsed (no `link_names`).
 """
 
 from __future__ import annotations
@@ -16,7 +40,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-TOKEN_RE = re.compile(r"<(@|#|t:)([^<>\s]+)>")
 MENTION_RE = re.compile(r"<@([^<>\s:]+)>")
 CHANNEL_RE = re.compile(r"<#([^<>\s:|]+)>")
 MOMENT_RE = re.compile(r"<t:(-?\d+):([FfDdTtR])>")
@@ -34,9 +57,52 @@ def moment(at: datetime, style: str = "F") -> str:
     return f"<t:{int(at.timestamp())}:{style}>"
 
 
-def sanitize(text: str) -> str:
-    """Make member-written text safe to embed: it cannot produce mention or time tokens."""
-    return TOKEN_RE.sub(lambda m: f"‹{m.group(1)}{m.group(2)}›", text)
+# Markup in the subset or on a platform: Markdown and mrkdwn delimiters, quotes, headings and
+# list markers, Discord spoilers, token brackets, link brackets, the `/` that starts a command
+# name, the full-width forms Slack formats too, and the backslash itself.
+LITERAL_CHARS = "\\`*_~|<>[]#-+/＊＿｀＞"
+_ESCAPABLE = LITERAL_CHARS + "."
+ESCAPE = r"\\[" + re.escape(_ESCAPABLE) + "]"
+"""One escaped character, as a regular expression (renderers put it first in their scanners)."""
+_BACKSLASH = r"\\(?![" + re.escape(_ESCAPABLE) + "])"  # a backslash that escapes nothing
+CODE = r"`(?:" + ESCAPE + "|" + _BACKSLASH + r"|[^`\\\n])+`"
+"""A code span whose text may hold escaped characters (an escaped backtick does not end it)."""
+LABEL = r"(?:" + ESCAPE + "|" + _BACKSLASH + r"|[^\]\\\n])+"
+"""A link label whose text may hold escaped characters (an escaped `]` does not end it)."""
+ADDRESS = r"(?:https?|mailto):(?:" + ESCAPE + r"|[^\s<>\\*_~`\[\]|])+"
+"""A web address in text, escaped characters included. It stops at unescaped markup, so the
+formatting around it (`**https://…**`) stays the bot's."""
+_ESCAPE_RE = re.compile(r"\\([" + re.escape(_ESCAPABLE) + "])")
+_MARKUP_RE = re.compile("[" + re.escape(LITERAL_CHARS) + "]")
+_ORDERED_RE = re.compile(r"(^|\n)([ \t]*\d+)\.")  # "1. " starts a list on Discord
+
+
+def literal(text: str) -> str:
+    """Member-written text, escaped so every platform shows it as typed (module docstring)."""
+    return _ORDERED_RE.sub(r"\1\2\\.", _MARKUP_RE.sub(lambda m: "\\" + m.group(0), text))
+
+
+sanitize = literal
+"""The older name of `literal`, kept so feature code reads the same."""
+
+
+def split_literal(text: str) -> list[tuple[str, bool]]:
+    """`text` as runs of markup (False) and single escaped characters, unescaped (True)."""
+    runs: list[tuple[str, bool]] = []
+    position = 0
+    for found in _ESCAPE_RE.finditer(text):
+        if found.start() > position:
+            runs.append((text[position : found.start()], False))
+        runs.append((found.group(1), True))
+        position = found.end()
+    if position < len(text):
+        runs.append((text[position:], False))
+    return runs
+
+
+def unescape(text: str) -> str:
+    """The characters `literal` escaped, as themselves (for code spans, addresses, plain text)."""
+    return _ESCAPE_RE.sub(r"\1", text)
 
 
 class ButtonStyle(enum.StrEnum):

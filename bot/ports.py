@@ -6,25 +6,16 @@ delivery queue (the outbox as the dispatcher sees it). Storage and adapters impl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
-from bot.domain import (
-    DirectoryHit,
-    DirectoryQuery,
-    IntroCard,
-    Member,
-    NetworkStatus,
-    PairInfo,
-    Participant,
-    Profile,
-    RoundInfo,
-    Space,
-    SpaceKey,
-)
+from bot.domain import DirectoryHit, DirectoryQuery, Member, Profile, Space, SpaceKey
 from bot.messages import Message, Target
+
+R = TypeVar("R")
 
 
 class ChatPlatform(Protocol):
@@ -97,19 +88,19 @@ class MemberRepo(Protocol):
         is_manager: bool = False,
     ) -> Member: ...
 
-    async def rename(self, member_id: int, display_name: str) -> None: ...
+    async def rename(self, space_id: int, member_id: int, display_name: str) -> None: ...
 
-    async def save_profile(self, member_id: int, profile: Profile) -> None: ...
+    async def save_profile(self, space_id: int, member_id: int, profile: Profile) -> None: ...
 
-    async def mark_welcomed(self, member_id: int, at: datetime) -> None: ...
+    async def mark_welcomed(self, space_id: int, member_id: int, at: datetime) -> None: ...
 
-    async def set_manager(self, member_id: int, is_manager: bool) -> None: ...
+    async def set_manager(self, space_id: int, member_id: int, is_manager: bool) -> None: ...
 
     async def managers(self, space_id: int) -> list[Member]: ...
 
     async def count(self, space_id: int) -> int: ...
 
-    async def by_ids(self, member_ids: list[int]) -> dict[int, Member]: ...
+    async def by_ids(self, space_id: int, member_ids: list[int]) -> dict[int, Member]: ...
 
     async def by_user_ids(self, space_id: int, user_ids: list[str]) -> dict[str, Member]: ...
 
@@ -118,78 +109,6 @@ class DirectoryRepo(Protocol):
     async def find(self, space_id: int, query: DirectoryQuery) -> list[DirectoryHit]:
         """Ranked: more exact field matches first, then more free-text words matched."""
         ...
-
-
-class IntroRepo(Protocol):
-    async def card(self, member_id: int) -> IntroCard | None: ...
-
-    async def record_post(
-        self, space_id: int, member_id: int, version: int, at: datetime
-    ) -> None: ...
-
-    async def mark_reminder(self, space_id: int, member_id: int, at: datetime) -> None: ...
-
-    async def needing_reminder(
-        self, joined_before: datetime, joined_after: datetime, limit: int, *, setting: str
-    ) -> list[Member]:
-        """Members (any space where `setting` is set) who joined in that window, never posted
-        a card and were never reminded."""
-        ...
-
-
-class NetworkRepo(Protocol):
-    async def participant(self, member_id: int) -> Participant | None: ...
-
-    async def set_status(
-        self,
-        space_id: int,
-        member_id: int,
-        status: NetworkStatus,
-        at: datetime,
-        snoozed_until: datetime | None = None,
-    ) -> None: ...
-
-    async def set_streaks(self, streaks: dict[int, int]) -> None: ...
-
-    async def participants(self, space_id: int) -> dict[int, Participant]: ...
-
-    async def reactivate(self, space_id: int, now: datetime) -> None:
-        """Snoozed members whose snooze has ended become active again."""
-        ...
-
-    async def exclude(self, space_id: int, member_id: int, excluded_id: int) -> bool: ...
-
-    async def exclusions(self, space_id: int) -> set[tuple[int, int]]: ...
-
-    async def spaces_with_participants(self) -> list[int]: ...
-
-    async def eligible(self, space_id: int, now: datetime) -> list[Member]:
-        """Active members, and snoozed ones whose snooze has ended."""
-        ...
-
-    async def counts(self, space_id: int) -> dict[NetworkStatus, int]: ...
-
-    async def history(self, space_id: int) -> set[frozenset[int]]:
-        """Every pair of members who were ever in a pairing together."""
-        ...
-
-    async def start_round(
-        self, space_id: int, number: int, starts_at: datetime, ends_at: datetime, at: datetime
-    ) -> RoundInfo | None:
-        """Record a round; None when it was already started (pairing happens once)."""
-        ...
-
-    async def add_pair(self, round_id: int, space_id: int, member_ids: tuple[int, ...]) -> int: ...
-
-    async def latest_round(self, space_id: int) -> RoundInfo | None: ...
-
-    async def round_pairs(self, round_id: int) -> list[PairInfo]: ...
-
-    async def pair(self, pair_id: int) -> PairInfo | None: ...
-
-    async def current_pair(self, member_id: int) -> tuple[RoundInfo, PairInfo] | None: ...
-
-    async def answer(self, pair_id: int, member_id: int, answer: str, at: datetime) -> None: ...
 
 
 class SettingsRepo(Protocol):
@@ -203,6 +122,10 @@ class OutboxRepo(Protocol):
         """Plan a delivery; False when one with the same dedupe key already exists."""
         ...
 
+    async def enqueue_many(self, space_id: int, deliveries: Sequence[NewDelivery]) -> int:
+        """Plan many deliveries in bulk; returns how many were new (the rest already existed)."""
+        ...
+
     async def cancel(self, space_id: int, dedupe_key: str) -> bool:
         """Cancel a delivery that has not gone out yet; False when there was none pending."""
         ...
@@ -213,13 +136,28 @@ class InboundRepo(Protocol):
         """Remember a platform's event id; False when it was seen before (a retry)."""
         ...
 
+    async def oldest(self) -> datetime | None:
+        """When the oldest remembered event id was seen."""
+        ...
+
     async def forget_before(self, moment: datetime) -> int:
         """Drop event ids seen before `moment` (platforms retry for minutes, not days)."""
         ...
 
 
+@dataclass(frozen=True)
+class RepoKey(Generic[R]):
+    """Names a programme's repository. A programme declares one in its `model.py`; storage
+    registers the implementation under the same name; `tx.repo(KEY)` returns it, typed."""
+
+    name: str
+
+
 class Tx(Protocol):
-    """The repositories of one database transaction: all of it commits, or none of it."""
+    """The repositories of one database transaction: all of it commits, or none of it.
+
+    The shared ones are properties; each programme's own is reached with `repo(KEY)`.
+    """
 
     @property
     def spaces(self) -> SpaceRepo: ...
@@ -239,11 +177,9 @@ class Tx(Protocol):
     @property
     def directory(self) -> DirectoryRepo: ...
 
-    @property
-    def intros(self) -> IntroRepo: ...
-
-    @property
-    def network(self) -> NetworkRepo: ...
+    def repo(self, key: RepoKey[R]) -> R:
+        """The repository a programme declared under `key`, inside this transaction."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain import Profile
-from bot.messages import sanitize
+from bot.messages import literal
 from bot.options import format_duration
 
 PROFILE_FORM_ACTION = "profile.form"
@@ -37,7 +37,7 @@ def mentorship(profile: Profile) -> str | None:
 
 
 def profile_fields(profile: Profile, *, with_zone: bool) -> list[tuple[str, str]]:
-    """The key/value lines of a profile or introduction card, member text sanitized."""
+    """The key/value lines of a profile or introduction card, member text literal."""
     values: list[tuple[str, object]] = [
         ("Institution", profile.institution),
         ("Region", profile.region),
@@ -49,4 +49,4 @@ def profile_fields(profile: Profile, *, with_zone: bool) -> list[tuple[str, str]
         ("Goals", profile.goals),
         ("Mentorship", mentorship(profile)),
     ]
-    return [(label, sanitize(shown(value))) for label, value in values if value]
+    return [(label, literal(shown(value))) for label, value in values if value]

@@ -12,10 +12,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+BUSY_TIMEOUT = 5.0
+"""Seconds a SQLite statement waits for another connection's write lock before giving up."""
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT, **kwargs: Any) -> AsyncEngine:
     # hide_parameters: a database error must never carry member-written text into the logs
     engine = create_async_engine(url, hide_parameters=True, **kwargs)
+    wait_ms = int(busy_timeout * 1000)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -23,7 +27,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={wait_ms}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 

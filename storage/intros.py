@@ -1,15 +1,45 @@
-"""Repositories for introductions: the member directory (`/rounds find`) and intro cards."""
+"""Introductions' table and repository (intro cards and reminders), and the member directory
+(`/rounds find`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.domain import DirectoryHit, DirectoryQuery, IntroCard, Member
-from storage.models import IntroCardRow, MemberInterestRow, MemberRow, SettingRow
+from bot.domain import DirectoryHit, DirectoryQuery, Member
+from bot.features.intros.model import INTROS, IntroCard
+from storage.models import Base, MemberInterestRow, MemberRow, SettingRow
 from storage.repos import _insert, member_from_row
+
+
+class IntroCardRow(Base):
+    """A member's introduction card: how often it was posted, and the one reminder."""
+
+    __tablename__ = "intro_cards"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    posted_at: Mapped[datetime | None]
+    reminder_planned_at: Mapped[datetime | None]
 
 
 def _has_interest(match: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -79,18 +109,27 @@ class SqlIntros:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def card(self, member_id: int) -> IntroCard | None:
-        row = await self.session.get(IntroCardRow, member_id, populate_existing=True)
-        return IntroCard(row.version, row.posted_at, row.reminder_planned_at) if row else None
-
-    async def record_post(self, space_id: int, member_id: int, version: int, at: datetime) -> None:
-        insert = _insert(self.session)
-        statement = insert(IntroCardRow).values(
-            member_id=member_id, space_id=space_id, version=version, posted_at=at
+    async def card(self, space_id: int, member_id: int) -> IntroCard | None:
+        row = await self.session.scalar(
+            select(IntroCardRow)
+            .where(IntroCardRow.space_id == space_id, IntroCardRow.member_id == member_id)
+            .execution_options(populate_existing=True)
         )
+        if row is None:
+            return None
+        return IntroCard(row.version, row.posted_at, row.reminder_planned_at, row.channel_id)
+
+    async def record_post(
+        self, space_id: int, member_id: int, version: int, channel_id: str, at: datetime
+    ) -> None:
+        insert = _insert(self.session)
+        changes = {"version": version, "channel_id": channel_id, "posted_at": at}
+        statement = insert(IntroCardRow).values(member_id=member_id, space_id=space_id, **changes)
         await self.session.execute(
             statement.on_conflict_do_update(
-                index_elements=["member_id"], set_={"version": version, "posted_at": at}
+                index_elements=["member_id"],
+                set_=changes,
+                where=IntroCardRow.space_id == space_id,
             )
         )
 
@@ -101,7 +140,9 @@ class SqlIntros:
         )
         await self.session.execute(
             statement.on_conflict_do_update(
-                index_elements=["member_id"], set_={"reminder_planned_at": at}
+                index_elements=["member_id"],
+                set_={"reminder_planned_at": at},
+                where=IntroCardRow.space_id == space_id,
             )
         )
 
@@ -126,3 +167,6 @@ class SqlIntros:
             .limit(limit)
         )
         return [member_from_row(row) for row in (await self.session.execute(statement)).scalars()]
+
+
+REPOSITORIES = {INTROS.name: SqlIntros}

@@ -1,35 +1,120 @@
-"""Repository for networking rounds: participants, exclusions, rounds, pairs and answers."""
+"""Networking rounds' tables and repository: participants, exclusions, rounds, pairs, answers.
+
+Every query is filtered by space, so an id from another space (a replayed button) finds nothing.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.domain import Member, NetworkStatus, PairInfo, Participant, RoundInfo
-from storage.models import (
-    MemberRow,
-    NetworkExclusionRow,
-    NetworkMemberRow,
-    NetworkPairMemberRow,
-    NetworkPairRow,
-    NetworkRoundRow,
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    or_,
+    select,
+    update,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.domain import Member
+from bot.features.network.model import (
+    NETWORK,
+    NetworkStatus,
+    PairInfo,
+    Participant,
+    RoundInfo,
+)
+from storage.models import Base, Id, MemberRow
 from storage.repos import _insert, member_from_row
 
 
+class NetworkMemberRow(Base):
+    __tablename__ = "network_members"
+    __table_args__ = (Index("ix_network_members_space_status", "space_id", "status"),)
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10))
+    snoozed_until: Mapped[datetime | None]
+    ignored_streak: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime]
+
+
+class NetworkExclusionRow(Base):
+    __tablename__ = "network_exclusions"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    excluded_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+
+
+class NetworkRoundRow(Base):
+    __tablename__ = "network_rounds"
+    __table_args__ = (UniqueConstraint("space_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    paired_at: Mapped[datetime]
+    planned_at: Mapped[datetime | None]
+    """When every message of the round was planned (None while that is under way)."""
+
+
+class NetworkPairRow(Base):
+    __tablename__ = "network_pairs"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("network_rounds.id", ondelete="CASCADE"), index=True
+    )
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+
+
+class NetworkPairMemberRow(Base):
+    __tablename__ = "network_pair_members"
+
+    pair_id: Mapped[int] = mapped_column(
+        ForeignKey("network_pairs.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[str | None] = mapped_column(String(10))
+    answered_at: Mapped[datetime | None]
+
+
+CHUNK = 500  # rows per statement: well under SQLite's and asyncpg's parameter limits
+
+
 def _round(row: NetworkRoundRow) -> RoundInfo:
-    return RoundInfo(row.id, row.number, row.starts_at, row.ends_at)
+    return RoundInfo(row.id, row.number, row.starts_at, row.ends_at, row.planned_at is not None)
 
 
 class SqlNetwork:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def participant(self, member_id: int) -> Participant | None:
-        row = await self.session.get(NetworkMemberRow, member_id, populate_existing=True)
+    async def participant(self, space_id: int, member_id: int) -> Participant | None:
+        row = await self.session.scalar(
+            select(NetworkMemberRow)
+            .where(NetworkMemberRow.space_id == space_id, NetworkMemberRow.member_id == member_id)
+            .execution_options(populate_existing=True)
+        )
         if row is None:
             return None
         return Participant(
@@ -56,15 +141,43 @@ class SqlNetwork:
             {"member_id": member_id, "space_id": space_id, "ignored_streak": 0, **values}
         )
         await self.session.execute(
-            statement.on_conflict_do_update(index_elements=["member_id"], set_=values)
+            statement.on_conflict_do_update(
+                index_elements=["member_id"],
+                set_=values,
+                where=NetworkMemberRow.space_id == space_id,
+            )
         )
 
-    async def set_streaks(self, streaks: dict[int, int]) -> None:
-        if streaks:
+    async def set_statuses(
+        self, space_id: int, member_ids: list[int], status: NetworkStatus, at: datetime
+    ) -> None:
+        for start in range(0, len(member_ids), CHUNK):
             await self.session.execute(
-                update(NetworkMemberRow),
-                [{"member_id": m, "ignored_streak": streak} for m, streak in streaks.items()],
+                update(NetworkMemberRow)
+                .where(
+                    NetworkMemberRow.space_id == space_id,
+                    NetworkMemberRow.member_id.in_(member_ids[start : start + CHUNK]),
+                )
+                .values(status=status.value, snoozed_until=None, changed_at=at)
+                .execution_options(synchronize_session=False)
             )
+
+    async def set_streaks(self, space_id: int, streaks: dict[int, int]) -> None:
+        """One UPDATE per streak length (a handful), not one per member."""
+        by_streak: dict[int, list[int]] = defaultdict(list)
+        for member_id, streak in streaks.items():
+            by_streak[streak].append(member_id)
+        for streak, member_ids in by_streak.items():
+            for start in range(0, len(member_ids), CHUNK):
+                await self.session.execute(
+                    update(NetworkMemberRow)
+                    .where(
+                        NetworkMemberRow.space_id == space_id,
+                        NetworkMemberRow.member_id.in_(member_ids[start : start + CHUNK]),
+                    )
+                    .values(ignored_streak=streak)
+                    .execution_options(synchronize_session=False)
+                )
 
     async def participants(self, space_id: int) -> dict[int, Participant]:
         rows = await self.session.execute(
@@ -170,21 +283,38 @@ class SqlNetwork:
         round_id = (await self.session.execute(statement)).scalar_one_or_none()
         if round_id is None:
             return None
-        return RoundInfo(round_id, number, starts_at, ends_at)
+        return RoundInfo(round_id, number, starts_at, ends_at, planned=False)
 
-    async def add_pair(self, round_id: int, space_id: int, member_ids: tuple[int, ...]) -> int:
-        pair_id = (
-            await self.session.execute(
-                _insert(self.session)(NetworkPairRow)
-                .values(round_id=round_id, space_id=space_id)
-                .returning(NetworkPairRow.id)
-            )
-        ).scalar_one()
+    async def mark_planned(self, space_id: int, round_id: int, at: datetime) -> None:
         await self.session.execute(
-            _insert(self.session)(NetworkPairMemberRow),
-            [{"pair_id": pair_id, "member_id": member_id} for member_id in member_ids],
+            update(NetworkRoundRow)
+            .where(NetworkRoundRow.space_id == space_id, NetworkRoundRow.id == round_id)
+            .values(planned_at=at)
+            .execution_options(synchronize_session=False)
         )
-        return int(pair_id)
+
+    async def add_pairs(
+        self, space_id: int, round_id: int, groups: list[tuple[int, ...]]
+    ) -> list[int]:
+        insert = _insert(self.session)
+        pair_ids: list[int] = []
+        for start in range(0, len(groups), CHUNK):
+            chunk = groups[start : start + CHUNK]
+            inserted = await self.session.execute(
+                insert(NetworkPairRow).returning(NetworkPairRow.id, sort_by_parameter_order=True),
+                [{"round_id": round_id, "space_id": space_id} for _ in chunk],
+            )
+            ids = [int(row_id) for row_id in inserted.scalars()]
+            await self.session.execute(
+                insert(NetworkPairMemberRow),
+                [
+                    {"pair_id": pair_id, "member_id": member_id, "space_id": space_id}
+                    for pair_id, group in zip(ids, chunk, strict=True)
+                    for member_id in group
+                ],
+            )
+            pair_ids += ids
+        return pair_ids
 
     async def latest_round(self, space_id: int) -> RoundInfo | None:
         row = await self.session.scalar(
@@ -195,7 +325,7 @@ class SqlNetwork:
         )
         return _round(row) if row else None
 
-    async def round_pairs(self, round_id: int) -> list[PairInfo]:
+    async def round_pairs(self, space_id: int, round_id: int) -> list[PairInfo]:
         rows = await self.session.execute(
             select(
                 NetworkPairMemberRow.pair_id,
@@ -203,7 +333,7 @@ class SqlNetwork:
                 NetworkPairMemberRow.answer,
             )
             .join(NetworkPairRow, NetworkPairRow.id == NetworkPairMemberRow.pair_id)
-            .where(NetworkPairRow.round_id == round_id)
+            .where(NetworkPairRow.space_id == space_id, NetworkPairRow.round_id == round_id)
             .order_by(NetworkPairMemberRow.pair_id, NetworkPairMemberRow.member_id)
         )
         pairs: dict[int, dict[int, str | None]] = defaultdict(dict)
@@ -214,9 +344,11 @@ class SqlNetwork:
             for pair_id, answers in pairs.items()
         ]
 
-    async def pair(self, pair_id: int) -> PairInfo | None:
+    async def pair(self, space_id: int, pair_id: int) -> PairInfo | None:
         round_id = await self.session.scalar(
-            select(NetworkPairRow.round_id).where(NetworkPairRow.id == pair_id)
+            select(NetworkPairRow.round_id).where(
+                NetworkPairRow.space_id == space_id, NetworkPairRow.id == pair_id
+            )
         )
         if round_id is None:
             return None
@@ -228,29 +360,41 @@ class SqlNetwork:
         answers = {member_id: answer for member_id, answer in rows}
         return PairInfo(pair_id, round_id, tuple(answers), answers)
 
-    async def current_pair(self, member_id: int) -> tuple[RoundInfo, PairInfo] | None:
+    async def current_pair(
+        self, space_id: int, member_id: int
+    ) -> tuple[RoundInfo, PairInfo] | None:
         row = (
             await self.session.execute(
                 select(NetworkRoundRow, NetworkPairMemberRow.pair_id)
                 .join(NetworkPairRow, NetworkPairRow.round_id == NetworkRoundRow.id)
                 .join(NetworkPairMemberRow, NetworkPairMemberRow.pair_id == NetworkPairRow.id)
-                .where(NetworkPairMemberRow.member_id == member_id)
+                .where(
+                    NetworkPairMemberRow.space_id == space_id,
+                    NetworkPairMemberRow.member_id == member_id,
+                )
                 .order_by(NetworkRoundRow.number.desc())
                 .limit(1)
             )
         ).first()
         if row is None:
             return None
-        pair = await self.pair(row[1])
+        pair = await self.pair(space_id, row[1])
         assert pair is not None
         return _round(row[0]), pair
 
-    async def answer(self, pair_id: int, member_id: int, answer: str, at: datetime) -> None:
+    async def answer(
+        self, space_id: int, pair_id: int, member_id: int, answer: str, at: datetime
+    ) -> None:
         await self.session.execute(
             update(NetworkPairMemberRow)
             .where(
-                NetworkPairMemberRow.pair_id == pair_id, NetworkPairMemberRow.member_id == member_id
+                NetworkPairMemberRow.space_id == space_id,
+                NetworkPairMemberRow.pair_id == pair_id,
+                NetworkPairMemberRow.member_id == member_id,
             )
             .values(answer=answer, answered_at=at)
             .execution_options(synchronize_session=False)
         )
+
+
+REPOSITORIES = {NETWORK.name: SqlNetwork}

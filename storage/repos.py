@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, time
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -168,20 +170,29 @@ class SqlMembers:
         assert member is not None  # inserted now, or by the transaction that won the race
         return member
 
-    async def rename(self, member_id: int, display_name: str) -> None:
-        await self._update(member_id, display_name=display_name)
+    async def rename(self, space_id: int, member_id: int, display_name: str) -> None:
+        await self._update(space_id, member_id, display_name=display_name)
 
-    async def save_profile(self, member_id: int, profile: Profile) -> None:
-        display_name, space_id = (
+    async def save_profile(self, space_id: int, member_id: int, profile: Profile) -> None:
+        display_name = (
             await self.session.execute(
-                select(MemberRow.display_name, MemberRow.space_id).where(MemberRow.id == member_id)
+                select(MemberRow.display_name).where(
+                    MemberRow.space_id == space_id, MemberRow.id == member_id
+                )
             )
-        ).one()
+        ).scalar_one_or_none()
+        if display_name is None:
+            return  # not a member of this space
         await self._update(
-            member_id, **profile_columns(profile), search_text=search_text(profile, display_name)
+            space_id,
+            member_id,
+            **profile_columns(profile),
+            search_text=search_text(profile, display_name),
         )
         await self.session.execute(
-            delete(MemberInterestRow).where(MemberInterestRow.member_id == member_id)
+            delete(MemberInterestRow).where(
+                MemberInterestRow.space_id == space_id, MemberInterestRow.member_id == member_id
+            )
         )
         keys = interest_keys(profile)
         if keys:
@@ -190,11 +201,14 @@ class SqlMembers:
                 [{"member_id": member_id, "space_id": space_id, "interest": k} for k in keys],
             )
 
-    async def by_ids(self, member_ids: list[int]) -> dict[int, Member]:
+    async def by_ids(self, space_id: int, member_ids: list[int]) -> dict[int, Member]:
         found: dict[int, Member] = {}
         for start in range(0, len(member_ids), 500):
             rows = await self.session.execute(
-                select(MemberRow).where(MemberRow.id.in_(member_ids[start : start + 500]))
+                select(MemberRow).where(
+                    MemberRow.space_id == space_id,
+                    MemberRow.id.in_(member_ids[start : start + 500]),
+                )
             )
             found.update({row.id: member_from_row(row) for row in rows.scalars()})
         return found
@@ -205,11 +219,11 @@ class SqlMembers:
         )
         return {row.user_id: member_from_row(row) for row in rows.scalars()}
 
-    async def mark_welcomed(self, member_id: int, at: datetime) -> None:
-        await self._update(member_id, welcomed_at=at)
+    async def mark_welcomed(self, space_id: int, member_id: int, at: datetime) -> None:
+        await self._update(space_id, member_id, welcomed_at=at)
 
-    async def set_manager(self, member_id: int, is_manager: bool) -> None:
-        await self._update(member_id, is_manager=is_manager)
+    async def set_manager(self, space_id: int, member_id: int, is_manager: bool) -> None:
+        await self._update(space_id, member_id, is_manager=is_manager)
 
     async def managers(self, space_id: int) -> list[Member]:
         rows = await self.session.execute(
@@ -225,10 +239,10 @@ class SqlMembers:
         )
         return int(total or 0)
 
-    async def _update(self, member_id: int, **values: object) -> None:
+    async def _update(self, space_id: int, member_id: int, **values: object) -> None:
         await self.session.execute(
             update(MemberRow)
-            .where(MemberRow.id == member_id)
+            .where(MemberRow.space_id == space_id, MemberRow.id == member_id)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
@@ -295,6 +309,38 @@ class SqlOutbox:
         inserted = (await self.session.execute(statement)).scalar_one_or_none()
         return inserted is not None
 
+    async def enqueue_many(self, space_id: int, deliveries: Sequence[NewDelivery]) -> int:
+        # a stand-in until the delivery work lands its own; same signature
+        if not deliveries:
+            return 0
+        table = cast(Table, OutboxRow.__table__)
+        insert = _insert(self.session)
+        statement = (
+            insert(table)
+            .on_conflict_do_nothing(index_elements=["space_id", "dedupe_key"])
+            .returning(table.c.id)
+        )
+        created = datetime.now(UTC)
+        rows = [
+            {
+                "space_id": space_id,
+                "dedupe_key": d.dedupe_key,
+                "purpose": d.purpose,
+                "payload": json.dumps(d.message.to_dict()),
+                "fallback_channel": d.fallback_channel,
+                "replaces": d.replaces,
+                "due_at": d.due_at,
+                "expires_at": d.expires_at,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": created,
+                **target_columns(d.target),
+            }
+            for d in deliveries
+        ]
+        result = await self.session.execute(statement, rows)
+        return len(result.all())
+
     async def cancel(self, space_id: int, dedupe_key: str) -> bool:
         cancelled = await self.session.execute(
             update(OutboxRow)
@@ -323,6 +369,9 @@ class SqlInbound:
             .returning(InboundEventRow.key)
         )
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
+
+    async def oldest(self) -> datetime | None:
+        return await self.session.scalar(select(func.min(InboundEventRow.seen_at)))
 
     async def forget_before(self, moment: datetime) -> int:
         result = await self.session.execute(

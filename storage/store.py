@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar, cast
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.errors import StoreBusy
+from bot.ports import RepoKey
+from storage.catalog import REPOSITORIES, RepositoryFactory
 from storage.db import make_engine, make_sessionmaker
-from storage.intros import SqlDirectory, SqlIntros
+from storage.intros import SqlDirectory
 from storage.models import Base
-from storage.network import SqlNetwork
 from storage.outbox import SqlDeliveryQueue
 from storage.repos import SqlInbound, SqlMembers, SqlOutbox, SqlSettings, SqlSpaces
 
+R = TypeVar("R")
+
 
 class SqlTx:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, factories: Mapping[str, RepositoryFactory]) -> None:
         self.session = session
         self.spaces = SqlSpaces(session)
         self.members = SqlMembers(session)
@@ -24,24 +30,52 @@ class SqlTx:
         self.outbox = SqlOutbox(session)
         self.inbound = SqlInbound(session)
         self.directory = SqlDirectory(session)
-        self.intros = SqlIntros(session)
-        self.network = SqlNetwork(session)
+        self._factories = factories
+        self._repos: dict[str, Any] = {}
+
+    def repo(self, key: RepoKey[R]) -> R:
+        found = self._repos.get(key.name)
+        if found is None:
+            factory = self._factories.get(key.name)
+            if factory is None:
+                raise LookupError(f"no repository for {key.name!r}: add it to storage/catalog.py")
+            found = self._repos[key.name] = factory(self.session)
+        return cast(R, found)
+
+
+BUSY_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock timeout
+
+
+def is_busy(error: DBAPIError) -> bool:
+    """A database too busy to take this transaction now (nothing was written)."""
+    text = str(error.orig).lower()
+    if "database is locked" in text or "database table is locked" in text:
+        return True
+    return getattr(error.orig, "sqlstate", None) in BUSY_SQLSTATES
 
 
 class SqlStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self, engine: AsyncEngine, repositories: Mapping[str, RepositoryFactory] = REPOSITORIES
+    ) -> None:
         self.engine = engine
         self.sessions = make_sessionmaker(engine)
         self.deliveries = SqlDeliveryQueue(self.sessions)
+        self.repositories = repositories
 
     @classmethod
-    def from_url(cls, url: str) -> SqlStore:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, **engine_options: Any) -> SqlStore:
+        return cls(make_engine(url, **engine_options))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlTx]:
-        async with self.sessions() as session, session.begin():
-            yield SqlTx(session)
+        try:
+            async with self.sessions() as session, session.begin():
+                yield SqlTx(session, self.repositories)
+        except DBAPIError as error:
+            if is_busy(error):
+                raise StoreBusy(type(error.orig).__name__) from None
+            raise
 
     async def create_schema(self) -> None:
         """Create tables straight from the models (tests; production runs migrations)."""

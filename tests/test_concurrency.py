@@ -4,7 +4,11 @@ opens): both are answered, and the member is stored once."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+import time
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import build_core
@@ -14,6 +18,7 @@ from bot.domain import SpaceKey
 from bot.engine import APOLOGY
 from storage.models import MemberRow
 from storage.store import SqlStore
+from tests.conftest import fresh_schema
 
 SPACE = SpaceKey("console", "T-RACE")
 
@@ -40,3 +45,39 @@ async def test_concurrent_first_interactions_of_a_new_member_both_succeed(
         )
     assert count == 1
     await core.runtime.kicked()
+
+
+async def test_a_command_that_meets_a_busy_database_waits_and_succeeds(
+    database_url: str, clock: ManualClock
+) -> None:
+    """Another writer holds SQLite's write lock longer than a statement waits for it: the
+    command is retried within its deadline instead of apologising."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's single writer lock")
+    store = SqlStore.from_url(database_url, busy_timeout=0.05)
+    await fresh_schema(store)
+    core = build_core(store, clock, send_when_planned=False)
+    actor = Actor(SPACE, "amara", display_name="amara")
+    await core.rounds.command(actor, "help")
+    path = database_url.split("///", 1)[1]
+
+    def hold_the_write_lock(ready: threading.Event) -> None:
+        other = sqlite3.connect(path)
+        other.execute("BEGIN IMMEDIATE")
+        ready.set()
+        time.sleep(0.6)
+        other.commit()
+        other.close()
+
+    ready = threading.Event()
+    holder = threading.Thread(target=hold_the_write_lock, args=(ready,))
+    holder.start()
+    ready.wait()
+    outcome = await core.rounds.command(actor, "profile set specialty=surgery")
+    holder.join()
+    assert outcome.replies[0].message.text.startswith("✓ Saved your profile")
+    async with store.transaction() as tx:
+        space = await tx.spaces.get_or_create(SPACE)
+        saved = await tx.members.get(space.id, "amara")
+    assert saved is not None and saved.profile.specialty == "surgery"
+    await store.close()

@@ -179,11 +179,13 @@ async def test_find_refuses_huge_input_and_neutralises_hostile_text(transcript: 
         "ben: /rounds intro please"
     )
     assert "`text` is too long (101 characters); the most it takes is 100." in out
-    assert "No members match “‹@amara› ‹t:0:f›”" in out
+    assert "No members match “<@amara> <t:0:f>”" in out  # shown as typed, not as a mention
     assert "I didn't expect `please` here." in out
 
 
-async def test_a_card_in_a_new_intros_channel_is_a_new_post(transcript: Transcript) -> None:
+async def test_a_card_in_a_new_intros_channel_is_a_new_post_and_the_old_one_points_to_it(
+    transcript: Transcript,
+) -> None:
     out = await transcript(
         SETUP
         + "ben: /rounds intro\namara: /rounds config channel intros #meet-the-community\n"
@@ -191,7 +193,14 @@ async def test_a_card_in_a_new_intros_channel_is_a_new_post(transcript: Transcri
     )
     assert "[#introductions]\n  👋 Meet **Ben Osei**" in out
     assert "[#meet-the-community]\n  👋 Meet **Ben Osei**" in out
-    assert "(updated)" not in out
+    assert (
+        "✓ Posted your introduction in #meet-the-community, the new intros channel; "
+        "your old card in #introductions now points there." in out
+    )
+    assert (
+        "[#introductions] (updated)\n  👋 **Ben Osei**'s introduction has moved to "
+        "#meet-the-community." in out
+    )
 
 
 async def test_members_of_spaces_without_a_channel_never_crowd_out_reminders(
@@ -200,6 +209,7 @@ async def test_members_of_spaces_without_a_channel_never_crowd_out_reminders(
     from datetime import timedelta
 
     from bot.domain import SpaceKey
+    from bot.features.intros.model import INTROS
 
     joined = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     async with store.transaction() as tx:
@@ -208,11 +218,11 @@ async def test_members_of_spaces_without_a_channel_never_crowd_out_reminders(
         await tx.settings.put(busy.id, "channel.intros", "introductions")
         for i in range(3):  # older than anyone in the other space
             member = await tx.members.add(quiet.id, f"q{i}", f"q{i}", joined - timedelta(hours=1))
-            await tx.members.mark_welcomed(member.id, joined)
+            await tx.members.mark_welcomed(quiet.id, member.id, joined)
         member = await tx.members.add(busy.id, "b0", "b0", joined)
-        await tx.members.mark_welcomed(member.id, joined)
+        await tx.members.mark_welcomed(busy.id, member.id, joined)
     async with store.transaction() as tx:
-        found = await tx.intros.needing_reminder(
+        found = await tx.repo(INTROS).needing_reminder(
             joined + timedelta(days=1), joined - timedelta(days=7), 1, setting="channel.intros"
         )
     assert [m.user_id for m in found] == ["b0"]

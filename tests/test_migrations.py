@@ -93,3 +93,116 @@ def test_upgrading_a_community_fills_the_directory_for_existing_members(tmp_path
     asyncio.run(seed())
     upgrade(url)
     assert asyncio.run(read()) == (["old timer | surgery | simulation"], ["simulation"])
+
+
+def test_upgrading_scopes_pairs_to_their_space_and_keys_outbox_rows_by_member(
+    tmp_path: Path,
+) -> None:
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    url = migrations_url(tmp_path)
+    asyncio.run(reset(url))
+    command.upgrade(alembic_config(url), "0002")
+    at = "'2026-01-01 00:00:00+00'"
+
+    async def seed() -> None:
+        engine = make_engine(url)
+        async with engine.begin() as connection:
+            run = connection.execute
+            await run(
+                text(
+                    "insert into spaces (platform, external_id, name, created_at) "
+                    f"values ('console', 'console', '', {at})"
+                )
+            )
+            for user in ("amara", "ben"):
+                await run(
+                    text(
+                        "insert into members (space_id, user_id, display_name, joined_at,"
+                        " is_manager, interests, goals, search_text) values ((select min(id)"
+                        f" from spaces), '{user}', '{user}', {at}, false, '[]', '[]', '')"
+                    )
+                )
+            space = "(select min(id) from spaces)"
+            amara = "(select id from members where user_id = 'amara')"
+            await run(
+                text(
+                    "insert into network_rounds (space_id, number, starts_at, ends_at, paired_at)"
+                    f" values ({space}, 1, {at}, {at}, {at})"
+                )
+            )
+            await run(
+                text(
+                    "insert into network_pairs (round_id, space_id) values"
+                    f" ((select min(id) from network_rounds), {space})"
+                )
+            )
+            await run(
+                text(
+                    "insert into network_pair_members (pair_id, member_id) values"
+                    f" ((select min(id) from network_pairs), {amara})"
+                )
+            )
+            await run(
+                text(
+                    "insert into intro_cards (member_id, space_id, version, posted_at) values"
+                    f" ({amara}, {space}, 2, {at})"
+                )
+            )
+            for key, purpose, replaces, target in (
+                ("intro:amara:C1:1", "intro", None, "C1"),
+                ("intro:amara:C1:2", "intro", "intro:amara:C1:1", "C1"),
+                ("intro-reminder:ben", "intro-reminder", None, "ben"),
+                ("hello:ben:amara:2026-01-01", "hello", None, "amara"),
+                ("welcome:gone", "welcome", None, "gone"),
+            ):
+                kind = "channel" if target.startswith("C") else "dm"
+                await run(
+                    text(
+                        "insert into outbox (space_id, dedupe_key, purpose, target_kind,"
+                        " target_id, payload, replaces, due_at, status, attempts, created_at)"
+                        " values (" + space + ", :key, :purpose, :kind, :target, '{}',"
+                        f" :replaces, {at}, 'pending', 0, {at})"
+                    ),
+                    {
+                        "key": key,
+                        "purpose": purpose,
+                        "kind": kind,
+                        "target": target,
+                        "replaces": replaces,
+                    },
+                )
+        await engine.dispose()
+
+    async def read() -> tuple[object, ...]:
+        engine = make_engine(url)
+        async with engine.connect() as connection:
+            ids = dict((await connection.execute(text("select user_id, id from members"))).all())
+            keys = (
+                await connection.execute(
+                    text("select dedupe_key, replaces from outbox order by id")
+                )
+            ).all()
+            scoped = (
+                await connection.execute(text("select space_id from network_pair_members"))
+            ).scalars()
+            channel = (
+                await connection.execute(text("select channel_id from intro_cards"))
+            ).scalar()
+        await engine.dispose()
+        return ids, [tuple(k) for k in keys], list(scoped), channel
+
+    asyncio.run(seed())
+    upgrade(url)
+    ids, keys, scoped, channel = asyncio.run(read())
+    a, b = ids["amara"], ids["ben"]  # type: ignore[index]
+    assert keys == [
+        (f"intro:{a}:C1:1", None),
+        (f"intro:{a}:C1:2", f"intro:{a}:C1:1"),
+        (f"intro-reminder:{b}", None),
+        (f"hello:{b}:{a}:2026-01-01", None),
+        ("welcome:gone", None),  # nobody by that id any more: left as it was
+    ]
+    assert scoped == [1] and channel == "C1"

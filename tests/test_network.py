@@ -12,7 +12,8 @@ from bot.clock import ManualClock
 from bot.context import JobContext
 from bot.features.catalog import build_router
 from bot.features.network import run_rounds
-from storage.models import NetworkPairRow, NetworkRoundRow, OutboxRow
+from storage.models import OutboxRow
+from storage.network import NetworkPairRow, NetworkRoundRow
 from storage.store import SqlStore
 from tests.conftest import Transcript
 
@@ -203,7 +204,7 @@ async def test_managers_set_the_cadence_in_whole_weeks(transcript: Transcript) -
         "join amara\n/rounds config set network.every=10d\n/rounds config set network.every=1w\n"
         "/rounds network join"
     )
-    assert "`network.every` is a whole number of weeks from 1w to 8w" in out
+    assert "`network.every` takes a whole number of weeks from 1w to 8w" in out
     assert "✓ Saved: `network.every` = 1w." in out
     assert "Every week you'll be paired" in out
 
@@ -284,3 +285,37 @@ async def test_a_pair_is_introduced_outside_everyones_quiet_hours(
         ).scalars()
     # Chicago's Monday 10:00 (15:00 UTC) is midnight in Tokyo: wait for 08:00 Tokyo (23:00 UTC)
     assert sent_at == datetime(2026, 3, 9, 23, 0, tzinfo=UTC)
+
+
+async def test_a_round_left_part_way_by_a_stopped_process_is_planned_by_the_next_run(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    from bot.features.network._jobs import Plan, write_round
+    from bot.features.network._pairing import Pairing
+    from bot.features.network.model import NETWORK
+    from tests.helpers import stored_member
+
+    await transcript(PEOPLE)
+    router = build_router()
+    at = datetime(2026, 3, 8, 10, 0, tzinfo=UTC)  # round 1's pairing time
+    job = JobContext(store, router, at)
+    members = [await stored_member(store, name) for name in ("amara", "ben", "cara", "dev")]
+    a, b, c, d = (m for m in members if m is not None)
+    # the round and its pairs were written, then the process stopped before the messages
+    async with store.transaction() as tx:
+        info = await tx.repo(NETWORK).start_round(
+            a.space_id, 1, at + timedelta(hours=14), at + timedelta(days=14, hours=14), at
+        )
+        assert info is not None and not info.planned
+        plan = Plan([a, b, c, d], {}, [], Pairing([(a.id, b.id), (c.id, d.id)]))
+        await write_round(tx, job, a.space_id, info, plan)
+
+    await run_rounds(JobContext(store, router, at + timedelta(minutes=5)))
+    out = await transcript("clock 2026-03-09 16:00 UTC")  # Monday: introductions are due
+
+    assert await count(store, NetworkRoundRow) == 1
+    assert "@amara and @ben, meet each other!" in out
+    assert "@cara and @dev, meet each other!" in out
+    async with store.transaction() as tx:
+        latest = await tx.repo(NETWORK).latest_round(a.space_id)
+    assert latest is not None and latest.planned

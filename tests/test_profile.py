@@ -49,7 +49,7 @@ async def test_lists_booleans_and_quiet_hours_are_parsed(
     [
         ("name=Changed colour=blue", "`colour` isn't something `/rounds profile set` takes"),
         ("name=Changed role=surgeon", "`role` can be one of: student, resident"),
-        ("name=Changed timezone=Chicgo", "Did you mean America/Chicago"),
+        ("name=Changed timezone=Chicgo", "Did you mean `America/Chicago`"),
         ("name=" + "x" * 81, "`name` is too long (81 characters)"),
         ('name=Changed interests="' + ",".join("abcdefghijk") + '"', "at most 10 items"),
         ('name=Changed interests="' + "x" * 41 + '"', "at most 40 characters"),
@@ -76,8 +76,8 @@ async def test_bad_input_is_refused_privately_and_nothing_is_saved(
 
 async def test_hostile_text_cannot_forge_mentions(transcript: Transcript, store: SqlStore) -> None:
     out = await transcript('join alice\n/rounds profile set name="<@bob> <t:0:F>"\n/rounds profile')
-    assert "@bob" not in out.replace("‹@bob›", "")
-    assert "‹@bob›" in out
+    assert "**<@bob> <t:0:F>**" in out  # shown as typed: no mention, no time
+    assert "**@bob" not in out
 
 
 async def test_showing_another_members_profile(transcript: Transcript) -> None:

@@ -175,10 +175,6 @@ class Console:
         return self.current
 
     async def _command(self, user: str, text: str) -> None:
-        if not text.lower().startswith("/rounds"):
-            raise UserError(
-                f"Commands start with /rounds, e.g. `/rounds help` (not `{text[:40]}`)."
-            )
         assert self.rounds is not None
         await self.show_outcome(user, await self.rounds.command(self._actor(user), text))
 
@@ -252,7 +248,7 @@ class Console:
                 moment
                 for moment in (
                     await self.runtime.store.deliveries.next_due_at(),
-                    self.runtime.next_job_at(),
+                    await self.runtime.next_job_at(),
                 )
                 if moment is not None and moment <= target
             ]
@@ -265,5 +261,5 @@ class Console:
                     break
             self.clock.set(moment)
             last_step = moment
-            await self.runtime.run_due()
+            await self.runtime.run_due(every_job=True)
         self.clock.set(target)

@@ -1,4 +1,8 @@
-"""Neutral messages as console text: tokens become @names, #channels and readable times."""
+"""Neutral messages as console text: tokens become @names, #channels and readable times.
+
+Markup is printed as it is (`**bold**` stays `**bold**`); what a member typed is printed as
+they typed it, without the backslashes that keep it literal elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,24 @@ import re
 import zoneinfo
 from datetime import UTC, datetime
 
-from bot.messages import CHANNEL_RE, MENTION_RE, MOMENT_RE, Form, Message
+from bot.messages import (
+    CHANNEL_RE,
+    CODE,
+    ESCAPE,
+    LABEL,
+    MENTION_RE,
+    MOMENT_RE,
+    Form,
+    Message,
+    unescape,
+)
 
-LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+PIECE_RE = re.compile(
+    rf"(?P<escaped>{ESCAPE})"
+    rf"|(?P<code>{CODE})"
+    rf"|\[(?P<label>{LABEL})\]\((?P<url>[^)\s]+)\)"
+    rf"|(?P<token>{MENTION_RE.pattern}|{CHANNEL_RE.pattern}|{MOMENT_RE.pattern})"
+)
 
 
 def relative(at: datetime, now: datetime) -> str:
@@ -35,20 +54,36 @@ def render_time(at: datetime, style: str, zone_name: str | None, now: datetime) 
 
 
 def render_text(text: str, zone_name: str | None, now: datetime) -> str:
-    text = MENTION_RE.sub(lambda m: f"@{m.group(1)}", text)
-    text = CHANNEL_RE.sub(lambda m: f"#{m.group(1)}", text)
-    text = MOMENT_RE.sub(
-        lambda m: render_time(
-            datetime.fromtimestamp(int(m.group(1)), UTC), m.group(2), zone_name, now
-        ),
-        text,
-    )
-    return LINK_RE.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
+    def piece(found: re.Match[str]) -> str:
+        if found.group("escaped"):
+            return found.group("escaped")[1]
+        if found.group("code"):
+            return unescape(found.group("code"))
+        if found.group("url"):
+            label = render_text(found.group("label"), zone_name, now)
+            return f"{label} ({unescape(found.group('url'))})"
+        return token(found.group("token"), zone_name, now)
+
+    return PIECE_RE.sub(piece, text)
+
+
+def token(text: str, zone_name: str | None, now: datetime) -> str:
+    if found := MENTION_RE.fullmatch(text):
+        return f"@{found.group(1)}"
+    if found := CHANNEL_RE.fullmatch(text):
+        return f"#{found.group(1)}"
+    found = MOMENT_RE.fullmatch(text)
+    assert found is not None  # PIECE_RE only lets these three kinds through
+    at = datetime.fromtimestamp(int(found.group(1)), UTC)
+    return render_time(at, found.group(2), zone_name, now)
 
 
 def body_lines(message: Message, zone_name: str | None, now: datetime) -> list[str]:
     lines = render_text(message.text, zone_name, now).split("\n")
-    lines += [f"{k}: {render_text(v, zone_name, now)}" for k, v in message.fields]
+    lines += [
+        f"{render_text(k, zone_name, now)}: {render_text(v, zone_name, now)}"
+        for k, v in message.fields
+    ]
     lines += [f"[button] {button.label}" for button in message.buttons]
     if message.attachment is not None:
         lines.append(f"[file] {message.attachment.name}")
@@ -65,7 +100,7 @@ def form_lines(form: Form) -> list[str]:
     lines = [f"[form] {form.title}", f"fields: {', '.join(names)}"]
     lines.append('Fill it in with: submit field=value …   e.g. submit name="Ada Obi"')
     if form.hint:
-        lines.append(form.hint)
+        lines.append(unescape(form.hint))  # printed as markup, like every hint before it
     return lines
 
 

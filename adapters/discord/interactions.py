@@ -7,9 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import zoneinfo
 from collections.abc import Awaitable
-from functools import cache
 from typing import Any
 
 import discord
@@ -22,7 +20,7 @@ from bot.context import Actor
 from bot.domain import SpaceKey
 from bot.engine import Rounds
 from bot.messages import Form, Message, Outcome
-from bot.options import OptionKind
+from bot.options import OptionKind, zone_choices
 from bot.serving import InFlight
 
 log = logging.getLogger(__name__)
@@ -38,9 +36,8 @@ RESTARTING = "Rounds is restarting and didn't take that. Please try again in a m
 DONE = "✓ Done."
 
 
-@cache
 def zone_names() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones() | {"UTC"}))
+    return zone_choices()
 
 
 def suggestions(choices: tuple[str, ...], typed: str) -> list[str]:

@@ -1,8 +1,9 @@
 """Neutral messages as Discord messages: text, embed fields, buttons, files.
 
-Discord already speaks the core's Markdown subset and its `<@id>`, `<#id>` and `<t:unix:F>`
-tokens, so text passes through; what changes is where long text and fields go (an embed),
-how buttons carry their action (custom ids), and how `/rounds …` commands are named here.
+Discord already speaks the core's Markdown subset, its backslash escapes and its `<@id>`,
+`<#id>` and `<t:unix:F>` tokens, so text mostly passes through; what changes is where long text
+and fields go (an embed), how buttons carry their action (custom ids), how `/rounds …` commands
+are named here, and that nothing in the text can ping a crowd or a role.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import discord
 from adapters.discord.components import ActionButton
 from adapters.discord.schema import Schema, discord_name
 from adapters.discord.translate import button_id
-from bot.messages import ButtonStyle, Message
+from bot.messages import ADDRESS, CODE, ESCAPE, LABEL, ButtonStyle, Message, split_literal, unescape
 from bot.router import TOP
 
 MAX_CONTENT = 2000
@@ -27,7 +28,8 @@ MAX_FIELD_NAME = 256
 MAX_FIELD_VALUE = 1024
 MAX_BUTTONS = 25
 MAX_LABEL = 80
-COMMAND_RE = re.compile(re.escape(TOP) + r"((?: [a-z][a-z-]*)*)")
+# `(?<!\\)`: a `/rounds` a member typed arrives escaped (`\/rounds`) and is left as typed
+COMMAND_RE = re.compile(r"(?<!\\)" + re.escape(TOP) + r"((?: [a-z][a-z-]*)*)")
 STYLES = {
     ButtonStyle.DEFAULT: discord.ButtonStyle.secondary,
     ButtonStyle.PRIMARY: discord.ButtonStyle.primary,
@@ -85,7 +87,7 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-CODE_COMMAND_RE = re.compile(r"`(" + re.escape(TOP) + r"[^`]*)`")
+CODE_COMMAND_RE = re.compile(r"(?<!\\)`(" + re.escape(TOP) + r"(?:\\.|[^`\\])*)`")
 ARGUMENT_RE = re.compile(r'\b([a-z][a-z0-9_.-]*)=(?:"([^"]*)"|(\S+))')
 
 
@@ -118,15 +120,74 @@ def name_commands(text: str, schema: Schema) -> str:
     return COMMAND_RE.sub(replace, text)
 
 
+PIECE_RE = re.compile(
+    rf"(?P<escaped>{ESCAPE})"
+    rf"|(?P<code>{CODE})"
+    rf"|\[(?P<label>{LABEL})\]\((?P<url>(?:https?://|mailto:)[^)\s]+)\)"
+    r"|(?P<token><[@#][A-Za-z0-9_.-]+>|<t:-?\d+:[FfDdTtR]>)"
+    rf"|(?P<address>{ADDRESS})"
+)
+# `@everyone`, `@here`, roles (`<@&id>`), nicknames (`<@!id>`) and bare ids: the core never
+# writes these, so wherever they appear (escaped or not) a zero-width space keeps them text.
+# ALLOWED_MENTIONS stops the pings; this stops them rendering as mentions too.
+PING_RE = re.compile(r"@(?=everyone|here|[&!]|\d)")
+ZERO_WIDTH_SPACE = "\u200b"
+ADDRESS_SAFE = "_~-.#+/"  # characters that format nothing inside a link, left as typed there
+
+
+def _unping(text: str) -> str:
+    return PING_RE.sub("@" + ZERO_WIDTH_SPACE, text)
+
+
+def shown_literally(char: str, *, address: bool = False) -> str:
+    """One character a member typed, as Discord Markdown that shows exactly that character."""
+    if char == "/" or (address and char in ADDRESS_SAFE):  # an escape would break the link
+        return char
+    return "\\" + char
+
+
+def _mixed(text: str, *, address: bool = False) -> str:
+    return "".join(
+        shown_literally(run, address=address) if escaped else _unping(run)
+        for run, escaped in split_literal(text)
+    )
+
+
+def markdown(text: str) -> str:
+    """Neutral text as Discord Markdown: escapes as Discord's, no pings, tokens as they are."""
+    out: list[str] = []
+    position = 0
+    for piece in PIECE_RE.finditer(text):
+        out.append(_unping(text[position : piece.start()]))
+        position = piece.end()
+        if piece.group("escaped"):
+            out.append(shown_literally(piece.group("escaped")[1]))
+        elif piece.group("code"):
+            # a backslash inside code shows as a backslash, and a backtick would end the code
+            inner = unescape(piece.group("code")[1:-1]).replace("`", "\u02cb")
+            out.append(f"`{_unping(inner)}`")
+        elif piece.group("url"):
+            out.append(f"[{_mixed(piece.group('label'))}]({unescape(piece.group('url'))})")
+        elif piece.group("token"):
+            out.append(piece.group("token"))
+        else:
+            out.append(_mixed(piece.group("address"), address=True))
+    out.append(_unping(text[position:]))
+    return "".join(out)
+
+
 def render(message: Message, space: str, schema: Schema) -> Rendered:
-    text = name_commands(message.text, schema)
+    text = markdown(name_commands(message.text, schema))
     rendered = Rendered()
     if len(text) <= MAX_CONTENT:
         rendered.content = text
     else:
         rendered.description = clip(text, MAX_DESCRIPTION)
     rendered.fields = [
-        (clip(name, MAX_FIELD_NAME), clip(name_commands(value, schema), MAX_FIELD_VALUE) or "-")
+        (
+            clip(markdown(name), MAX_FIELD_NAME),
+            clip(markdown(name_commands(value, schema)), MAX_FIELD_VALUE) or "-",
+        )
         for name, value in message.fields[:MAX_FIELDS]
     ]
     rendered.buttons = [

@@ -15,6 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.messages import (
+    ADDRESS,
+    CODE,
+    ESCAPE,
+    LABEL,
     MOMENT_RE,
     Button,
     ButtonStyle,
@@ -22,6 +26,9 @@ from bot.messages import (
     Form,
     FormField,
     Message,
+    literal,
+    split_literal,
+    unescape,
 )
 
 FORM_CALLBACK = "rounds.form"
@@ -52,13 +59,28 @@ DATE_FORMATS = {
 }
 
 PIECE_RE = re.compile(
-    r"(?P<code>`[^`\n]+`)"
-    r"|\[(?P<label>[^\]\n]+)\]\((?P<url>(?:https?://|mailto:)[^)\s]+)\)"
+    rf"(?P<escaped>{ESCAPE})"
+    rf"|(?P<code>{CODE})"
+    rf"|\[(?P<label>{LABEL})\]\((?P<url>(?:https?://|mailto:)[^)\s]+)\)"
     r"|<@(?P<user>[A-Za-z0-9_.-]+)>"
     r"|<#(?P<channel>[A-Za-z0-9_.-]+)>"
     r"|(?P<moment><t:-?\d+:[FfDdTtR]>)"
+    rf"|(?P<address>{ADDRESS})"
 )
 BULLET_RE = re.compile(r"^(\s*)- ", re.MULTILINE)
+# mrkdwn has no escape character: a formatting character a member typed is shown as a
+# look-alike that Slack never parses (full-width forms included: Slack formats with those too).
+LOOKALIKES = {
+    "*": "\u2217",  # ∗ asterisk operator
+    "_": "\u02cd",  # ˍ modifier letter low macron
+    "~": "\u223c",  # ∼ tilde operator
+    "`": "\u02cb",  # ˋ modifier letter grave accent
+    "＊": "\ufe61",  # ﹡ small asterisk
+    "＿": "\u2e0f",  # ⸏ paragraphos
+    "｀": "\u02cb",
+}
+QUOTES = (">", "＞")
+SOFT_HYPHEN = "\u00ad"  # invisible; a line that starts with it is not a quote
 
 
 def escape(text: str) -> str:
@@ -79,6 +101,32 @@ def _plain(text: str) -> str:
     return escape(text).replace("**", "*")
 
 
+def _starts_line(text: str, position: int) -> bool:
+    return not text[text.rfind("\n", 0, position) + 1 : position].strip()
+
+
+def shown_literally(char: str, *, line_start: bool = False, address: bool = False) -> str:
+    """One character a member typed, as mrkdwn that shows exactly that character."""
+    if address and char in "_~":  # formatting never starts inside a link; keep it working
+        return char
+    if char in QUOTES and line_start:
+        return SOFT_HYPHEN + escape(char)
+    return LOOKALIKES.get(char) or escape(char)
+
+
+def _mixed(text: str, *, address: bool = False) -> str:
+    """A link label or address that may hold escaped characters, each shown literally."""
+    return "".join(
+        shown_literally(run, address=address) if escaped else escape(run)
+        for run, escaped in split_literal(text)
+    )
+
+
+def _code(piece: str) -> str:
+    # nothing formats inside code; only a backtick would end it early
+    return "`" + escape(unescape(piece[1:-1]).replace("`", LOOKALIKES["`"])) + "`"
+
+
 def mrkdwn(text: str) -> str:
     """The Markdown subset as Slack mrkdwn, with mention, channel and time tokens."""
     text = BULLET_RE.sub(lambda m: f"{m.group(1)}• ", text)
@@ -87,17 +135,22 @@ def mrkdwn(text: str) -> str:
     for piece in PIECE_RE.finditer(text):
         out.append(_plain(text[position : piece.start()]))
         position = piece.end()
-        if piece.group("code"):
-            out.append(escape(piece.group("code")))
+        if piece.group("escaped"):
+            line_start = _starts_line(text, piece.start())
+            out.append(shown_literally(piece.group("escaped")[1], line_start=line_start))
+        elif piece.group("code"):
+            out.append(_code(piece.group("code")))
         elif piece.group("url"):
-            label = escape(piece.group("label")).replace("|", "¦")
-            out.append(f"<{piece.group('url')}|{label}>")
+            label = _mixed(piece.group("label")).replace("|", "¦")
+            out.append(f"<{unescape(piece.group('url'))}|{label}>")
         elif piece.group("user"):
             out.append(f"<@{piece.group('user')}>")
         elif piece.group("channel"):
             out.append(f"<#{piece.group('channel')}>")
-        else:
+        elif piece.group("moment"):
             out.append(moment(piece.group("moment")))
+        else:
+            out.append(_mixed(piece.group("address"), address=True))
     out.append(_plain(text[position:]))
     return "".join(out)
 
@@ -164,7 +217,7 @@ def blocks(message: Message) -> list[dict[str, Any]]:
             if part.strip()
         ]
     fields = [
-        {"type": "mrkdwn", "text": clip(f"*{_plain(label)}*\n{mrkdwn(value)}", FIELD_LIMIT)}
+        {"type": "mrkdwn", "text": clip(f"*{mrkdwn(label)}*\n{mrkdwn(value)}", FIELD_LIMIT)}
         for label, value in message.fields
     ]
     for start in range(0, len(fields), FIELDS_PER_SECTION):
@@ -177,7 +230,9 @@ def blocks(message: Message) -> list[dict[str, Any]]:
         controls.append(
             {
                 "type": "context",
-                "elements": [{"type": "mrkdwn", "text": f"📎 {_plain(message.attachment.name)}"}],
+                "elements": [
+                    {"type": "mrkdwn", "text": f"📎 {mrkdwn(literal(message.attachment.name))}"}
+                ],
             }
         )
     controls = controls[-MESSAGE_BLOCK_LIMIT:]

@@ -11,18 +11,26 @@ from typing import Any
 from bot.context import Context, channel_key
 from bot.domain import Role
 from bot.errors import UserError
-from bot.messages import Message, mention
+from bot.messages import Message, literal, mention
 from bot.options import Option, OptionKind
-from bot.router import Command, Router
+from bot.router import Channel, Command, Router
 from bot.text import shown
 
-PROGRAMMES = ("intros", "events", "qa", "managers")
-PURPOSES = {
-    "intros": "introduction cards and networking",
-    "events": "workshop and forum announcements",
-    "qa": "peer questions and answers",
-    "managers": "alerts for community managers",
-}
+MANAGERS = Channel("managers", "alerts for community managers")
+UPCOMING = (
+    Channel("events", "workshop and forum announcements"),
+    Channel("qa", "peer questions and answers"),
+)
+"""Channels of programmes still to come. Managers may already have set them; they stay
+configurable until their programme lands and declares its own (then it leaves this list)."""
+
+
+def channels(router: Router) -> dict[str, Channel]:
+    """Every channel managers can set: the programmes' own, then the core's."""
+    found = dict(router.channels)
+    for channel in (*UPCOMING, MANAGERS):
+        found.setdefault(channel.name, channel)
+    return found
 
 
 async def show(ctx: Context, args: Mapping[str, Any]) -> None:
@@ -37,17 +45,18 @@ async def home(ctx: Context) -> Message | None:
 async def render_config(ctx: Context) -> Message:
     settings = await ctx.settings()
     lines = ["**Community configuration**", "", "**Channels**"]
-    for programme in PROGRAMMES:
-        channel = settings.get(channel_key(programme))
+    for name, declared in channels(ctx.router).items():
+        channel = settings.get(channel_key(name))
         where = f"<#{channel}>" if channel else "_not set_"
-        lines.append(f"- {programme}: {where} ({PURPOSES[programme]})")
+        lines.append(f"- {name}: {where} ({declared.purpose})")
     managers = await ctx.tx.members.managers(ctx.space.id)
     names = ", ".join(mention(m.user_id) for m in managers) or "_none added_"
     lines += ["", f"**Managers**: {names} (workspace and server admins are managers too)"]
     if ctx.router.settings:
         lines += ["", "**Settings**"]
         for key, setting in sorted(ctx.router.settings.items()):
-            lines.append(f"- `{key}` = {settings.get(key, setting.default)}: {setting.description}")
+            value = literal(settings.get(key, setting.default))  # a manager typed it
+            lines.append(f"- `{key}` = {value}: {setting.description}")
     lines += [
         "",
         "Change with `/rounds config channel intros #introductions`, "
@@ -58,8 +67,9 @@ async def render_config(ctx: Context) -> Message:
 
 async def set_channel(ctx: Context, args: Mapping[str, Any]) -> None:
     programme, channel = args["programme"], args["channel"]
+    purpose = channels(ctx.router)[programme].purpose
     await ctx.tx.settings.put(ctx.space.id, channel_key(programme), channel)
-    ctx.reply(f"✓ {programme.capitalize()} ({PURPOSES[programme]}) will now go to <#{channel}>.")
+    ctx.reply(f"✓ {programme.capitalize()} ({purpose}) will now go to <#{channel}>.")
 
 
 async def manage(ctx: Context, args: Mapping[str, Any]) -> None:
@@ -72,7 +82,7 @@ async def manage(ctx: Context, args: Mapping[str, Any]) -> None:
             ctx.reply(f"{mention(user_id)} is already a manager. Nothing changed.")
             return
         else:
-            await ctx.tx.members.set_manager(target.id, True)
+            await ctx.tx.members.set_manager(ctx.space.id, target.id, True)
         ctx.reply(f"✓ {mention(user_id)} is now a community manager.")
         return
     if target is None or not target.is_manager:
@@ -84,7 +94,7 @@ async def manage(ctx: Context, args: Mapping[str, Any]) -> None:
         raise UserError(
             "That would leave the community with no manager. Add another manager first."
         )
-    await ctx.tx.members.set_manager(target.id, False)
+    await ctx.tx.members.set_manager(ctx.space.id, target.id, False)
     ctx.reply(f"✓ {mention(user_id)} is no longer a community manager.")
 
 
@@ -96,7 +106,7 @@ async def set_settings(ctx: Context, args: Mapping[str, Any]) -> None:
     for key, value in args.items():
         text = shown(value)
         await ctx.tx.settings.put(ctx.space.id, key, text)
-        changed.append(f"`{key}` = {text}")
+        changed.append(f"`{key}` = {literal(text)}")
     ctx.reply("✓ Saved: " + ", ".join(changed) + ".")
 
 
@@ -117,7 +127,7 @@ def register(router: Router) -> None:
                     "which programme",
                     required=True,
                     positional=True,
-                    choices=PROGRAMMES,
+                    choices=tuple(channels(router)),
                 ),
                 Option(
                     "channel", OptionKind.CHANNEL, "the channel", required=True, positional=True

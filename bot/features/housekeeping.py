@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.context import JobContext
 from bot.router import Job, Router
@@ -15,5 +15,11 @@ async def forget_old_events(job: JobContext) -> None:
         await tx.inbound.forget_before(job.now - KEEP_EVENT_IDS)
 
 
+async def next_to_forget(job: JobContext) -> datetime | None:
+    async with job.store.transaction() as tx:
+        oldest = await tx.inbound.oldest()
+    return oldest + KEEP_EVENT_IDS if oldest is not None else None
+
+
 def register(router: Router) -> None:
-    router.job(Job("housekeeping.events", timedelta(hours=6), forget_old_events))
+    router.job(Job("housekeeping.events", timedelta(hours=6), forget_old_events, next_to_forget))

@@ -13,7 +13,15 @@ from bot.context import Context
 from bot.domain import PROFESSIONS, STAGES, Member, Profile
 from bot.errors import UserError
 from bot.localtime import parse_quiet_hours
-from bot.messages import Button, ButtonStyle, FieldKind, Form, FormField, Message, sanitize
+from bot.messages import (
+    Button,
+    ButtonStyle,
+    FieldKind,
+    Form,
+    FormField,
+    Message,
+    literal,
+)
 from bot.options import Option, OptionKind, ParseContext
 from bot.router import Command, Router
 from bot.text import PROFILE_EXAMPLE, PROFILE_FORM_ACTION, profile_fields, shown
@@ -36,7 +44,7 @@ def comma_list(field: str) -> Callable[[Any], tuple[str, ...]]:
         if long_items:
             raise UserError(
                 f"Each of your `{field}` should be at most {MAX_ITEM_LENGTH} characters; "
-                f"shorten `{long_items[0][:50]}`.",
+                f"shorten `{literal(long_items[0][:50])}`.",
                 field=field,
             )
         return items
@@ -92,8 +100,8 @@ def missing_fields(profile: Profile) -> list[str]:
 
 def render_profile(member: Member, *, own: bool) -> Message:
     p = member.profile
-    headline = " · ".join(sanitize(part) for part in (p.profession, p.stage, p.specialty) if part)
-    text = f"**{sanitize(member.label)}**"
+    headline = " · ".join(literal(part) for part in (p.profession, p.stage, p.specialty) if part)
+    text = f"**{literal(member.label)}**"
     if headline:
         text += f"\n{headline}"
     fields = profile_fields(p, with_zone=True)
@@ -152,7 +160,7 @@ def profile_form(profile: Profile) -> Form:
 
 
 def saved_message(values: Mapping[str, Any], profile: Profile) -> Message:
-    changed = ", ".join(f"{name} = {sanitize(shown(values[name]))}" for name in values)
+    changed = ", ".join(f"{name} = {literal(shown(values[name]))}" for name in values)
     text = f"✓ Saved your profile: {changed}."
     if not profile.timezone:
         text += (
@@ -183,7 +191,7 @@ async def set_fields(ctx: Context, args: Mapping[str, Any]) -> None:
         ctx.open_form(profile_form(ctx.member.profile))
         return
     profile = apply(ctx.member.profile, args)
-    await ctx.tx.members.save_profile(ctx.member.id, profile)
+    await ctx.tx.members.save_profile(ctx.space.id, ctx.member.id, profile)
     ctx.reply(saved_message(args, profile))
 
 
@@ -212,7 +220,7 @@ async def submit_form(ctx: Context, values: Mapping[str, str], context: str) -> 
         ctx.reply("Nothing to save: every field was empty. Your profile is unchanged.")
         return
     profile = apply(ctx.member.profile, parsed)
-    await ctx.tx.members.save_profile(ctx.member.id, profile)
+    await ctx.tx.members.save_profile(ctx.space.id, ctx.member.id, profile)
     ctx.reply(saved_message(parsed, profile))
 
 

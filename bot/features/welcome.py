@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.messages import Button, ButtonStyle, DirectMessage, Message, mention
+from bot.messages import Button, ButtonStyle, DirectMessage, Message, literal, mention
 from bot.options import OptionKind
 from bot.ports import NewDelivery
 from bot.router import Router, Setting
@@ -29,10 +29,10 @@ def render_welcome(user_id: str, community: str) -> Message:
 async def welcome(ctx: Context) -> None:
     if (await ctx.setting("welcome.enabled")) != "yes":
         return
-    community = await ctx.setting("community.name") or "the community"
+    community = literal(await ctx.setting("community.name") or "the community")
     await ctx.deliver(
         NewDelivery(
-            dedupe_key=f"welcome:{ctx.member.user_id}",
+            dedupe_key=f"welcome:{ctx.member.id}",
             purpose="welcome",
             target=DirectMessage(ctx.member.user_id),
             message=render_welcome(ctx.member.user_id, community),
@@ -44,7 +44,13 @@ async def welcome(ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.setting(
-        Setting("community.name", OptionKind.TEXT, "the community", "the name used in messages")
+        Setting(
+            "community.name",
+            OptionKind.TEXT,
+            "the community",
+            "the name used in messages",
+            example='"Global Health Leaders"',
+        )
     )
     router.setting(
         Setting("welcome.enabled", OptionKind.BOOLEAN, "yes", "DM new members a welcome")

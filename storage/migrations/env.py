@@ -10,6 +10,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
+from storage.catalog import REPOSITORIES  # noqa: F401 - registers every programme's tables
 from storage.db import make_engine
 from storage.models import Base, UTCDateTime
 

@@ -12,6 +12,7 @@ from bot.clock import ManualClock
 from bot.context import JobContext
 from bot.domain import SpaceKey
 from bot.features.network import run_rounds
+from bot.features.network.model import NETWORK
 from storage.store import SqlStore
 from tests.discord.fake_discord import ALICE, BOB, EPHEMERAL, GUILD, FakeDiscord, press, slash
 
@@ -54,7 +55,7 @@ async def test_status_tells_a_member_they_are_in(
     await fake.answer(network("join"))
     body = await fake.answer(network("status"))
     assert body["data"]["flags"] == EPHEMERAL
-    assert body["data"]["content"].startswith("You're in networking rounds. Next pairing: <t:")
+    assert body["data"]["content"].startswith("You're in networking rounds. Nobody else has")
 
 
 async def test_snooze_takes_a_number_of_weeks(fake: FakeDiscord, service: DiscordService) -> None:
@@ -163,7 +164,7 @@ async def test_met_this_week_is_recorded_and_replaces_the_question(
         space = await tx.spaces.get_or_create(SPACE)
         alice = await tx.members.get(space.id, ALICE)
         assert alice is not None
-        current = await tx.network.current_pair(alice.id)
+        current = await tx.repo(NETWORK).current_pair(space.id, alice.id)
     assert current is not None and current[1].answers[alice.id] == "met"
 
 

@@ -113,7 +113,7 @@ async def test_a_public_reply_goes_in_channel_and_the_next_through_the_response_
 ) -> None:
     body = (await slack.command('announce "Grand rounds at noon <@U0EVIL>"')).json()
     assert body["response_type"] == "in_channel"
-    assert body["text"] == "📣 Grand rounds at noon ‹@U0EVIL›"  # member text can't mention
+    assert body["text"] == "📣 Grand rounds at noon &lt;@U0EVIL&gt;"  # member text can't mention
     [second] = await slack.fake.wait_for("respond/cmd")
     assert second["response_type"] == "ephemeral" and second["text"] == "Announced."
     assert second["replace_original"] is False

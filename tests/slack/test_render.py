@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
+
+import pytest
 
 from adapters.slack import render
 from adapters.slack.payloads import core_action_id
@@ -14,8 +18,10 @@ from bot.messages import (
     Form,
     FormField,
     Message,
+    literal,
     sanitize,
 )
+from tests.hostile import HOSTILE
 from tests.slack.fake_slack import block_kit_problems
 
 
@@ -45,7 +51,7 @@ def test_mentions_channels_and_times_render_for_each_reader() -> None:
 
 
 def test_member_text_cannot_forge_a_mention_or_a_broadcast() -> None:
-    assert render.mrkdwn(sanitize("hi <@U0BOSS> <!here>")) == "hi ‹@U0BOSS› &lt;!here&gt;"
+    assert render.mrkdwn(sanitize("hi <@U0BOSS> <!here>")) == "hi &lt;@U0BOSS&gt; &lt;!here&gt;"
 
 
 def test_a_message_is_sections_then_fields_then_buttons() -> None:
@@ -168,3 +174,97 @@ def test_errors_land_on_their_field_and_general_ones_on_the_first() -> None:
         {"when": "That date is in the past.", "": "Nothing was saved."}, ["title", "when"]
     )
     assert errors == {"when": "That date is in the past.", "title": "Nothing was saved."}
+
+
+# -- member text is literal --------------------------------------------------------------------
+# What a reader sees of Slack's look-alikes, entities and the invisible soft hyphen.
+SHOWN_AS = {"\u2217": "*", "\u02cd": "_", "\u223c": "~", "\u02cb": "`"}
+BOT_TOKENS = " met <@U0BEN> in <#C0QA> at <t:1772470800:F>: [the guide](https://example.org/g)"
+BOT_TOKENS_MRKDWN = (
+    "* met <@U0BEN> in <#C0QA> at "
+    "<!date^1772470800^{date_short_pretty} {time}|2026-03-02 17:00 UTC>: "
+    "<https://example.org/g|the guide>"
+)
+
+
+def seen(text: str) -> str:
+    text = html.unescape(text.replace("\u00ad", ""))
+    return "".join(SHOWN_AS.get(char, char) for char in text)
+
+
+def formatting_left(text: str) -> str:
+    """Characters Slack would parse as markup, outside web addresses (which never format)."""
+    outside = re.sub(r"https?://\S+", "", text)
+    return "".join(c for c in outside if c in "*_~`<>•") + " ".join(
+        re.findall(r"(?m)^\s*&gt;", text)
+    )
+
+
+@pytest.mark.parametrize("typed", HOSTILE)
+def test_member_text_renders_as_typed_and_parses_as_nothing(typed: str) -> None:
+    shown = render.mrkdwn(literal(typed))
+    assert seen(shown) == typed
+    assert formatting_left(shown) == ""  # no bold, italics, code, quote, bullet, link or token
+
+
+@pytest.mark.parametrize("typed", HOSTILE)
+def test_member_text_inside_bold_keeps_the_bold_and_the_bots_tokens_working(typed: str) -> None:
+    shown = render.mrkdwn(f"**{literal(typed)}**{BOT_TOKENS}")
+    assert shown.startswith("*") and shown.endswith(BOT_TOKENS_MRKDWN)
+    inside = shown[1 : -len(BOT_TOKENS_MRKDWN)]
+    assert seen(inside) == typed
+    assert "*" not in inside  # the bold closes where the bot closed it, and only there
+
+
+def test_a_star_in_a_name_stays_inside_the_cards_bold() -> None:
+    assert render.mrkdwn(f"👋 Meet **{literal('Ada **Obi')}** (<@U0ADA>)") == (
+        "👋 Meet *Ada \u2217\u2217Obi* (<@U0ADA>)"
+    )
+
+
+def test_a_quote_a_member_starts_a_line_with_is_not_a_quote() -> None:
+    assert render.mrkdwn(literal("> no\n>> no")) == "\u00ad&gt; no\n\u00ad&gt;&gt; no"
+    assert render.mrkdwn(f"- {literal('> still no')}") == "• &gt; still no"
+
+
+def test_full_width_formatting_characters_are_shown_as_look_alikes() -> None:
+    shown = render.mrkdwn(literal("＊a＊ ＿b＿ ｀c｀\n＞ d"))
+    assert not set(shown) & set("＊＿｀")
+    assert shown.endswith("\n\u00ad＞ d")
+
+
+def test_a_web_address_a_member_wrote_still_works() -> None:
+    shown = render.mrkdwn(f"**{literal('see https://example.org/a_b~c')}**")
+    assert shown == "*see https://example.org/a_b~c*"
+
+
+def test_member_text_in_code_shows_as_typed_and_cannot_end_the_code() -> None:
+    shown = render.mrkdwn(f"`/rounds find {literal('a`b <!here> *c*')}` then *d*")
+    assert shown == "`/rounds find a\u02cbb &lt;!here&gt; *c*` then *d*"
+
+
+def test_a_bot_link_with_a_member_label_shows_the_label_as_typed() -> None:
+    shown = render.mrkdwn(f"[{literal('*NHS* | [x]')}](https://example.org/e)")
+    assert shown == "<https://example.org/e|\u2217NHS\u2217 ¦ [x]>"
+
+
+@pytest.mark.parametrize("typed", HOSTILE)
+def test_member_text_in_fields_notifications_buttons_and_forms_stays_literal(typed: str) -> None:
+    message = Message(
+        f"**{literal(typed)}**",
+        fields=((literal(typed), literal(typed)),),
+        buttons=(Button(typed[:70], "intros.hello", "U0ADA"),),
+        attachment=Attachment(typed[:40], b"x", "text/plain"),
+    )
+    payload = render.message_payload(message)
+    assert seen(payload["text"][1:-1]) == typed and "*" not in payload["text"][1:-1]
+    assert block_kit_problems(payload["blocks"]) == []
+    [_, fields, actions, context] = payload["blocks"]
+    shown = render.mrkdwn(literal(typed))
+    assert seen(shown) == typed
+    assert fields["fields"][0]["text"] == f"*{shown}*\n{shown}"
+    assert actions["elements"][0]["text"]["text"] == typed[:70]  # plain text: shown as is
+    assert seen(context["elements"][0]["text"]) == f"📎 {typed[:40]}"
+    form = Form("profile.edit", "Your profile", (FormField("name", typed[:40], initial=typed),))
+    [field] = render.modal(form, render.Origin())["blocks"]
+    assert (field["label"]["text"], field["element"]["initial_value"]) == (typed[:40], typed)

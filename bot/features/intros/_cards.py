@@ -1,5 +1,5 @@
-"""Introductions: intro cards in the intros channel, "Say hello", the member directory, and one
-gentle reminder for members who haven't introduced themselves after three days."""
+"""Introduction cards in the intros channel, "Say hello", and the one gentle reminder for
+members who haven't introduced themselves after three days."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.context import Context, JobContext, channel_key
-from bot.domain import STAGES, DirectoryHit, DirectoryQuery, Member
+from bot.domain import Member
 from bot.errors import UserError
+from bot.features.intros._directory import HELLO_ACTION
+from bot.features.intros.model import INTROS
 from bot.localtime import local, next_allowed, next_local
 from bot.messages import (
     Button,
@@ -21,12 +23,10 @@ from bot.messages import (
     mention,
     sanitize,
 )
-from bot.options import Option, OptionKind
 from bot.ports import NewDelivery
-from bot.router import Command, Job, Router
-from bot.text import profile_fields, shown
+from bot.text import profile_fields
 
-HELLO_ACTION = "intros.hello"
+POST_ACTION = "intros.post"
 REMIND_AFTER = timedelta(days=3)
 REMIND_WINDOW = timedelta(days=7)  # members who joined long before the feature get no nudge
 DAY_STARTS, DAY_ENDS = time(9, 0), time(18, 0)
@@ -36,14 +36,18 @@ NO_CHANNEL = (
 )
 
 
-def card_key(user_id: str, where: str, version: int) -> str:
+def card_key(member_id: int, where: str, version: int) -> str:
     """A card's outbox key. The channel is part of it: a card only replaces (edits) the
     previous card when both are in the same channel."""
-    return f"intro:{user_id}:{where}:{version}"
+    return f"intro:{member_id}:{where}:{version}"
 
 
-def reminder_key(user_id: str) -> str:
-    return f"intro-reminder:{user_id}"
+def reminder_key(member_id: int) -> str:
+    return f"intro-reminder:{member_id}"
+
+
+def hello_key(sender_id: int, target_id: int, day: str) -> str:
+    return f"hello:{sender_id}:{target_id}:{day}"
 
 
 def render_card(member: Member) -> Message:
@@ -62,7 +66,7 @@ async def tell_managers_no_channel(ctx: Context) -> None:
     for manager in await ctx.tx.members.managers(ctx.space.id):
         await ctx.deliver(
             NewDelivery(
-                dedupe_key=f"hint:intros-channel:{manager.user_id}:{day}",
+                dedupe_key=f"hint:intros-channel:{manager.id}:{day}",
                 purpose="manager-hint",
                 target=DirectMessage(manager.user_id),
                 message=Message(
@@ -91,22 +95,47 @@ async def post_intro(ctx: Context, args: Mapping[str, Any]) -> None:
             '`/rounds profile set role=resident specialty="emergency medicine" '
             'interests="quality improvement"`, then `/rounds intro` again.'
         )
-    card = await ctx.tx.intros.card(member.id)
+    intros = ctx.tx.repo(INTROS)
+    card = await intros.card(ctx.space.id, member.id)
     version = (card.version if card else 0) + 1
+    before = card.channel_id if card and card.version else None
     await ctx.deliver(
         NewDelivery(
-            dedupe_key=card_key(member.user_id, where, version),
+            dedupe_key=card_key(member.id, where, version),
             purpose="intro",
             target=ChannelPost(where),
             message=render_card(member),
             due_at=ctx.now,
-            replaces=card_key(member.user_id, where, version - 1) if version > 1 else None,
+            replaces=card_key(member.id, where, version - 1) if before == where else None,
         )
     )
-    await ctx.tx.intros.record_post(ctx.space.id, member.id, version, ctx.now)
-    await ctx.tx.outbox.cancel(ctx.space.id, reminder_key(member.user_id))
-    verb = "Updated your introduction in" if version > 1 else "Your introduction is up in"
-    ctx.reply(f"✓ {verb} {channel(where)}. Peers can press “Say hello” to reach you.")
+    if before is not None and before != where:  # the old card now points to the new one
+        await ctx.deliver(
+            NewDelivery(
+                dedupe_key=f"{card_key(member.id, before, version - 1)}:moved",
+                purpose="intro-moved",
+                target=ChannelPost(before),
+                message=render_moved(member, where),
+                due_at=ctx.now,
+                replaces=card_key(member.id, before, version - 1),
+            )
+        )
+    await intros.record_post(ctx.space.id, member.id, version, where, ctx.now)
+    await ctx.tx.outbox.cancel(ctx.space.id, reminder_key(member.id))
+    if before is not None and before != where:
+        said = (
+            f"✓ Posted your introduction in {channel(where)}, the new intros channel; "
+            f"your old card in {channel(before)} now points there."
+        )
+    elif before is not None:
+        said = f"✓ Updated your introduction in {channel(where)}."
+    else:
+        said = f"✓ Your introduction is up in {channel(where)}."
+    ctx.reply(f"{said} Peers can press “Say hello” to reach you.")
+
+
+def render_moved(member: Member, where: str) -> Message:
+    return Message(f"👋 **{sanitize(member.label)}**'s introduction has moved to {channel(where)}.")
 
 
 async def say_hello(ctx: Context, value: str) -> None:
@@ -130,7 +159,7 @@ async def say_hello(ctx: Context, value: str) -> None:
     )
     planned = await ctx.deliver(
         NewDelivery(
-            dedupe_key=f"hello:{sender.user_id}:{target.user_id}:{ctx.now.date().isoformat()}",
+            dedupe_key=hello_key(sender.id, target.id, ctx.now.date().isoformat()),
             purpose="hello",
             target=DirectMessage(target.user_id),
             message=Message(text),
@@ -142,65 +171,6 @@ async def say_hello(ctx: Context, value: str) -> None:
         ctx.reply(f"✓ Said hello to {mention(target.user_id)}; they'll get a DM from Rounds.")
     else:
         ctx.reply(f"You already said hello to {mention(target.user_id)} today.")
-
-
-def why(hit: DirectoryHit) -> str:
-    return "exact " + " and ".join(hit.exact) if hit.exact else ""
-
-
-def render_results(hits: list[DirectoryHit], asked: str) -> Message:
-    if not hits:
-        return Message(
-            f"No members match {asked}. Try fewer words, or a broader field such as "
-            "`/rounds find interest=leadership`."
-        )
-    lines = [f"**{len(hits)} member{'s' if len(hits) > 1 else ''} matching {asked}**"]
-    buttons = []
-    for hit in hits:
-        p = hit.member.profile
-        details = " · ".join(
-            sanitize(x) for x in (p.profession, p.specialty, p.institution, p.region) if x
-        )
-        reason = why(hit)
-        lines.append(
-            f"- **{sanitize(hit.member.label)}** {mention(hit.member.user_id)}"
-            + (f": {details}" if details else "")
-            + (f" _({reason})_" if reason else "")
-        )
-        buttons.append(
-            Button(f"Say hello to {hit.member.label[:40]}", HELLO_ACTION, hit.member.user_id)
-        )
-    return Message("\n".join(lines), buttons=tuple(buttons))
-
-
-async def find(ctx: Context, args: Mapping[str, Any]) -> None:
-    words = tuple(w for w in str(args.get("text", "")).lower().split() if len(w) > 1)[:8]
-    query = DirectoryQuery(
-        words=words,
-        specialty=_lower(args.get("specialty")),
-        interest=_lower(args.get("interest")),
-        region=_lower(args.get("region")),
-        stage=args.get("stage"),
-        mentor=args.get("mentor"),
-        exclude_member_id=ctx.member.id,
-    )
-    if not (words or query.specialty or query.interest or query.region or query.stage) and (
-        query.mentor is None
-    ):
-        raise UserError(
-            "Tell me who you're looking for, e.g. `/rounds find simulation` or "
-            "`/rounds find specialty=paediatrics mentor=yes`."
-        )
-    hits = await ctx.tx.directory.find(ctx.space.id, query)
-    asked = " ".join(
-        [f"“{' '.join(words)}”"] * bool(words)
-        + [f"{k}={shown(v)}" for k, v in args.items() if k != "text"]
-    )
-    ctx.reply(render_results(hits, sanitize(asked)))
-
-
-def _lower(value: object) -> str | None:
-    return str(value).strip().lower() if value else None
 
 
 def reminder_text(member: Member) -> Message:
@@ -218,35 +188,43 @@ def sensible_moment(now: datetime, member: Member) -> datetime:
     return next_allowed(moment, member.profile)
 
 
+async def next_reminder_at(job: JobContext) -> datetime | None:
+    """When the next member becomes due for their reminder (None: nobody is waiting)."""
+    cutoff = job.now - REMIND_AFTER
+    async with job.store.transaction() as tx:
+        waiting = await tx.repo(INTROS).needing_reminder(
+            job.now + REMIND_WINDOW, cutoff - REMIND_WINDOW, 1, setting=channel_key("intros")
+        )
+    return waiting[0].joined_at + REMIND_AFTER if waiting else None
+
+
 async def plan_reminders(job: JobContext) -> None:
     cutoff = job.now - REMIND_AFTER
     async with job.store.transaction() as tx:
-        members = await tx.intros.needing_reminder(
+        intros = tx.repo(INTROS)
+        members = await intros.needing_reminder(
             cutoff, cutoff - REMIND_WINDOW, 500, setting=channel_key("intros")
         )
         for member in members:  # only spaces with an intros channel: the nudge says to post
             await tx.outbox.enqueue(
                 member.space_id,
                 NewDelivery(
-                    dedupe_key=reminder_key(member.user_id),
+                    dedupe_key=reminder_key(member.id),
                     purpose="intro-reminder",
                     target=DirectMessage(member.user_id),
                     message=reminder_text(member),
                     due_at=sensible_moment(job.now, member),
                 ),
             )
-            await tx.intros.mark_reminder(member.space_id, member.id, job.now)
+            await intros.mark_reminder(member.space_id, member.id, job.now)
             job.planned += 1
-
-
-POST_ACTION = "intros.post"
 
 
 async def home(ctx: Context) -> Message | None:
     where = await ctx.channel("intros")
     if where is None:
         return None
-    card = await ctx.tx.intros.card(ctx.member.id)
+    card = await ctx.tx.repo(INTROS).card(ctx.space.id, ctx.member.id)
     if card is not None and card.posted_at is not None:
         return Message(
             f"**Introductions**\nYour card is in {channel(where)}. After changing your profile, "
@@ -261,45 +239,3 @@ async def home(ctx: Context) -> Message | None:
 
 async def post_by_button(ctx: Context, value: str) -> None:
     await post_intro(ctx, {})
-
-
-def register(router: Router) -> None:
-    router.command(
-        Command(
-            ("intro",),
-            "Post (or refresh) your introduction card in the intros channel",
-            post_intro,
-            examples=("/rounds intro",),
-        )
-    )
-    router.command(
-        Command(
-            ("find",),
-            "Search the member directory",
-            find,
-            options=(
-                Option(
-                    "text",
-                    OptionKind.TEXT,
-                    "words to look for",
-                    positional=True,
-                    greedy=True,
-                    max_length=100,
-                ),
-                Option("specialty", OptionKind.TEXT, "e.g. paediatrics", max_length=80),
-                Option("interest", OptionKind.TEXT, "an interest or goal", max_length=40),
-                Option("region", OptionKind.TEXT, "e.g. West Africa", max_length=80),
-                Option("stage", OptionKind.CHOICE, "career stage", choices=STAGES),
-                Option("mentor", OptionKind.BOOLEAN, "only people open to mentoring"),
-            ),
-            examples=(
-                "/rounds find simulation",
-                "/rounds find specialty=paediatrics mentor=yes",
-                '/rounds find interest="quality improvement" region=Africa',
-            ),
-        )
-    )
-    router.action(HELLO_ACTION, say_hello)
-    router.action(POST_ACTION, post_by_button)
-    router.home_section(home)
-    router.job(Job("intros.remind", timedelta(hours=1), plan_reminders))

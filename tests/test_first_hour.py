@@ -1,0 +1,161 @@
+"""The first hour, tried as a new member and a new manager would, mistakes included: every
+reply says what went wrong and what to type next (issue 14), one transcript per moment."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Transcript
+
+
+def last_reply(out: str) -> str:
+    return out.split("\n[")[-1]
+
+
+async def test_a_value_with_spaces_and_no_quotes_names_the_field_and_shows_the_quotes(
+    transcript: Transcript,
+) -> None:
+    out = await transcript("join amara\n/rounds profile set name=Amara Eze role=resident")
+    assert (
+        '`Eze` looks like the rest of `name`. A value with spaces goes in quotes: `name="Amara Eze"`.'
+        in last_reply(out)
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/rounds find specialty=emergency medicine", '`specialty="emergency medicine"`'),
+        ("/rounds config set community.name=Global Health", '`community.name="Global Health"`'),
+        ("/rounds profile set institution=Korle Bu Teaching", '`institution="Korle Bu Teaching"`'),
+    ],
+)
+async def test_every_key_value_command_shows_the_quoted_form(
+    transcript: Transcript, command: str, expected: str
+) -> None:
+    out = await transcript(f"join amara\n{command}")
+    assert expected in last_reply(out)
+
+
+async def test_a_setting_without_a_value_says_it_needs_one_and_shows_one(
+    transcript: Transcript,
+) -> None:
+    out = await transcript("join amara\n/rounds config set community.name")
+    assert (
+        '`community.name` needs a value: give it as `community.name="Global Health Leaders"`.'
+        in last_reply(out)
+    )
+    out = await transcript("/rounds profile set specialty")
+    assert '`specialty` needs a value: give it as `specialty="…"`.' in last_reply(out)
+
+
+async def test_help_on_a_command_that_is_also_a_group_lists_its_subcommands_and_fields(
+    transcript: Transcript,
+) -> None:
+    out = await transcript("join amara\n/rounds help profile")
+    reply = last_reply(out)
+    assert "Usage: `/rounds profile [@member]`" in reply
+    assert "**/rounds profile set**: Change your profile fields" in reply
+    assert "- `specialty`: e.g. emergency medicine" in reply
+
+
+async def test_help_on_a_group_lists_every_subcommand(transcript: Transcript) -> None:
+    out = await transcript("join amara\n/rounds help network")
+    reply = last_reply(out)
+    for name in ("join", "snooze", "leave", "status", "exclude", "report"):
+        assert f"`/rounds network {name}" in reply
+
+
+async def test_a_mistyped_top_level_command_is_treated_as_such(transcript: Transcript) -> None:
+    out = await transcript("join amara\n/roundsx help")
+    assert (
+        "I don't know `/roundsx`: Rounds' commands start with `/rounds`. "
+        "Did you mean `/rounds help`?" in last_reply(out)
+    )
+    out = await transcript("/round profile")
+    assert "Did you mean `/rounds profile`?" in last_reply(out)
+
+
+@pytest.mark.parametrize("value", ["3d", "0w", "9w", "soon"])
+async def test_a_settings_usage_examples_and_errors_agree(
+    transcript: Transcript, value: str
+) -> None:
+    out = await transcript(f"join amara\n/rounds config set network.every={value}")
+    reply = last_reply(out)
+    assert (
+        "`network.every` takes a whole number of weeks from 1w to 8w (rounds start on "
+        f"Mondays), like `2w` (not `{value}`)." in reply
+    )
+    assert "network.every=<1w-8w>" in reply  # the usage line offers what is accepted
+
+
+async def test_timezone_abbreviations_are_refused_with_a_suggestion(
+    transcript: Transcript,
+) -> None:
+    out = await transcript("join amara\n/rounds profile set timezone=EST")
+    reply = last_reply(out)
+    assert "`EST` is an abbreviation" in reply and "Did you mean `America/New_York`?" in reply
+    out = await transcript("/rounds profile set timezone=Asia/Calcutta\n/rounds profile")
+    assert "Time zone: Asia/Kolkata" in last_reply(out)
+    out = await transcript("/rounds profile set timezone=utc\n/rounds profile")
+    assert "Time zone: UTC" in last_reply(out)
+
+
+async def test_a_member_alone_in_networking_rounds_is_told_once_and_managers_once(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        "clock 2026-03-02 09:00 UTC\njoin amara\njoin ben\nben: /rounds network join\n"
+        "advance 20w\nben: /rounds network status"
+    )
+    assert out.count("You're the first one in networking rounds here") == 1
+    assert out.count("Networking rounds need more members: only @ben has joined") == 1
+    assert "No networking match for you this round" not in out
+    assert "Nobody else has joined yet: your first pairing comes in the round after" in out
+    out = await transcript("amara: /rounds network join\nadvance 3w")
+    assert "@amara and @ben, meet each other!" in out
+
+
+async def test_buttons_on_old_messages_answer_for_the_members_state_now(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        "clock 2026-03-02 09:00 UTC\njoin amara\njoin ben\namara: /rounds network join\n"
+        "ben: /rounds network join\nadvance 15d\nben: /rounds network leave\n"
+        'ben: click "Can\'t this time"'
+    )
+    assert "You've left networking rounds, so no new partner is coming" in out
+    assert "You'll get a new partner next round" not in out
+
+
+async def test_a_card_posted_after_the_intros_channel_moved_says_so_and_marks_the_old_one(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        "join amara\n/rounds profile set role=resident specialty=surgery\n"
+        "/rounds config channel intros #intros\n/rounds intro\n"
+        "/rounds config channel intros #elsewhere\n/rounds intro"
+    )
+    assert "Posted your introduction in #elsewhere, the new intros channel" in out
+    assert "[#intros] (updated)\n  👋 **amara**'s introduction has moved to #elsewhere." in out
+    assert "Updated your introduction in #elsewhere" not in out
+
+
+async def test_advancing_costs_what_falls_due_not_the_span(store: object) -> None:
+    """With nothing planned, the console's `advance` has no step to take however far it goes;
+    a member in networking rounds adds one step per round."""
+    import io
+
+    from bot.bootstrap import build_console
+    from bot.clock import ManualClock
+    from storage.store import SqlStore
+    from tests.conftest import START
+
+    assert isinstance(store, SqlStore)
+    core, console = build_console(store, ManualClock(START), io.StringIO())
+    await console.run_lines(["join amara"])
+    assert await core.runtime.next_job_at() is None
+    assert await store.deliveries.next_due_at() is None
+    await console.run_lines(["/rounds network join"])
+    first = await core.runtime.next_job_at()
+    assert first is not None and (first - START).days == 6  # Sunday, 14 h before Monday 10:00
