@@ -258,7 +258,7 @@ async def test_a_retried_event_has_exactly_one_effect(slack: SlackHarness) -> No
 async def test_health(slack: SlackHarness) -> None:
     async with slack.http.get(f"{slack.service.url}/healthz") as response:
         assert response.status == 200
-        assert await response.json() == {"ok": True, "slack": "http"}
+        assert await response.json() == {"ok": True, "slack": "ready"}
 
 
 async def test_a_command_in_a_channel_keeps_its_channel(slack: SlackHarness) -> None:
