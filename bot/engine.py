@@ -230,12 +230,9 @@ class Rounds:
         outcome = Outcome()
         text = error.message
         if command is not None:
-            text += f"\nUsage: `{command.usage}`"
-            option = command.option(error.field) if error.field else None
-            if option is not None and not option.positional and command.usage.endswith("…"):
-                # a long list of fields is shown as one pattern: name the one to fix
-                text += f", here `{option.name}=<{option.hint}>`"
+            text += f"\nUsage: `{command.usage_for(error.field)}`"
         outcome.reply(text)
+        outcome.refused = True
         outcome.field_errors.update(error.fields)
         return outcome
 

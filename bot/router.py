@@ -69,6 +69,14 @@ class Command:
             parts.append(shown if option.required else f"[{shown}]")
         return " ".join(parts)
 
+    def usage_for(self, field: str | None) -> str:
+        """The usage line, or where it lists many fields as `field=value …`, the usage of the
+        one field a mistake was about."""
+        option = self.option(field) if field else None
+        if option is None or option.positional or not self.usage.endswith("field=value …"):
+            return self.usage
+        return f"{TOP} {self.name} {option.name}=<{option.hint}>"
+
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)
 

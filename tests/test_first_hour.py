@@ -142,9 +142,10 @@ async def test_a_card_posted_after_the_intros_channel_moved_says_so_and_marks_th
 
 
 async def test_advancing_costs_what_falls_due_not_the_span(store: object) -> None:
-    """With nothing planned, the console's `advance` has no step to take however far it goes;
-    a member in networking rounds adds one step per round."""
+    """With nothing planned, `advance` has no step to take for a month (the only work is
+    purging the welcome's finished row); a member in networking rounds adds one per round."""
     import io
+    from datetime import timedelta
 
     from bot.bootstrap import build_console
     from bot.clock import ManualClock
@@ -154,7 +155,8 @@ async def test_advancing_costs_what_falls_due_not_the_span(store: object) -> Non
     assert isinstance(store, SqlStore)
     core, console = build_console(store, ManualClock(START), io.StringIO())
     await console.run_lines(["join amara"])
-    assert await core.runtime.next_job_at() is None
+    purge = await core.runtime.next_job_at()  # the welcome's row, kept 30 days, then purged
+    assert purge is not None and purge - START == timedelta(days=30)
     assert await store.deliveries.next_due_at() is None
     await console.run_lines(["/rounds network join"])
     first = await core.runtime.next_job_at()
