@@ -53,7 +53,9 @@ class Core:
         )
         self.runtime = Runtime(self.router, self.store, self.clock, self.dispatcher)
         kick = self.runtime.kick if self.send_when_planned else None
-        self.rounds = Rounds(self.router, self.store, self.clock, on_planned=kick)
+        self.rounds = Rounds(
+            self.router, self.store, self.clock, on_planned=kick, platforms=self.platforms
+        )
 
     def add_platform(self, platform: ChatPlatform, budget: RateBudget | None = None) -> None:
         """Adapters attach after the core is built: the dispatcher sees these very mappings."""

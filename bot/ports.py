@@ -38,6 +38,12 @@ class ChatPlatform(Protocol):
         `DeliveryError(gone=True)` when that post no longer exists)."""
         ...
 
+    async def person(self, space: SpaceKey, user_id: str) -> str | None:
+        """The display name of someone the platform knows in this space, who may never have
+        used Rounds; None when there is nobody by that id. When the platform can't be asked
+        right now, the id itself (the mention is taken on trust)."""
+        ...
+
 
 @dataclass(frozen=True)
 class NewDelivery:

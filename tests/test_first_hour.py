@@ -161,3 +161,14 @@ async def test_advancing_costs_what_falls_due_not_the_span(store: object) -> Non
     await console.run_lines(["/rounds network join"])
     first = await core.runtime.next_job_at()
     assert first is not None and (first - START).days == 6  # Sunday, 14 h before Monday 10:00
+
+
+async def test_every_member_option_resolves_the_same_way(transcript: Transcript) -> None:
+    out = await transcript(
+        "join amara\n/rounds config manager add @nobody\n/rounds network exclude @nobody\n"
+        "/rounds profile @nobody"
+    )
+    assert out.count("I can't find `@nobody` in this community.") == 3
+    assert "is now a community manager" not in out
+    out = await transcript("join ben\namara: /rounds config manager add @ben")
+    assert "✓ @ben is now a community manager." in out

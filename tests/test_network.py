@@ -184,7 +184,7 @@ async def test_exclusions_are_absolute(transcript: Transcript) -> None:
         ("/rounds network snooze 13", "`weeks` must be at most 12."),
         ("/rounds network snooze soon", "`weeks` must be a whole number"),
         ("/rounds network snooze", "needs `weeks`"),
-        ("/rounds network exclude @ben", "I don't know @ben in this community."),
+        ("/rounds network exclude @ben", "I can't find `@ben` in this community."),
         ("/rounds network exclude @zed", "You can't be paired with yourself"),
         ("/rounds network exclude bob", "needs a member mention"),
         ("/rounds network leave", "You haven't joined networking rounds."),

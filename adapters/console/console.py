@@ -85,6 +85,10 @@ class ConsolePlatform:
         header, audience = self._posts[ref]
         await self.console.show(f"{header} (updated)", audience, message)
 
+    async def person(self, space: SpaceKey, user_id: str) -> str | None:
+        """In the console, only those who joined exist (and they are members already)."""
+        return None
+
 
 class Console:
     def __init__(self, clock: ManualClock, out: TextIO = sys.stdout) -> None:

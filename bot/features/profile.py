@@ -182,8 +182,7 @@ async def show(ctx: Context, args: Mapping[str, Any]) -> None:
         ctx.reply(render_profile(ctx.member, own=True))
         return
     other = await ctx.tx.members.get(ctx.space.id, user_id)
-    if other is None:
-        raise UserError(f"I don't have a profile for <@{user_id}> yet; they may not have joined.")
+    assert other is not None  # the router made sure they are a member
     ctx.reply(render_profile(other, own=False))
 
 

@@ -133,8 +133,7 @@ async def exclude(ctx: Context, args: Mapping[str, Any]) -> None:
     if user_id == ctx.member.user_id:
         raise UserError("You can't be paired with yourself anyway 🙂")
     other = await ctx.tx.members.get(ctx.space.id, user_id)
-    if other is None:
-        raise UserError(f"I don't know {mention(user_id)} in this community.")
+    assert other is not None  # the router made sure they are a member
     added = await network(ctx).exclude(ctx.space.id, ctx.member.id, other.id)
     if added:
         ctx.reply(f"✓ You won't be paired with {mention(user_id)}. They are not told.")
