@@ -548,3 +548,22 @@ async def test_a_reply_whose_post_never_went_out_is_posted_at_the_top_level(
     await Dispatcher(store, {"console": platform}, clock).run_due()
     assert [s.target for s in platform.sent] == [ChannelPost("C-QA")]
     assert (await statuses(store))["card"][0] == "failed"
+
+
+async def test_a_reply_whose_post_was_superseded_before_it_went_out_goes_under_the_newer_one(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    platform = RecordingPlatform()
+    card = ChannelPost("C-QA")
+    await plan(
+        store,
+        clock,
+        NewDelivery("card:1", "qa", card, Message("v1"), clock.now()),
+        NewDelivery("card:2", "qa", card, Message("v2"), clock.now(), replaces="card:1"),
+        reply("answer", "card:1", clock),
+    )  # card:1 never goes out: card:2 superseded it first
+    await Dispatcher(store, {"console": platform}, clock).run_due()
+    assert [(s.target, s.message.text) for s in platform.sent] == [
+        (ChannelPost("C-QA"), "v2"),
+        (ChannelPost("C-QA", "ref-1"), "answer"),
+    ]

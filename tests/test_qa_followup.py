@@ -153,3 +153,12 @@ async def test_the_follow_up_delay_is_a_setting(transcript: Transcript) -> None:
     assert nudges(out) == {"ben": 1, "dev": 1, "finn": 1}
     out = await transcript("advance 12h")
     assert "has had no answer for 1 day. " in out
+
+
+async def test_a_peer_is_asked_after_their_quiet_hours(transcript: Transcript) -> None:
+    out = await transcript(
+        PEOPLE + "ben: /rounds profile set quiet=00:00-12:00 timezone=UTC\n" + ASK + "\nadvance 25h"
+    )
+    assert nudges(out) == {"dev": 1, "finn": 1}  # ben's waits for 12:00
+    out = await transcript("advance 2h")
+    assert nudges(out) == {"ben": 1}

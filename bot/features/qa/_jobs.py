@@ -18,7 +18,7 @@ from bot.domain import Member
 from bot.features.qa._posting import dm, helped_key, peer_key, stuck_key
 from bot.features.qa._render import render_did_this_help, render_peer_nudge, render_stuck
 from bot.features.qa.model import QA, Question, Stage
-from bot.localtime import next_allowed
+from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE, next_allowed
 from bot.managers import manager_alerts
 from bot.messages import DirectMessage
 from bot.options import parse_duration
@@ -88,11 +88,13 @@ async def follow_up(job: JobContext) -> None:
 
 async def follow_up_space(job: JobContext, tx: Tx, space_id: int) -> None:
     qa = tx.repo(QA)
-    after = followup_after(job.router.effective(await tx.settings.all(space_id)))
+    settings = job.router.effective(await tx.settings.all(space_id))
+    after = followup_after(settings)
+    zone = settings.get(COMMUNITY_ZONE) or DEFAULT_ZONE
     await qa.purge_drafts(space_id, job.now - DRAFTS_KEPT)
     unanswered = await qa.due(space_id, Stage.PEERS, job.now - after)
     if unanswered:
-        await ask_peers(job, tx, space_id, unanswered)
+        await ask_peers(job, tx, space_id, unanswered, zone)
     stuck = await qa.due(space_id, Stage.MANAGERS, job.now - after * MANAGERS_AFTER)
     days = max(1, round((after * MANAGERS_AFTER) / timedelta(days=1)))
     for question in stuck:
@@ -115,14 +117,17 @@ async def follow_up_space(job: JobContext, tx: Tx, space_id: int) -> None:
                 "qa-did-this-help",
                 asker,
                 render_did_this_help(question, answers),
-                next_allowed(job.now, asker.profile),
+                next_allowed(job.now, asker.profile, fallback=zone),
                 fallback=not question.anonymous,
+                quiet=True,
             ),
         )
     await qa.mark_done(space_id, [q.id for q in waiting], Stage.HELPED, job.now)
 
 
-async def ask_peers(job: JobContext, tx: Tx, space_id: int, questions: list[Question]) -> None:
+async def ask_peers(
+    job: JobContext, tx: Tx, space_id: int, questions: list[Question], zone: str
+) -> None:
     """Up to three matching members who answered before, per question; a member already
     asked today (for any question) is skipped, which the per-day dedupe key enforces."""
     day = job.now.date().isoformat()
@@ -141,8 +146,9 @@ async def ask_peers(job: JobContext, tx: Tx, space_id: int, questions: list[Ques
                 purpose="qa-peer-nudge",
                 target=DirectMessage(member.user_id),
                 message=render_peer_nudge(question),
-                due_at=next_allowed(job.now, member.profile),
+                due_at=next_allowed(job.now, member.profile, fallback=zone),
                 expires_at=job.now + NUDGE_VALID,
+                quiet=True,  # waits out the member's quiet hours at send time, too
             )
             asked += await tx.outbox.enqueue(space_id, nudge)
     await tx.repo(QA).mark_done(space_id, [q.id for q in questions], Stage.PEERS, job.now)

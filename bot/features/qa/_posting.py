@@ -125,10 +125,17 @@ async def post_answer(ctx: Context, question: Question, answer: Answer, *, edit:
 
 
 def dm(
-    key: str, purpose: str, member: Member, message: Message, at: datetime, *, fallback: bool
+    key: str,
+    purpose: str,
+    member: Member,
+    message: Message,
+    at: datetime,
+    *,
+    fallback: bool,
+    quiet: bool = False,
 ) -> NewDelivery:
     """A DM; `fallback` lets a refused DM become a mention in the Q&A channel (never for an
-    anonymous asker, whom a mention would name)."""
+    anonymous asker, whom a mention would name); `quiet` ones (nudges) wait out quiet hours."""
     return NewDelivery(
         dedupe_key=key,
         purpose=purpose,
@@ -136,4 +143,5 @@ def dm(
         message=message,
         due_at=at,
         fallback_channel=CHANNEL if fallback else None,
+        quiet=quiet,
     )

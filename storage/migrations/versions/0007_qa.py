@@ -2,7 +2,7 @@
 "Post anyway" count; outbox.thread_of; the Q&A full-text index
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29 01:45:13
 
 The full-text index is not a model (storage/fts.py keeps it out of autogenerate): on SQLite
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision: str = '0007'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
