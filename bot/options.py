@@ -181,8 +181,8 @@ def _choice(option: Option, raw: str, ctx: ParseContext) -> str:
     raise UserError(f"`{option.name}` can be one of: {allowed} (not `{raw}`).", field=option.name)
 
 
-MEMBER_RE = re.compile(r"^<@!?([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$|^@([A-Za-z0-9_.-]+)$")
-CHANNEL_RE = re.compile(r"^<#([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$|^#([A-Za-z0-9_.-]+)$")
+MEMBER_RE = re.compile(r"^<@!?([\w.-]+)(?:\|[^>]*)?>$|^@([\w.-]+)$")
+CHANNEL_RE = re.compile(r"^<#([\w.-]+)(?:\|[^>]*)?>$|^#([\w.-]+)$")
 
 
 def _member(option: Option, raw: str, ctx: ParseContext) -> str:

@@ -215,9 +215,11 @@ async def submit_form(ctx: Context, values: Mapping[str, str], context: str) -> 
     if errors:
         summary = " ".join(errors.values())
         raise UserError(f"Nothing was saved. {summary}", fields=errors)
-    if not parsed:
-        ctx.reply("Nothing to save: every field was empty. Your profile is unchanged.")
-        return
+    if not parsed:  # refused, not answered: the form stays open for them to fill in
+        raise UserError(
+            "Nothing to save: every field was empty. Fill in at least one, or close the form "
+            "to leave your profile as it is."
+        )
     profile = apply(ctx.member.profile, parsed)
     await ctx.tx.members.save_profile(ctx.space.id, ctx.member.id, profile)
     ctx.reply(saved_message(parsed, profile))
