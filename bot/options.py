@@ -132,7 +132,9 @@ class Option:
             if not self.rule:
                 if isinstance(error, UserError):
                     raise
-                raise UserError(f"`{self.name}` can't be `{raw}`.", field=self.name) from None
+                raise UserError(
+                    f"`{self.name}` can't be `{literal(raw)}`.", field=self.name
+                ) from None
             raise UserError(self.refusal(raw), field=self.name) from None
 
     def refusal(self, raw: str) -> str:
@@ -150,7 +152,7 @@ def _integer(option: Option, raw: str, ctx: ParseContext) -> int:
         value = int(raw)
     except ValueError:
         raise UserError(
-            f"`{option.name}` must be a whole number, not `{raw}`.", field=option.name
+            f"`{option.name}` must be a whole number, not `{literal(raw)}`.", field=option.name
         ) from None
     if option.min_value is not None and value < option.min_value:
         raise UserError(f"`{option.name}` must be at least {option.min_value}.", field=option.name)
@@ -169,7 +171,7 @@ def _boolean(option: Option, raw: str, ctx: ParseContext) -> bool:
         return True
     if word in FALSE:
         return False
-    raise UserError(f"`{option.name}` takes yes or no, not `{raw}`.", field=option.name)
+    raise UserError(f"`{option.name}` takes yes or no, not `{literal(raw)}`.", field=option.name)
 
 
 def _choice(option: Option, raw: str, ctx: ParseContext) -> str:
@@ -178,7 +180,9 @@ def _choice(option: Option, raw: str, ctx: ParseContext) -> str:
         if choice.lower() == word:
             return choice
     allowed = ", ".join(option.choices)
-    raise UserError(f"`{option.name}` can be one of: {allowed} (not `{raw}`).", field=option.name)
+    raise UserError(
+        f"`{option.name}` can be one of: {allowed} (not `{literal(raw)}`).", field=option.name
+    )
 
 
 MEMBER_RE = re.compile(r"^<@!?([\w.-]+)(?:\|[^>]*)?>$|^@([\w.-]+)$")
@@ -189,7 +193,7 @@ def _member(option: Option, raw: str, ctx: ParseContext) -> str:
     match = MEMBER_RE.match(raw)
     if not match:
         raise UserError(
-            f"`{option.name}` needs a member mention such as @alice, not `{raw}`.",
+            f"`{option.name}` needs a member mention such as @alice, not `{literal(raw)}`.",
             field=option.name,
         )
     return match.group(1) or match.group(2)
@@ -199,7 +203,7 @@ def _channel(option: Option, raw: str, ctx: ParseContext) -> str:
     match = CHANNEL_RE.match(raw)
     if not match:
         raise UserError(
-            f"`{option.name}` needs a channel such as #introductions, not `{raw}`.",
+            f"`{option.name}` needs a channel such as #introductions, not `{literal(raw)}`.",
             field=option.name,
         )
     if match.group(1):
@@ -234,7 +238,7 @@ def _duration(option: Option, raw: str, ctx: ParseContext) -> timedelta:
     value = parse_duration(raw)
     if value is None:
         raise UserError(
-            f"`{option.name}` is a length of time like 2w, 3d, 4h or 30m, not `{raw}`.",
+            f"`{option.name}` is a length of time like 2w, 3d, 4h or 30m, not `{literal(raw)}`.",
             field=option.name,
         )
     if option.convert is None and (value <= timedelta() or value > MAX_DURATION):
@@ -415,7 +419,7 @@ def _datetime(option: Option, raw: str, ctx: ParseContext) -> datetime:
     if value is None:
         raise UserError(
             f'`{option.name}` is a date and time like "2026-03-10 18:00" (your own time zone), '
-            f"not `{raw}`.",
+            f"not `{literal(raw)}`.",
             field=option.name,
         )
     return value
