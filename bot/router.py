@@ -218,7 +218,8 @@ class Router:
         names = [c.name for c in self.commands.values()]
         close = difflib.get_close_matches(" ".join(words[:2]), names, n=2, cutoff=0.6)
         maybe = " Did you mean " + " or ".join(f"`{TOP} {c}`" for c in close) + "?" if close else ""
-        return f"I don't know `{TOP} {literal(typed)}`.{maybe} Type `{TOP} help` to see what you can do."
+        shown = literal(typed)
+        return f"I don't know `{TOP} {shown}`.{maybe} Type `{TOP} help` to see what you can do."
 
     def bind_tokens(self, command: Command, tokens: Sequence[Token]) -> dict[str, str]:
         """Assign positional words and `key=value` pairs to option names, still as raw text."""
