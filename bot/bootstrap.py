@@ -89,10 +89,16 @@ def build_console(store: SqlStore, clock: ManualClock, out: TextIO) -> tuple[Cor
     return core, console
 
 
-async def run_console(url: str, lines: Iterable[str], out: TextIO, *, start: ManualClock) -> None:
+async def run_console(
+    url: str, lines: Iterable[str], out: TextIO, *, start: ManualClock, resume: bool = False
+) -> None:
+    """Run console lines; with `resume` (the interactive console), at the community's own
+    virtual time when an earlier session moved it on."""
     store = SqlStore.from_url(url)
     try:
         _, console = build_console(store, start, out)
+        if resume:
+            await console.resume_clock()
         await console.run_lines(lines)
     finally:
         await store.close()

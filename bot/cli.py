@@ -125,7 +125,11 @@ def interactive(settings: Settings) -> int:
         print(BANNER)
     clock = ManualClock(datetime.now(UTC))
     try:
-        asyncio.run(run_console(settings.DATABASE_URL, read_lines(tty), sys.stdout, start=clock))
+        asyncio.run(
+            run_console(
+                settings.DATABASE_URL, read_lines(tty), sys.stdout, start=clock, resume=True
+            )
+        )
     except KeyboardInterrupt:
         print()
     return 0

@@ -131,8 +131,9 @@ class Rounds:
 
         return await self._run(actor, run, None, what=f"form {form_id}")
 
-    async def member_joined(self, actor: Actor, *, manager_if_first: bool = False) -> None:
-        """A member joined the space: store them and run the welcome flow once.
+    async def member_joined(self, actor: Actor, *, manager_if_first: bool = False) -> bool:
+        """A member joined the space: store them and run the welcome flow once. False when they
+        had joined before (nothing to do).
 
         With `manager_if_first` (the console), a space with no manager yet gets this member as
         its manager.
@@ -150,12 +151,14 @@ class Rounds:
                         self.clock.now(),
                         is_manager=make_manager,
                     )
+                new = member.welcomed_at is None
                 ctx = self._context(tx, space, member, actor)
                 await self._welcome(ctx)
         except Exception:
             log.exception("member join failed: space=%s user=%s", actor.space, actor.user_id)
             raise
         self._planned(ctx)
+        return new
 
     async def first_time(self, space: SpaceKey, event_key: str) -> bool:
         """True the first time a platform event id is seen in a space; False for its retries."""

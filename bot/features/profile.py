@@ -244,9 +244,11 @@ class Profiles:
 
     async def save(self, ctx: Context, values: dict[str, str], anyway: bool) -> None:
         parsed = parse_fields(values, ParseContext(ctx.now, ctx.member.profile.timezone))
-        if not parsed:
-            ctx.reply("Nothing to save: every field was empty. Your profile is unchanged.")
-            return
+        if not parsed:  # refused, not answered: the form stays open for them to fill in
+            raise UserError(
+                "Nothing to save: every field was empty. Fill in at least one, or close the form "
+                "to leave your profile as it is."
+            )
         if not anyway and not await self.guard.screen(ctx, PURPOSE, values):
             return  # held in memory until the member chooses: nothing may be written
         profile = apply(ctx.member.profile, parsed)

@@ -62,8 +62,22 @@ async def next_pairing_at(job: JobContext) -> datetime | None:
             latest = await network.latest_round(space_id)
             if latest is not None and not latest.planned:
                 moments.append(job.now)
-            else:
-                moments.append(next_round(job.now, every, latest).pair_at)
+                continue
+            if len(await network.eligible(space_id, job.now)) < 2:
+                participants = (await network.participants(space_id)).values()
+                near_pause = IGNORED_ROUNDS_BEFORE_PAUSE - 1
+                since = latest.number if latest else 0
+                told = all(
+                    p.told_alone_after == since
+                    for p in participants
+                    if p.status is NetworkStatus.ACTIVE
+                )
+                if told and not any(p.ignored_streak >= near_pause for p in participants):
+                    # waiting for company: nothing is due until someone joins or a snooze ends
+                    ends = [p.snoozed_until for p in participants if p.snoozed_until]
+                    moments += [max(min(ends), job.now)] if ends else []
+                    continue
+            moments.append(next_round(job.now, every, latest).pair_at)
     return min(moments, default=None)
 
 
