@@ -11,11 +11,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import intros, network
+from storage import guard, intros, network, qa
 
 RepositoryFactory = Callable[[AsyncSession], Any]
 
 REPOSITORIES: Mapping[str, RepositoryFactory] = {
     **intros.REPOSITORIES,
     **network.REPOSITORIES,
+    **qa.REPOSITORIES,
+    **guard.REPOSITORIES,
 }
