@@ -1,7 +1,7 @@
 """peer Q&A: questions, tags, answers, votes, followers, author look-ups; the guard's
 "Post anyway" count; outbox.thread_of; the Q&A full-text index
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-29 01:45:13
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0007'
+revision: str = '0005'
 down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
