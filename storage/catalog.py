@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import guard, intros, network, qa
+from storage import guard, insight, intros, network, qa
 
 RepositoryFactory = Callable[[AsyncSession], Any]
 
@@ -20,4 +20,5 @@ REPOSITORIES: Mapping[str, RepositoryFactory] = {
     **network.REPOSITORIES,
     **qa.REPOSITORIES,
     **guard.REPOSITORIES,
+    **insight.REPOSITORIES,
 }

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain import Member, Profile, QuietHours, Space, SpaceKey
 from bot.messages import ChannelPost, DirectMessage, GroupMessage, Target
 from bot.ports import NewDelivery
+from storage.erasure import SqlMemberErasure, SqlOutboxErasure
 from storage.models import (
     InboundEventRow,
     MemberInterestRow,
@@ -125,7 +126,7 @@ def profile_columns(profile: Profile) -> dict[str, object]:
     }
 
 
-class SqlMembers:
+class SqlMembers(SqlMemberErasure):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -305,7 +306,7 @@ def row_values(space_id: int, delivery: NewDelivery, at: datetime) -> dict[str, 
     }
 
 
-class SqlOutbox:
+class SqlOutbox(SqlOutboxErasure):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

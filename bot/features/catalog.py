@@ -6,7 +6,18 @@ root hands in (its in-memory hold on flagged text), and given to the features th
 
 from __future__ import annotations
 
-from bot.features import config, help, housekeeping, intros, network, profile, qa, welcome
+from bot.features import (
+    config,
+    help,
+    housekeeping,
+    insight,
+    intros,
+    network,
+    privacy,
+    profile,
+    qa,
+    welcome,
+)
 from bot.guard import Guard, HeldTexts
 from bot.router import Router
 
@@ -20,6 +31,8 @@ def build_router(held: HeldTexts | None = None) -> Router:
     network.register(router)
     qa.register(router, guard)
     guard.register(router)
+    insight.register(router)
+    privacy.register(router)
     help.register(router)
     housekeeping.register(router)
     config.register(router)
