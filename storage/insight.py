@@ -17,8 +17,7 @@ from storage.weekly import per_week
 
 
 class InsightDigestRow(Base):
-    """One row per space and scheduled digest: planned (sent) or skipped (nothing to say, or
-    the week before Rounds first saw the space)."""
+    """One row per space and scheduled digest: planned (sent), or skipped (nothing to say)."""
 
     __tablename__ = "insight_digests"
 
@@ -39,6 +38,11 @@ class SqlInsight:
             select(func.max(InsightDigestRow.scheduled_at)).where(
                 InsightDigestRow.space_id == space_id
             )
+        )
+
+    async def started_at(self, space_id: int) -> datetime | None:
+        return await self.session.scalar(
+            select(func.min(MemberRow.joined_at)).where(MemberRow.space_id == space_id)
         )
 
     async def mark_digest(

@@ -25,6 +25,15 @@ class SqlNetworkData:
 
     session: AsyncSession
 
+    async def recent_rounds(self, space_id: int, limit: int) -> list[RoundInfo]:
+        rows = await self.session.scalars(
+            select(NetworkRoundRow)
+            .where(NetworkRoundRow.space_id == space_id)
+            .order_by(NetworkRoundRow.number.desc())
+            .limit(limit)
+        )
+        return [round_info(row) for row in rows]
+
     async def round_answers(self, space_id: int, round_id: int) -> dict[str | None, int]:
         rows = await self.session.execute(
             select(NetworkPairMemberRow.answer, func.count())

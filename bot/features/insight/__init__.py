@@ -76,6 +76,7 @@ def register(router: Router) -> None:
             ),
             role=Role.MANAGER,
             examples=("/rounds stats", "/rounds stats weeks=12"),
+            slow=True,  # drawing the chart (and loading matplotlib the first time) takes a while
         )
     )
     router.command(

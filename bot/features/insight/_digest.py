@@ -2,8 +2,8 @@
 scheduled moment or late after downtime, it gathers every programme's section and the 8-week
 chart, and plans one delivery through the outbox to the managers (`manager_alerts`).
 
-The first time the job sees a space it only records the current week, so a community's first
-digest is the next scheduled one, never one about the time before Rounds knew it.
+A community's first digest is the first scheduled one after its first member joined, never
+one about the time before it had members.
 """
 
 from __future__ import annotations
@@ -49,10 +49,11 @@ async def next_digest_at(job: JobContext) -> datetime | None:
         for space_id in await tx.outbox.spaces():
             settings = job.router.effective(await tx.settings.all(space_id))
             scheduled = latest(job.now, settings)
-            if scheduled is None:
+            started = await tx.repo(INSIGHT).started_at(space_id)
+            if scheduled is None or started is None:
                 continue
             last = await tx.repo(INSIGHT).last_digest(space_id)
-            due = last is None or last < scheduled
+            due = scheduled > started and (last is None or last < scheduled)
             moments.append(job.now if due else following(scheduled, settings))
     return min(moments, default=None)
 
@@ -86,11 +87,11 @@ async def digest_space(job: JobContext, space_id: int) -> None:
         if scheduled is None:
             return
         insight = tx.repo(INSIGHT)
+        started = await insight.started_at(space_id)
+        if started is None or scheduled <= started:
+            return  # no digest about the time before anyone joined
         last = await insight.last_digest(space_id)
-        if last is None:  # first sight of this space: its digests start next week
-            await insight.mark_digest(space_id, scheduled, job.now, sent=False)
-            return
-        if last >= scheduled:
+        if last is not None and last >= scheduled:
             return
     since = scheduled - timedelta(weeks=1)
     sections, weekly, zone = await gather(job, space_id, since, scheduled)

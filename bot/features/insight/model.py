@@ -19,11 +19,16 @@ class InsightRepo(Protocol):
         """The scheduled moment of the latest digest planned (or skipped) for the space."""
         ...
 
+    async def started_at(self, space_id: int) -> datetime | None:
+        """When the space's first member joined (None: no members): digests start after it."""
+        ...
+
     async def mark_digest(
         self, space_id: int, scheduled_at: datetime, at: datetime, *, sent: bool
     ) -> bool:
-        """Record the digest of `scheduled_at` once; False when it was recorded already (by
-        another process): the record is the lock that makes a digest go out once."""
+        """Record the digest of `scheduled_at` (sent, or skipped: nothing to say) once; False
+        when it was recorded already (by another process): the record is the lock that makes
+        a digest go out once."""
         ...
 
     async def new_members_per_week(self, space_id: int, bounds: Sequence[datetime]) -> list[int]:

@@ -65,11 +65,11 @@ async def digest(ctx: DigestContext) -> DigestSection | None:
     if not waiting:
         return None
     who = "member who joined" if waiting == 1 else "members who joined"
+    has = "has" if waiting == 1 else "have"
     return DigestSection(
         "Introductions",
         (
-            f"{waiting} {who} in the last 5 weeks still had no introduction after 7 days "
-            "(each got one reminder). A personal welcome helps; they post theirs with "
-            "`/rounds intro`.",
+            f"{waiting} {who} in the last 5 weeks still {has} no introduction a week on. "
+            "A personal welcome helps; they post theirs with `/rounds intro`.",
         ),
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.digest import DigestContext, DigestSection
 from bot.domain import Member
+from bot.features.network._schedule import cadence
 from bot.features.network.model import NETWORK, NetworkStatus
 from bot.localtime import next_allowed
 from bot.memberdata import FORMER_MEMBER, MemberData, MemberRequest
@@ -97,15 +98,22 @@ async def digest(ctx: DigestContext) -> DigestSection | None:
         f"{active} taking part ({counts.get(NetworkStatus.SNOOZED, 0)} snoozed, "
         f"{counts.get(NetworkStatus.PAUSED, 0)} paused after three unanswered rounds)."
     ]
-    latest = await network.latest_round(ctx.space_id)
-    if latest is not None and latest.starts_at <= ctx.now:
-        answers = await network.round_answers(ctx.space_id, latest.id)
+    every = cadence(ctx.settings)
+    # the met rate of the latest round whose "Did you meet?" has gone out (at its halfway)
+    asked = [
+        r
+        for r in await network.recent_rounds(ctx.space_id, 2)
+        if r.starts_at + every / 2 <= ctx.now
+    ]
+    if asked:
+        info = asked[0]
+        answers = await network.round_answers(ctx.space_id, info.id)
         paired = sum(answers.values())
         met = answers.get("met", 0)
         answered = paired - answers.get(None, 0)
         rate = f"{met / paired:.0%}" if paired else "n/a"
         lines.append(
-            f"Round {latest.number} (from {moment(latest.starts_at, 'D')}): {paired} paired, "
+            f"Round {info.number} (from {moment(info.starts_at, 'D')}): {paired} paired, "
             f"{answered} answered “Did you meet?”, {met} met ({rate})."
         )
     lines[-1] += " Details: `/rounds network report`."

@@ -126,6 +126,10 @@ class NetworkRepo(Protocol):
         self, space_id: int, pair_id: int, member_id: int, answer: str, at: datetime
     ) -> None: ...
 
+    async def recent_rounds(self, space_id: int, limit: int) -> list[RoundInfo]:
+        """The latest rounds, newest first."""
+        ...
+
     async def round_answers(self, space_id: int, round_id: int) -> dict[str | None, int]:
         """How many paired members gave each answer (None: no answer yet), counted in SQL."""
         ...
