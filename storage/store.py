@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.db import make_engine, make_sessionmaker
-from storage.intros import SqlDirectory, SqlIntros
+from storage.directory import SqlDirectory
+from storage.directory_index import install_search
+from storage.intros import SqlIntros
 from storage.models import Base
 from storage.network import SqlNetwork
 from storage.outbox import SqlDeliveryQueue
@@ -47,6 +49,7 @@ class SqlStore:
         """Create tables straight from the models (tests; production runs migrations)."""
         async with self.engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
+            await connection.run_sync(install_search)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from storage.db import make_engine
+from storage.directory_index import alembic_compares
 from storage.models import Base, UTCDateTime
 
 config = context.config
@@ -34,6 +35,7 @@ def do_run_migrations(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_name=alembic_compares,  # the directory's FTS5 table and trigram indexes
     )
     with context.begin_transaction():
         context.run_migrations()
