@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -236,43 +236,49 @@ class SqlDirectory:
             # A plan for these words, not a generic one: whether reading members in id order
             # beats the trigram index depends on how common the words are.
             await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        found: list[int] = []
+        found: list[MemberRow] = []
         tiers = plan.tiers()
         for number, tier in enumerate(tiers):
-            found += await self._ids(space_id, query, tier, query.limit - len(found), found)
+            need, seen = query.limit - len(found), [row.id for row in found]
+            found += await self._matching(MemberRow, space_id, query, tier, need, seen)
             if len(found) >= query.limit or len(tiers) == 1:
                 break
             if number == 0:  # few matched everything; if few match at all, score them at once
-                everyone = await self._ids(space_id, query, plan.candidates(), PROBE, [])
-                if len(everyone) < PROBE:
-                    found = everyone
+                ids = await self._matching(MemberRow.id, space_id, query, plan.candidates(), PROBE)
+                if len(ids) < PROBE:
+                    found = await self._rows(ids)
                     break
-        rows = await self._rows(found)
         hits = []
-        for row in rows:
+        for row in found:
             exact, words = plan.score(row)
             hits.append(DirectoryHit(member_from_row(row), exact, words))
         hits.sort(key=lambda hit: (-len(hit.exact), -hit.words, hit.member.id))
         return hits[: query.limit]
 
-    async def _ids(
-        self, space_id: int, query: DirectoryQuery, formula: Formula, limit: int, skip: list[int]
-    ) -> list[int]:
-        """Ids of members of the space that pass the formula and the plain filters, in id
-        order, at most `limit`."""
+    async def _matching(
+        self,
+        what: Any,
+        space_id: int,
+        query: DirectoryQuery,
+        formula: Formula,
+        limit: int,
+        skip: Sequence[int] = (),
+    ) -> list[Any]:
+        """Members of the space (rows or ids, as `what` says) that pass the formula and the
+        plain filters, in id order, at most `limit`."""
         if formula is False or limit <= 0:
             return []
-        statement: Select[int]
+        statement: Select[Any]
         if self.sqlite and formula is not True:
             statement = (
-                select(MemberRow.id)
+                select(what)
                 .select_from(SEARCH)
                 .join(MemberRow, MemberRow.id == SEARCH.c.rowid)
                 .where(literal_column(SEARCH_TABLE).op("MATCH")(fts_expression(formula)))
                 .order_by(SEARCH.c.rowid)
             )
         else:
-            statement = select(MemberRow.id).where(sql_condition(formula)).order_by(MemberRow.id)
+            statement = select(what).where(sql_condition(formula)).order_by(MemberRow.id)
         statement = statement.where(MemberRow.space_id == space_id)
         if query.stage:
             statement = statement.where(MemberRow.stage == query.stage)
