@@ -99,6 +99,15 @@ async def test_the_repository_finds_a_single_character_of_an_unspaced_script(
     assert users(await find(store, words=("🩺",))) == ["li"]
 
 
+async def test_a_short_word_matches_a_whole_word_not_part_of_one(store: SqlStore) -> None:
+    await directory(
+        store, {**PEOPLE, "craig": Profile(name="Craig", institution="Maidstone Hospital")}
+    )
+    assert users(await find(store, words=("ai",))) == ["ben"]  # his interest "AI"
+    assert users(await find(store, words=("AI", "craig"))) == ["ben", "craig"]
+    assert await find(store, words=("e",)) == []  # single letters would match nearly everyone
+
+
 async def test_a_profile_change_removes_old_matches(store: SqlStore) -> None:
     ids = await directory(store, PEOPLE)
     async with store.transaction() as tx:
