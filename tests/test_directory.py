@@ -4,9 +4,11 @@ script, ranked, within one space, and never fooled by search syntax in what a me
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+import storage.directory
 from bot.domain import DirectoryHit, DirectoryQuery, Profile, SpaceKey
-from storage.directory import PROBE
+from storage.directory import BUDGET, PROBE
 from storage.store import SqlStore
 from tests.conftest import START, Transcript
 
@@ -157,6 +159,77 @@ async def test_ranking_holds_when_many_members_match(store: SqlStore) -> None:
     assert [hit.member.id for hit in hits[1:]] == sorted(ids[u] for u in list(many)[:9])
     health = await find(store, words=("health",), interest="global health")
     assert [hit.exact for hit in health] == [("interest",)] * 10
+
+
+@pytest.mark.parametrize("budget", [BUDGET, 10_000], ids=["scored at once", "tier by tier"])
+async def test_ranking_holds_for_many_words_that_few_members_share(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    monkeypatch.setattr(storage.directory, "BUDGET", budget)
+    common = ("alpha", "bravo", "charlie", "delta")
+    many = {f"m{i:03d}": Profile(name=f"M{i}", interests=common) for i in range(PROBE)}
+    rare = {
+        "six": Profile(name="Six", interests=(*common, "echo", "foxtrot")),
+        "five": Profile(name="Five", interests=(*common, "golf")),
+    }
+    ids = await directory(store, {**many, **rare})
+    words = (*common, "echo", "foxtrot", "golf", "hotel")
+    hits = await find(store, words=words)
+    assert users(hits)[:2] == ["six", "five"]
+    assert [hit.words for hit in hits] == [6, 5] + [4] * 8
+    assert [hit.member.id for hit in hits[2:]] == sorted(ids[u] for u in list(many)[:8])
+
+
+QUERIES = [
+    {"words": ("surgery", "sim")},
+    {"words": ("care", "ai", "uk", "北京", "teaching", "sim", "zebra", "lagos")},
+    {"specialty": "surgery", "words": ("sim", "ai")},
+    {"specialty": "surgery", "region": "uk", "interest": "sim", "words": ("care", "北京")},
+    {"specialty": "surgery", "region": "北京"},
+    {"interest": "teaching", "stage": "senior", "mentor": True, "words": ("uk", "lagos")},
+]
+
+
+def community(size: int) -> dict[str, Profile]:
+    """Varied profiles, so that scores spread over every tier."""
+    specialties = ("surgery", "paediatric surgery", "neurosurgery", "care", "oncology")
+    regions = ("UK", "Lagos", "北京", "uk north", "Accra")
+    interests = ("sim", "AI", "teaching", "critical care", "simulation lab", "zebra")
+    return {
+        f"p{i:03d}": Profile(
+            name=f"P{i}",
+            stage=("senior", "trainee")[i % 2],
+            specialty=specialties[i % 5],
+            region=regions[i * 7 % 5],
+            interests=tuple(interests[j] for j in range(6) if (i >> j) % 3 == 0),
+            open_to_mentor=i % 3 == 0,
+        )
+        for i in range(size)
+    }
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[str(sorted(q)) for q in QUERIES])
+async def test_every_way_of_ranking_agrees_with_scoring_everyone(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch, query: dict[str, object]
+) -> None:
+    from storage.directory_plan import Plan, holds
+    from storage.models import MemberRow
+
+    await directory(store, community(PROBE + 60))
+    plan = Plan.of(DirectoryQuery(**query))  # type: ignore[arg-type]
+    async with store.sessions() as session:
+        rows = (await session.execute(select(MemberRow))).scalars()
+        expected = sorted(
+            (-len(plan.score(row)[0]), -plan.score(row)[1], row.id)
+            for row in rows
+            if holds(plan.candidates(), row)
+            and (not query.get("stage") or row.stage == query["stage"])
+            and (query.get("mentor") is None or row.open_to_mentor == query["mentor"])
+        )[:10]
+    for budget in (0, BUDGET, 10_000):
+        monkeypatch.setattr(storage.directory, "BUDGET", budget)
+        hits = await find(store, **query)
+        assert [(-len(h.exact), -h.words, h.member.id) for h in hits] == expected, budget
 
 
 async def test_find_returns_at_most_the_limit_in_id_order(store: SqlStore) -> None:
