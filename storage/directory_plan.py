@@ -1,6 +1,6 @@
 """Directory queries as formulas: what a `/rounds find` must match, what ranks it, and the
-same formula as an FTS5 MATCH expression (SQLite), as SQL (PostgreSQL, and scoring on SQLite),
-and evaluated in Python on rows in hand. Queries are folded here, as stored forms are."""
+same formula as an FTS5 MATCH expression (SQLite), as SQL (PostgreSQL), and evaluated in Python
+on rows in hand, to score them. Queries are folded here, as stored forms are."""
 
 from __future__ import annotations
 
@@ -185,14 +185,13 @@ def _like(value: str) -> str:
     return f"%{escaped}%"
 
 
-def sql_condition(formula: Formula, sqlite: bool = False) -> ColumnElement[bool]:
-    """The formula as SQL on members' own columns. On PostgreSQL: LIKE (which pg_trgm indexes
-    when installed), = and array `@>`; on SQLite, where FTS5 finds rows and this only scores
-    rows in hand: instr."""
+def sql_condition(formula: Formula) -> ColumnElement[bool]:
+    """The formula on PostgreSQL, on members' own columns: LIKE (which pg_trgm indexes when
+    installed), = and array `@>` (a GIN index, built in)."""
     if isinstance(formula, bool):
         return true() if formula else false()
     if isinstance(formula, AllOf | AnyOf):
-        parts = [sql_condition(part, sqlite) for part in formula.parts]
+        parts = [sql_condition(part) for part in formula.parts]
         return and_(*parts) if isinstance(formula, AllOf) else or_(*parts)
     column = getattr(MemberRow, formula.column)
     if formula.mode == "equals" and formula.column != "interest_keys":
@@ -200,8 +199,6 @@ def sql_condition(formula: Formula, sqlite: bool = False) -> ColumnElement[bool]
     needle = {"term": f" {formula.value} ", "equals": f"\n{formula.value}\n"}.get(
         formula.mode, formula.value
     )
-    if sqlite:
-        return func.instr(column, needle) > 0
     if formula.mode == "term":
         # the separator is inlined so the condition matches the index expression
         terms = func.string_to_array(column, literal_column("' '"), type_=ARRAY(Text))
