@@ -209,6 +209,8 @@ async def test_after_erasure_no_table_holds_their_user_id_or_name(
     assert "✓ Done. Rounds has erased your profile and everything it kept about you here" in out
     assert await stored_member(store, USER) is None
     assert await rows_naming(store, NAMES, old_id) == []
+    found = await community.run("ben: /rounds find Quist\nben: /rounds find paediatrics")
+    assert "Zanele" not in found and "No members match “quist”" in found  # the index forgot
     async with store.transaction() as tx:  # what remains: a salted hash
         space = await tx.spaces.get_or_create(CONSOLE)
         assert await tx.members.erased(space.id, [USER, "ben"]) == {USER}
