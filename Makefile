@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.slack
 	$(BIN)/python -m benchmarks.guard
 	$(BIN)/python -m benchmarks.qa
+	$(BIN)/python -m benchmarks.data_rights
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
