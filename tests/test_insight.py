@@ -275,3 +275,11 @@ async def test_audit_is_for_managers_and_takes_a_sensible_number(community: Comm
     assert "Usage: `/rounds audit [<number>]`" in out
     out = await community.run("clock 2026-03-02 09:00 UTC\njoin zed\n/rounds audit")
     assert "No changes recorded yet." in out or "set the" in out
+
+
+async def test_audit_shows_pauses_rounds_made_by_itself(community: Community) -> None:
+    from tests.test_network import PEOPLE
+
+    out = await community.run(PEOPLE + "advance 14d\n" * 4 + "amara: /rounds audit")
+    listing = out.split("[private @amara]\n")[-1]
+    assert "Rounds: paused @ben's networking rounds after three unanswered rounds" in listing
