@@ -194,6 +194,7 @@ async def test_forget_me_asks_first_and_cancel_erases_nothing(
 async def test_a_member_without_posts_is_asked_plainly(community: Community) -> None:
     out = await community.run("clock 2026-03-02 09:00 UTC\njoin amara\n/rounds forget-me")
     assert "You posted" not in out
+    assert "You are the only manager added in Rounds here" in out  # the console's first joiner
     labels = [b.label for b in community.console.state.outputs[-1].message.buttons]
     assert labels == ["Erase everything", "Cancel"]
 

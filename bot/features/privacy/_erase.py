@@ -36,7 +36,9 @@ async def posts_of(ctx: Context) -> list[str]:
 
 async def ask(ctx: Context, args: Mapping[str, Any]) -> None:
     until = int((ctx.now + CONFIRM_FOR).timestamp())
-    ctx.reply(render_confirm(ctx.member.id, await posts_of(ctx), until))
+    managers = await ctx.tx.members.managers(ctx.space.id)
+    last = [m.id for m in managers] == [ctx.member.id]
+    ctx.reply(render_confirm(ctx.member.id, await posts_of(ctx), until, last_manager=last))
 
 
 async def confirmed(ctx: Context, value: str) -> None:

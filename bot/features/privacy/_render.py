@@ -38,13 +38,21 @@ def confirm_value(member_id: int, keep: bool, until: int) -> str:
     return f"{member_id}:{'keep' if keep else 'remove'}:{until}"
 
 
-def render_confirm(member_id: int, posts: list[str], until: int) -> Message:
+def render_confirm(
+    member_id: int, posts: list[str], until: int, *, last_manager: bool = False
+) -> Message:
     text = (
         "**Erase everything Rounds knows about you?**\n"
         "Your profile, introduction card, programme history, follows, votes and messages still "
         "waiting for you are deleted, and any pairing you are in ends (your partner gets a "
         "short, neutral note). This can't be undone. Want a copy first? `/rounds my-data`."
     )
+    if last_manager:
+        text += (
+            "\n\nYou are the only manager added in Rounds here; afterwards only the workspace "
+            "or server admins manage it. To hand over first: "
+            "`/rounds config manager add @member`."
+        )
     buttons: tuple[Button, ...]
     if posts:
         wrote = " and ".join(posts) if len(posts) < 3 else ", ".join(posts)
