@@ -283,3 +283,18 @@ async def test_audit_shows_pauses_rounds_made_by_itself(community: Community) ->
     out = await community.run(PEOPLE + "advance 14d\n" * 4 + "amara: /rounds audit")
     listing = out.split("[private @amara]\n")[-1]
     assert "Rounds: paused @ben's networking rounds after three unanswered rounds" in listing
+
+
+def test_the_insight_example_runs_to_its_end() -> None:
+    from tests.test_cli import rounds
+
+    result = rounds("console", "--script", "examples/insight.txt")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[#organisers]\n  📊 **Weekly digest** (Mon 02 Mar 2026 to Mon 09 Mar 2026)" in out
+    assert "[file] digest-2026-03-09.png" in out and "[file] rounds-stats-4w.png" in out
+    assert "[file] rounds-my-data.json" in out
+    assert "[dm @cara]\n  Your networking partner this round is no longer taking part" in out
+    assert "💡 **A1** · ▲ 0\n  Bring a one-page plan" in out
+    assert "Rounds: erased a member's data at their request" in out
+    assert "Traceback" not in result.stderr
