@@ -1,0 +1,352 @@
+"""Changing events: `event edit`, `event cancel` (one occurrence, or with `series=yes` every
+upcoming one) and `event followup`. Each updates the card and tells who answered; only the
+host, the creator or a manager may."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from bot.context import Context
+from bot.errors import UserError
+from bot.features.events._create import zone_for
+from bot.features.events._plan import CHANNEL, Plan, notice_key
+from bot.features.events._render import length, render_cancelled, render_changed, render_followup
+from bot.features.events._rsvp import promote
+from bot.features.events._schedule import at_wall_clock, offsets_of, planning_lead
+from bot.features.events._when import parse_when, shown
+from bot.features.events.model import (
+    EVENTS,
+    TOLD_OF_CHANGES,
+    Answer,
+    Details,
+    EventKind,
+    Occurrence,
+    Series,
+)
+from bot.messages import DirectMessage, literal, mention, moment
+from bot.ports import NewDelivery
+
+NOT_YOURS = (
+    "Only the event's host, whoever created it, or a community manager can change it. "
+    "Ask them, or see it with `/rounds event {number}`."
+)
+
+
+async def find(ctx: Context, number: int) -> tuple[Occurrence, Series]:
+    repo = ctx.tx.repo(EVENTS)
+    occurrence = await repo.occurrence(ctx.space.id, number)
+    series = await repo.series(ctx.space.id, occurrence.series_id) if occurrence else None
+    if occurrence is None or series is None:
+        raise UserError(
+            f"There's no event {number} here. See upcoming events with `/rounds events`.",
+            field="id",
+        )
+    return occurrence, series
+
+
+def may_manage(ctx: Context, occurrence: Occurrence, series: Series) -> None:
+    mine = ctx.member.id in (occurrence.details.host_id, series.creator_id)
+    if not (mine or ctx.is_manager):
+        raise UserError(NOT_YOURS.format(number=occurrence.number))
+
+
+def targets(
+    ctx: Context, occurrence: Occurrence, series: Series, everyone: list[Occurrence], whole: bool
+) -> list[Occurrence]:
+    """The occurrences a change applies to: this one, or every one still to come."""
+    if not whole:
+        return [occurrence]
+    if series.repeat is None:
+        raise UserError(
+            f"Event {occurrence.number} isn't part of a series: leave out `series=yes`.",
+            field="series",
+        )
+    return [o for o in everyone if not o.cancelled and o.starts_at > ctx.now]
+
+
+async def new_time(
+    ctx: Context, args: Mapping[str, Any], occurrence: Occurrence, series: Series, whole: bool
+) -> datetime | None:
+    """The new start, or for a whole series the new time of day (each occurrence keeps its
+    date): a series' dates follow its rule, so only the clock time moves for all of them."""
+    if not args.get("when"):
+        return None
+    moment_, _ = parse_when(str(args["when"]), await zone_for(ctx, args), ctx.now)
+    if not whole:
+        return moment_
+    tz = zoneinfo.ZoneInfo(series.zone)
+    if moment_.astimezone(tz).date() != occurrence.starts_at.astimezone(tz).date():
+        raise UserError(
+            "With `series=yes`, `when` can change the time of day only (every occurrence moves "
+            f"to it), so keep the date {occurrence.starts_at.astimezone(tz):%Y-%m-%d}. To move "
+            "one occurrence to another day, leave out `series=yes`.",
+            field="when",
+        )
+    return moment_
+
+
+def same_time_on(day_of: datetime, time_of: datetime, zone: str) -> datetime:
+    """`day_of`'s date at `time_of`'s wall-clock time, both in `zone`, as UTC."""
+    tz = zoneinfo.ZoneInfo(zone)
+    local = datetime.combine(day_of.astimezone(tz).date(), time_of.astimezone(tz).time())
+    return at_wall_clock(local, zone)
+
+
+def changed_details(details: Details, args: Mapping[str, Any], host_id: int | None) -> Details:
+    values: dict[str, Any] = {}
+    for name in ("title", "description", "link", "duration", "capacity"):
+        if name in args:
+            values[name] = args[name]
+    if "kind" in args:
+        values["kind"] = EventKind(str(args["kind"]))
+    if host_id is not None:
+        values["host_id"] = host_id
+    return replace(details, **values)
+
+
+def describe(before: Occurrence, after: Occurrence, host_user: str | None) -> list[str]:
+    """What changed, as the members who answered are told it."""
+    old, new = before.details, after.details
+    said = []
+    if before.starts_at != after.starts_at:
+        said.append(f"the time (now {moment(after.starts_at)})")
+    if old.duration != new.duration:
+        said.append(f"the length (now {length(new.duration)})")
+    if old.link != new.link:
+        said.append(f"where to join (now {literal(new.link)})" if new.link else "the link")
+    if old.title != new.title:
+        said.append(f"the title (was “{literal(old.title)}”)")
+    if old.kind != new.kind:
+        said.append(f"the kind (now {new.kind.value})")
+    if old.capacity != new.capacity:
+        said.append(f"the seats (now {new.capacity or 'no limit'})")
+    if old.host_id != new.host_id and host_user:
+        said.append(f"the host (now {mention(host_user)})")
+    if old.description != new.description:
+        said.append("the description")
+    return said
+
+
+async def edit(ctx: Context, args: Mapping[str, Any]) -> None:
+    occurrence, series = await find(ctx, int(args["id"]))
+    may_manage(ctx, occurrence, series)
+    asked = {k: v for k, v in args.items() if k not in ("id", "series", "tz")}
+    if not asked:
+        raise UserError(
+            "Tell me what to change, e.g. "
+            f'`/rounds event edit {occurrence.number} when="2026-03-12 18:00"` or `capacity=50`.'
+        )
+    if occurrence.cancelled:
+        raise UserError(f"Event {occurrence.number} was cancelled; it can't be changed.")
+    if occurrence.starts_at <= ctx.now:
+        raise UserError(
+            f"Event {occurrence.number} has already started, so it can't be changed. Tell "
+            f'those who went something with `/rounds event followup {occurrence.number} "…"`.'
+        )
+    whole = bool(args.get("series"))
+    repo = ctx.tx.repo(EVENTS)
+    everyone = await repo.occurrences_of(ctx.space.id, series.id)
+    chosen = targets(ctx, occurrence, series, everyone, whole)
+    start = await new_time(ctx, args, occurrence, series, whole)
+    host_id = None
+    if "host" in args:
+        host = await ctx.tx.members.get(ctx.space.id, str(args["host"]))
+        assert host is not None  # the engine made sure they are a member
+        host_id = host.id
+    plan = await Plan.of(ctx)
+    lead = ctx.now + planning_lead(offsets_of(plan.settings))
+    told, changed = 0, 0
+    for target in chosen:
+        current, _ = await plan.lock(target)
+        starts = current.starts_at
+        if start is not None:
+            starts = same_time_on(current.starts_at, start, series.zone) if whole else start
+        details = changed_details(current.details, asked, host_id)
+        after = replace(current, details=details, starts_at=starts)
+        said = describe(current, after, str(args["host"]) if host_id else None)
+        if not said:
+            continue
+        changed += 1
+        after = replace(after, sequence=current.sequence + 1, edited=current.edited or not whole)
+        if starts != current.starts_at:
+            await plan.take_back_reminders(current)
+            after = replace(
+                after,
+                schedule=current.schedule + 1,
+                scheduled_at=ctx.now,
+                reminders_planned_at=None,
+                reminder_offsets=(),
+            )
+            if whole and start is not None:
+                slot = same_time_on(current.slot_at, start, series.zone)
+                after = replace(after, slot_at=slot)
+        after = await plan.save(after)
+        await plan.list_natively(after)
+        after = await plan.plan_if_near(after, lead)
+        if (details.capacity or 0) > (current.details.capacity or 0) or (
+            current.details.capacity is not None and details.capacity is None
+        ):
+            await promote(plan, after)
+        after = await plan.refresh_card(after, series)
+        what = f"changed:{after.sequence}"
+        told += await plan.tell(
+            after, TOLD_OF_CHANGES, what, render_changed(after, said), "event-changed"
+        )
+    if not changed:
+        ctx.reply(f"Event {occurrence.number} already is like that. Nothing changed.")
+        return
+    await update_series(ctx, series, everyone, chosen, asked, host_id, start, whole)
+    ctx.reply(await edited_reply(ctx, occurrence, changed, told, start, whole))
+
+
+async def update_series(
+    ctx: Context,
+    series: Series,
+    everyone: list[Occurrence],
+    chosen: list[Occurrence],
+    asked: Mapping[str, Any],
+    host_id: int | None,
+    start: datetime | None,
+    whole: bool,
+) -> None:
+    """The series (the calendar's main entry) follows a change to all of it, or to a one-off
+    event; a change to one occurrence of a series is an exception and leaves it."""
+    if series.repeat is not None and not whole:
+        return
+    details = changed_details(series.details, asked, host_id)
+    starts = series.starts_at
+    if start is not None:
+        starts = same_time_on(series.starts_at, start, series.zone) if whole else start
+    await ctx.tx.repo(EVENTS).save_series(
+        ctx.space.id,
+        replace(series, details=details, starts_at=starts, sequence=series.sequence + 1),
+    )
+    if whole and start is not None:
+        # past occurrences keep the time they had: in the calendar they become exceptions
+        moved = [o.id for o in chosen]
+        for past in everyone:
+            if past.id in moved:
+                continue
+            slot = same_time_on(past.slot_at, start, series.zone)
+            await ctx.tx.repo(EVENTS).save_occurrences(
+                ctx.space.id,
+                [replace(past, slot_at=slot, edited=past.edited or slot != past.starts_at)],
+            )
+
+
+async def edited_reply(
+    ctx: Context,
+    occurrence: Occurrence,
+    changed: int,
+    told: int,
+    start: datetime | None,
+    whole: bool,
+) -> str:
+    which = (
+        f"{changed} upcoming occurrences of the series" if whole else f"event {occurrence.number}"
+    )
+    text = f"✓ Updated {which}: the card shows the change"
+    text += (
+        f", and {told} member{'s' if told != 1 else ''} who answered are told by DM."
+        if told
+        else "."
+    )
+    if start is not None:
+        fresh = await ctx.tx.repo(EVENTS).occurrence(ctx.space.id, occurrence.number)
+        assert fresh is not None
+        text += f"\nI read the new time as {shown(fresh.starts_at, fresh.zone)}."
+    return text
+
+
+async def cancel(ctx: Context, args: Mapping[str, Any]) -> None:
+    occurrence, series = await find(ctx, int(args["id"]))
+    may_manage(ctx, occurrence, series)
+    if occurrence.cancelled:
+        raise UserError(f"Event {occurrence.number} is already cancelled. Nothing changed.")
+    if occurrence.ends_at <= ctx.now:
+        raise UserError(f"Event {occurrence.number} is already over, so there's nothing to cancel.")
+    repo = ctx.tx.repo(EVENTS)
+    everyone = await repo.occurrences_of(ctx.space.id, series.id)
+    chosen = targets(ctx, occurrence, series, everyone, bool(args.get("series")))
+    reason = str(args.get("reason") or "")
+    plan = await Plan.of(ctx)
+    told = 0
+    for target in chosen:
+        current, _ = await plan.lock(target)
+        await plan.take_back_reminders(current)
+        after = await plan.save(
+            replace(
+                current, cancelled_at=ctx.now, cancel_reason=reason, sequence=current.sequence + 1
+            )
+        )
+        await plan.refresh_card(after, series)
+        await plan.list_natively(after)
+        told += await plan.tell(
+            after, TOLD_OF_CHANGES, "cancelled", render_cancelled(after), "event-cancelled"
+        )
+    left = [o for o in everyone if o.id not in {c.id for c in chosen} and not o.cancelled]
+    await repo.save_series(
+        ctx.space.id,
+        replace(series, sequence=series.sequence + 1, cancelled_at=None if left else ctx.now),
+    )
+    which = (
+        f"{len(chosen)} upcoming occurrences of **{literal(series.details.title)}**"
+        if len(chosen) > 1
+        else f"event {occurrence.number}, **{literal(occurrence.details.title)}**"
+    )
+    text = f"✓ Cancelled {which}. "
+    text += (
+        f"I'm telling the {told} member{'s' if told != 1 else ''} who answered."
+        if told
+        else "Nobody had answered yet."
+    )
+    if series.repeat is not None and left:
+        text += " The rest of the series goes on."
+    ctx.reply(text)
+
+
+async def followup(ctx: Context, args: Mapping[str, Any]) -> None:
+    occurrence, series = await find(ctx, int(args["id"]))
+    may_manage(ctx, occurrence, series)
+    if occurrence.cancelled:
+        raise UserError(f"Event {occurrence.number} was cancelled, so nobody went.")
+    if occurrence.starts_at > ctx.now:
+        raise UserError(
+            f"Event {occurrence.number} hasn't happened yet: a follow-up goes to everyone who "
+            f"went, once it has started. To change the card, use `/rounds event edit "
+            f"{occurrence.number} …`."
+        )
+    plan = await Plan.of(ctx)
+    current, _ = await plan.lock(occurrence)
+    went = await plan.repo.rsvps(ctx.space.id, current.id, (Answer.GOING,))
+    if not went:
+        ctx.reply(f"Nobody answered Going for event {current.number}, so there's nobody to tell.")
+        return
+    count = current.followups + 1
+    await plan.save(replace(current, followups=count))
+    members = await ctx.tx.members.by_ids(ctx.space.id, [r.member_id for r in went])
+    # TODO(guard): run the text through the patient-information guard once it is on main
+    message = render_followup(current, await plan.host(current), str(args["text"]))
+    await ctx.tx.outbox.enqueue_many(
+        ctx.space.id,
+        [
+            NewDelivery(
+                dedupe_key=notice_key(current.id, f"followup:{count}", member.id),
+                purpose="event-followup",
+                target=DirectMessage(member.user_id),
+                message=message,
+                due_at=ctx.now,
+                fallback_channel=CHANNEL,
+                quiet=True,
+            )
+            for member in members.values()
+        ],
+    )
+    ctx.reply(
+        f"✓ Your follow-up is on its way to the {len(members)} member"
+        f"{'s' if len(members) != 1 else ''} who went (outside their quiet hours)."
+    )
