@@ -8,7 +8,6 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-
 from sqlalchemy import select
 
 from bot.bootstrap import build_console

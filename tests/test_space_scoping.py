@@ -3,6 +3,7 @@ button value and id from one space, replayed in another, reads, changes and reve
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Table
@@ -11,6 +12,7 @@ from bot.bootstrap import Core, build_core
 from bot.clock import ManualClock
 from bot.context import Actor
 from bot.domain import Profile, SpaceKey
+from bot.features.events.model import EVENTS, Answer
 from bot.features.intros.model import INTROS
 from bot.features.network.model import NETWORK, NetworkStatus
 from bot.messages import Button, Outcome
@@ -67,12 +69,25 @@ async def busy_home(store: SqlStore) -> tuple[Core, RecordingPlatform, list[Butt
     keep(await rounds.command(actor(HOME, "amara"), "config channel intros #introductions"))
     keep(await rounds.command(actor(HOME, "amara"), "intro"))
     keep(await rounds.command(actor(HOME, "ben"), "find simulation"))
+    keep(await rounds.command(actor(HOME, "amara"), "config channel events #events"))
+    keep(
+        await rounds.command(
+            actor(HOME, "amara"),
+            'event create title="Secret workshop" when="2026-03-20 18:00" tz=UTC capacity=1',
+        )
+    )
+    keep(await rounds.command(actor(HOME, "ben"), "event 1"))
     for moment in (PAIRING, PAIRING + timedelta(days=1), PAIRING + timedelta(days=8)):
         clock.set(moment)  # pairing, the introductions, then "Did you meet?"
         await core.runtime.run_due()
     for sent in platform.sent:
         buttons.extend(sent.message.buttons)
-    assert {b.action_id for b in buttons} >= {"intros.hello", "network.met", "profile.form"}
+    assert {b.action_id for b in buttons} >= {
+        "intros.hello",
+        "network.met",
+        "profile.form",
+        "event.rsvp",
+    }
     return core, platform, buttons
 
 
@@ -91,6 +106,11 @@ async def test_buttons_from_one_space_do_nothing_in_another(store: SqlStore) -> 
             shown = [r.message for r in outcome.replies] + [outcome.updated] * bool(outcome.updated)
             said = " ".join(m.text + str(m.fields) for m in shown if m is not None)
             assert "Secret" not in said and "LUTH" not in said and "Korle" not in said
+        # event numbers typed in the other community find nothing of the home one
+        for typed in ("event 1", "event ics 1", "event cancel 1", "event edit 1 capacity=9"):
+            outcome = await rounds.command(actor(OTHER, user), typed)
+            said = " ".join(r.message.text for r in outcome.replies)
+            assert "Secret" not in said and outcome.refused, said
     await core.runtime.run_due()
 
     assert await snapshot(store, HOME) == before
@@ -114,7 +134,11 @@ async def snapshot(store: SqlStore, key: SpaceKey) -> object:
                 await tx.repo(NETWORK).participant(space.id, member.id),
                 await tx.repo(NETWORK).current_pair(space.id, member.id),
             )
-        return members, await tx.settings.all(space.id)
+        events = tx.repo(EVENTS)
+        occurrence = await events.occurrence(space.id, 1)
+        assert occurrence is not None
+        answers = await events.rsvps(space.id, occurrence.id, tuple(Answer))
+        return members, await tx.settings.all(space.id), occurrence, answers
 
 
 async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlStore) -> None:
@@ -146,4 +170,19 @@ async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlS
         await tx.members.save_profile(other.id, amara.id, Profile(name="Changed"))
         await tx.members.set_manager(other.id, amara.id, False)
         await tx.members.rename(other.id, amara.id, "changed")
+        events = tx.repo(EVENTS)
+        occurrence = await events.occurrence(home.id, 1)
+        assert occurrence is not None
+        assert await events.occurrence(other.id, 1) is None
+        assert await events.occurrence_by_id(other.id, occurrence.id) is None
+        assert await events.occurrences_of(other.id, occurrence.series_id) == []
+        assert await events.series(other.id, occurrence.series_id) is None
+        assert await events.rsvps(other.id, occurrence.id, tuple(Answer)) == []
+        assert await events.counts(other.id, [occurrence.id]) == {occurrence.id: {}}
+        assert await events.answers_of(other.id, amara.id, [occurrence.id]) == {}
+        assert await events.upcoming(other.id, START, 10) == []
+        assert await events.lock(other.id, occurrence.id) is None
+        await events.set_rsvp(other.id, occurrence.id, amara.id, Answer.GOING, 99, START)
+        await events.save_occurrences(other.id, [replace(occurrence, cancel_reason="x")])
+        assert await events.feed_token(other.id) is None
     assert await snapshot(store, HOME) == before

@@ -24,6 +24,7 @@ APP_ID = "1000000000000000001"
 GUILD = "3000000000000000001"
 GENERAL = "5000000000000000001"
 INTRODUCTIONS = "5000000000000000002"
+EVENTS = "5000000000000000003"
 ALICE = "4000000000000000001"
 BOB = "4000000000000000002"
 BOT = {
@@ -114,6 +115,7 @@ def guild_payload(guild_id: str = GUILD) -> dict[str, Any]:
         "channels": [
             text_channel(GENERAL, "general", guild_id),
             text_channel(INTRODUCTIONS, "introductions", guild_id),
+            text_channel(EVENTS, "events", guild_id),
         ],
         "roles": [
             {
@@ -392,7 +394,7 @@ class FakeDiscord:
         if channel_id in self.failures:
             failure = self.failures[channel_id]
             return web.Response(body=failure.body, status=failure.status, headers=failure.headers)
-        known = channel_id in (GENERAL, INTRODUCTIONS) or channel_id in self.threads
+        known = channel_id in (GENERAL, INTRODUCTIONS, EVENTS) or channel_id in self.threads
         if channel_id in self.dm_channels:
             if self.dm_channels[channel_id] in self.closed_dms:
                 return jresp(
