@@ -149,7 +149,7 @@ async def test_reminders_go_to_going_and_maybe_and_one_post_at_the_last_offset(
     first, second = reminders(out, "[dm @ben]")
     assert first.startswith("  ⏰ **Negotiating for your team** starts in 1 day: Tue 10 Mar")
     assert second.startswith("  ⏰ **Negotiating for your team** starts in 1 hour: Tue 10 Mar")
-    assert "You answered maybe." in reminders(out, "[dm @cara]")[0]
+    assert "Plans changed? Answer again below" in reminders(out, "[dm @cara]")[0]
     assert reminders(out, "[dm @dev]") == []
     [post] = [b for b in blocks(out, "[#events]") if "⏰" in b]
     assert post.startswith("  ⏰ **Negotiating for your team** starts in 1 hour")
@@ -389,3 +389,78 @@ async def test_the_answer_counts_after_all_that(transcript: Transcript, store: S
         assert occurrence is not None
         counts = await repo.counts(space.id, [occurrence.id])
     assert counts[occurrence.id] == {Answer.GOING: 1, Answer.MAYBE: 1}
+
+
+async def test_managers_choose_when_reminders_go(transcript: Transcript) -> None:
+    out = await transcript(
+        COMMUNITY
+        + "amara: /rounds config set events.remind=9d\n"
+        + "amara: /rounds config set events.remind=48h,2h\n"
+        + WORKSHOP
+        + '\nben: click "Going"\nadvance 9d'
+    )
+    assert "`events.remind` takes one to three lengths of time before the start" in out
+    assert "✓ Saved: `events.remind` = 48h,2h." in out
+    first, second = reminders(out, "[dm @ben]")
+    assert "starts in 2 days" in first and "starts in 2 hours" in second
+
+
+async def test_event_without_a_number_lists_what_is_coming_and_home_shows_it(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    out = await transcript(COMMUNITY + "ben: /rounds event")
+    assert "No upcoming events yet. When managers post one, it shows up here." in last(out)
+    out = await transcript(WORKSHOP + '\nben: click "Going"\nben: /rounds event')
+    assert "you: going ✓" in blocks(out, "[private @ben]")[-1]
+    from bot.bootstrap import build_core
+    from bot.context import Actor
+
+    core = build_core(store, ManualClock(START_PLUS))
+    home = await core.rounds.home(Actor(CONSOLE, "ben"))
+    [coming] = [m for m in home if m.text.startswith("**Coming up**")]
+    assert "Negotiating for your team" in coming.text
+
+
+async def test_a_late_dispatcher_holds_a_reminder_in_quiet_hours_and_never_sends_it_late(
+    store: SqlStore,
+) -> None:
+    """Planned for 20:55, just before Ben's quiet hours; the sender is late (21:30): quiet
+    hours hold it until 08:00, after the 06:30 start, so it expires rather than go late."""
+    out = io.StringIO()
+    _, console = build_console(store, ManualClock(START_PLUS), out)
+    lines = COMMUNITY + (
+        'amara: /rounds event create title="Early huddle" when="2026-03-04 06:30" '
+        'tz=Europe/London\nben: click "Going"\nadvance 1d'
+    )
+    await console.run_lines(lines.strip().splitlines())  # the 24 h reminder is in the past
+    late = io.StringIO()
+    core, _ = build_console(store, ManualClock(datetime(2026, 3, 3, 21, 30, tzinfo=UTC)), late)
+    await core.runtime.run_due(every_job=True)
+    assert "⏰" not in late.getvalue()
+    async with store.sessions() as session:
+        row = (
+            await session.execute(
+                select(OutboxRow.status, OutboxRow.due_at, OutboxRow.last_error).where(
+                    OutboxRow.dedupe_key.like("%:remind:60:%"), OutboxRow.target_kind == "dm"
+                )
+            )
+        ).one()
+    assert row.due_at == datetime(2026, 3, 3, 20, 55, tzinfo=UTC)
+    assert row.status == "expired" and row.last_error.startswith("quiet hours until")
+
+
+async def test_a_series_can_move_to_another_time_of_day(transcript: Transcript) -> None:
+    out = await transcript(
+        COMMUNITY + 'amara: /rounds event create title="Journal club" when="2026-03-03 12:30" '
+        "tz=Europe/London repeat=weekly until=2026-03-24\nadvance 2d\n"
+        + 'amara: /rounds event edit 2 when="2026-03-10 13:00" tz=Europe/London series=yes\n'
+        + "ben: /rounds events"
+    )
+    assert "✓ Updated 3 upcoming occurrences of the series" in out
+    listed = last(out)
+    assert "**2** · Journal club (workshop) · Tue 10 Mar 2026, 13:00 GMT" in listed
+    assert "**4** · Journal club (workshop) · Tue 24 Mar 2026, 13:00 GMT" in listed
+    out = await transcript(
+        'amara: /rounds event edit 2 when="2026-03-11 13:00" tz=Europe/London series=yes'
+    )
+    assert "`when` can change the time of day only" in last(out)

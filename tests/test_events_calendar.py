@@ -200,3 +200,21 @@ async def test_managers_are_told_when_public_url_is_not_set(store: SqlStore) -> 
     said = (await core.rounds.command(amara, "event feed")).replies[0].message.text
     assert "http://127.0.0.1:3000/calendar/" in said
     assert "`PUBLIC_URL` isn't set" in said
+
+
+async def test_moving_a_whole_series_keeps_past_occurrences_where_they_were(
+    community: Community,
+) -> None:
+    await series(community)  # Tuesdays 18:00 New York, 3 to 31 March
+    community.clock.set(datetime(2026, 3, 5, 12, 0, tzinfo=UTC))  # the first one is over
+    await community.say(
+        "amara", 'event edit 2 when="2026-03-10 19:30" tz=America/New_York series=yes'
+    )
+    outcome = await community.say("ben", "event ics 2")
+    data = outcome.replies[0].message.attachment.data  # type: ignore[union-attr]
+    main, *exceptions = events_of(data)
+    start = main.decoded("dtstart")
+    assert (start.day, start.hour, start.minute) == (3, 19, 30)  # the rule moved
+    [past] = exceptions  # the 3rd happened at 18:00: an exception at its new slot
+    assert past.decoded("recurrence-id").astimezone(UTC) == datetime(2026, 3, 4, 0, 30, tzinfo=UTC)
+    assert past.decoded("dtstart").astimezone(UTC) == datetime(2026, 3, 3, 23, 0, tzinfo=UTC)

@@ -38,6 +38,7 @@ async def plan_space(job: JobContext, space_id: int) -> None:
             current, _ = await plan.lock(occurrence)
             if current.reminders_planned_at is None and not current.cancelled:
                 await plan.reminders(current)
+            job.planned += plan.planned
     if due:
         log.info("planned the reminders of %d event(s) in space %s", len(due), space_id)
 

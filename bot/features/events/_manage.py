@@ -331,8 +331,7 @@ async def followup(ctx: Context, args: Mapping[str, Any]) -> None:
     members = await ctx.tx.members.by_ids(ctx.space.id, [r.member_id for r in went])
     # TODO(guard): run the text through the patient-information guard once it is on main
     message = render_followup(current, await plan.host(current), str(args["text"]))
-    await ctx.tx.outbox.enqueue_many(
-        ctx.space.id,
+    await plan.enqueue(
         [
             NewDelivery(
                 dedupe_key=notice_key(current.id, f"followup:{count}", member.id),

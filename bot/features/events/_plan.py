@@ -47,10 +47,20 @@ class Plan:
     now: datetime
     settings: Mapping[str, str]
     native_events: bool = False
+    ctx: Context | None = None
+    planned: int = 0
+    """Deliveries planned (a command's count goes to its context, so they go out at once)."""
 
     @classmethod
     async def of(cls, ctx: Context) -> Plan:
-        return cls(ctx.tx, ctx.space.id, ctx.now, await ctx.settings(), ctx.native_events)
+        return cls(ctx.tx, ctx.space.id, ctx.now, await ctx.settings(), ctx.native_events, ctx)
+
+    async def enqueue(self, deliveries: Sequence[NewDelivery]) -> int:
+        new = await self.tx.outbox.enqueue_many(self.space_id, deliveries)
+        self.planned += new
+        if self.ctx is not None:
+            self.ctx.planned += new
+        return new
 
     @property
     def repo(self) -> EventsRepo:
@@ -99,16 +109,17 @@ class Plan:
             # never announced: take the card back rather than announce a cancellation
             await self.tx.outbox.cancel(self.space_id, card_key(occurrence.id, version - 1))
             return occurrence
-        await self.tx.outbox.enqueue(
-            self.space_id,
-            NewDelivery(
-                dedupe_key=card_key(occurrence.id, version),
-                purpose="event-card",
-                target=ChannelPost(where),
-                message=await self.card(occurrence, series),
-                due_at=max(self.now, announce),
-                replaces=card_key(occurrence.id, version - 1) if version > 1 else None,
-            ),
+        await self.enqueue(
+            [
+                NewDelivery(
+                    dedupe_key=card_key(occurrence.id, version),
+                    purpose="event-card",
+                    target=ChannelPost(where),
+                    message=await self.card(occurrence, series),
+                    due_at=max(self.now, announce),
+                    replaces=card_key(occurrence.id, version - 1) if version > 1 else None,
+                )
+            ]
         )
         return await self.save(replace(occurrence, card_version=version, channel_id=where))
 
@@ -118,17 +129,18 @@ class Plan:
         if not self.native_events or occurrence.starts_at <= self.now:
             return
         sequence = occurrence.sequence
-        await self.tx.outbox.enqueue(
-            self.space_id,
-            NewDelivery(
-                dedupe_key=listing_key(occurrence.id, sequence),
-                purpose="event-listing",
-                target=EventListing(),
-                message=Message(occurrence.details.title, listing=render_listing(occurrence)),
-                due_at=max(self.now, occurrence.announce_at or self.now),
-                expires_at=occurrence.starts_at,
-                replaces=listing_key(occurrence.id, sequence - 1) if sequence else None,
-            ),
+        await self.enqueue(
+            [
+                NewDelivery(
+                    dedupe_key=listing_key(occurrence.id, sequence),
+                    purpose="event-listing",
+                    target=EventListing(),
+                    message=Message(occurrence.details.title, listing=render_listing(occurrence)),
+                    due_at=max(self.now, occurrence.announce_at or self.now),
+                    expires_at=occurrence.starts_at,
+                    replaces=listing_key(occurrence.id, sequence - 1) if sequence else None,
+                )
+            ]
         )
 
     # -- reminders ---------------------------------------------------------------------------
@@ -184,7 +196,7 @@ class Plan:
                     expires_at=occurrence.starts_at,
                 )
             )
-        await self.tx.outbox.enqueue_many(self.space_id, planned)
+        await self.enqueue(planned)
         if only is not None:
             return occurrence
         return await self.save(
@@ -241,4 +253,4 @@ class Plan:
             )
             for member in members.values()
         ]
-        return await self.tx.outbox.enqueue_many(self.space_id, told)
+        return await self.enqueue(told)

@@ -167,7 +167,7 @@ def render_reminder(occurrence: Occurrence, answer: Answer | None) -> Message:
     if details.link:
         lines.append(f"Join: {literal(details.link)}")
     if answer is not None:
-        lines.append(f"You answered {answer_text(answer)}. Plans changed? Tell us below.")
+        lines.append("Plans changed? Answer again below; a freed seat goes to the waitlist.")
     else:
         lines.append(f"Details and who's going: `/rounds event {occurrence.number}`")
     return Message("\n".join(lines), buttons=rsvp_buttons(occurrence))

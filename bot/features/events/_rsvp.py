@@ -105,17 +105,18 @@ async def promote(plan: Plan, occurrence: Occurrence) -> list[Member]:
         await repo.set_rsvp(
             plan.space_id, occurrence.id, member.id, Answer.GOING, place.seq, plan.now
         )
-        await plan.tx.outbox.enqueue(
-            plan.space_id,
-            NewDelivery(
-                dedupe_key=notice_key(occurrence.id, f"promoted:{place.seq}", member.id),
-                purpose="event-promoted",
-                target=DirectMessage(member.user_id),
-                message=render_promoted(occurrence),
-                due_at=plan.now,
-                expires_at=occurrence.starts_at,
-                fallback_channel="events",
-            ),
+        await plan.enqueue(
+            [
+                NewDelivery(
+                    dedupe_key=notice_key(occurrence.id, f"promoted:{place.seq}", member.id),
+                    purpose="event-promoted",
+                    target=DirectMessage(member.user_id),
+                    message=render_promoted(occurrence),
+                    due_at=plan.now,
+                    expires_at=occurrence.starts_at,
+                    fallback_channel="events",
+                )
+            ]
         )
         promoted.append(member)
     if promoted and occurrence.reminders_planned_at is not None:
