@@ -14,6 +14,7 @@ from bot.clock import Clock, ManualClock, SystemClock
 from bot.delivery import Dispatcher, RateBudget, default_worker
 from bot.engine import Rounds
 from bot.features.catalog import build_router
+from bot.guard import HeldTexts
 from bot.ports import ChatPlatform
 from bot.router import Router
 from bot.runtime import Runtime
@@ -86,7 +87,7 @@ def build_core(
     return Core(
         store=store,
         clock=clock,
-        router=router or build_router(),
+        router=router or build_router(HeldTexts()),  # flagged text: in this process's memory
         worker=worker or default_worker(),
         send_when_planned=send_when_planned,
         address=address or PublicAddress(),

@@ -11,12 +11,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import events, intros, network
+from storage import events, guard, intros, network, qa
 
 RepositoryFactory = Callable[[AsyncSession], Any]
 
 REPOSITORIES: Mapping[str, RepositoryFactory] = {
     **intros.REPOSITORIES,
     **network.REPOSITORIES,
+    **qa.REPOSITORIES,
+    **guard.REPOSITORIES,
     **events.REPOSITORIES,
 }

@@ -224,3 +224,10 @@ async def test_names_in_any_script_can_join(transcript: Transcript) -> None:
     )
     assert "isn't a usable name" not in out
     assert "**李明**" in last_reply(out)
+
+
+async def test_a_misspelt_field_gets_the_field_it_was_probably(transcript: Transcript) -> None:
+    out = await transcript("join amara\n/rounds profile set specilty=surgery")
+    assert "`specilty` isn't something `/rounds profile set` takes. Did you mean `specialty`?" in (
+        last_reply(out)
+    )

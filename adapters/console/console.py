@@ -15,13 +15,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from adapters.console.render import block, body_lines, form_lines, render_time
+from adapters.console.render import block, body_lines, example, form_lines, render_time
 from bot.clock import ManualClock
 from bot.context import Actor
 from bot.domain import SpaceKey
 from bot.engine import Rounds
 from bot.errors import DeliveryError, UserError
-from bot.messages import Button, ChannelPost, DirectMessage, Form, Message, Outcome, Target
+from bot.messages import (
+    Button,
+    ChannelPost,
+    DirectMessage,
+    Form,
+    Message,
+    Outcome,
+    Target,
+    literal,
+)
 from bot.options import parse_datetime, parse_duration
 from bot.runtime import Runtime
 from bot.textparse import tokenize
@@ -242,7 +251,8 @@ class Console:
         for token in tokenize(text):
             if token.key is None:
                 raise UserError(
-                    f'Give each field as name=value (not `{token.value}`), e.g. name="Ada Obi".'
+                    f"Give each field as name=value (not `{literal(token.value)}`), "
+                    f"e.g. `submit {example(form)}`."
                 )
             values[token.key] = token.value
         known = {f.name for f in form.fields}

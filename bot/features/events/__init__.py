@@ -21,6 +21,7 @@ from bot.features.events._render import RSVP_ACTION
 from bot.features.events._rsvp import rsvp
 from bot.features.events._schedule import DEFAULT_REMIND, REMIND_RULE, remind_setting
 from bot.features.events._show import FEED_PATH, feed, home, ics, serve_feed, show, upcoming
+from bot.guard import Guard
 from bot.options import Option, OptionKind
 from bot.router import Channel, Command, Job, Router, Setting
 from bot.web import WebRoute
@@ -40,7 +41,7 @@ SHOW_ID = Option(
 )
 
 
-def register(router: Router) -> None:
+def register(router: Router, guard: Guard) -> None:
     router.channel(Channel(CHANNEL, "workshop and forum announcements"))
     router.setting(
         Setting(

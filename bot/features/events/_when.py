@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.errors import UserError
 from bot.messages import literal
-from bot.options import ABBREVIATIONS, find_timezone, timezone_suggestions
+from bot.zones import ABBREVIATIONS, find_timezone, timezone_suggestions
 
 FURTHEST = timedelta(days=2 * 366)
 EXAMPLES = '`when="2026-03-10 18:00"`, `when="tomorrow 18:00"` or `when="next tuesday 12:30"`'
