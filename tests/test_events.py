@@ -464,3 +464,36 @@ async def test_a_series_can_move_to_another_time_of_day(transcript: Transcript) 
         'amara: /rounds event edit 2 when="2026-03-11 13:00" tz=Europe/London series=yes'
     )
     assert "`when` can change the time of day only" in last(out)
+
+
+async def test_the_guard_reads_an_events_description_before_anything_is_created(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    out = await transcript(
+        COMMUNITY + 'amara: /rounds event create title="Case review" when="2026-03-10 18:00" '
+        'description="Mr Jones, MRN 4829301, call him on 415-555-2671"'
+    )
+    warning = blocks(out, "[private @amara]")[-1]
+    assert warning.startswith("  ⚠️ Before this is posted: it looks like it may identify a patient")
+    assert "4829301" not in warning and blocks(out, "[#events]") == []
+    async with store.transaction() as tx:
+        space = await tx.spaces.get_or_create(CONSOLE)
+        assert await tx.repo(EVENTS).upcoming(space.id, START_PLUS, 10) == []
+    out = await transcript('amara: click "Post anyway"')
+    assert "✓ Event 1 is on: **Case review**" in out
+    assert len(blocks(out, "[#events]")) == 1
+
+
+async def test_the_guard_reads_a_follow_up_before_it_goes_to_anyone(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        COMMUNITY
+        + WORKSHOP
+        + '\nben: click "Going"\nadvance 9d\n'
+        + 'amara: /rounds event followup 1 "The patient in bed 4, DOB 03/02/1950, is fine"'
+    )
+    assert "it looks like it may identify a patient" in blocks(out, "[private @amara]")[-1]
+    assert not [b for b in blocks(out, "[dm @ben]") if "follow-up" in b]
+    out = await transcript('amara: click "Cancel"')
+    assert "Cancelled. Nothing was posted or kept." in out

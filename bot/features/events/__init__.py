@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from bot.domain import Role
 from bot.features.events import _options as opt
-from bot.features.events._create import CREATORS, FORM_ID, create, submit_form
+from bot.features.events._create import CREATORS, FORM_ID, Creating
 from bot.features.events._jobs import next_planning_at, plan_reminders
-from bot.features.events._manage import cancel, edit, followup
+from bot.features.events._manage import Changing, cancel
 from bot.features.events._plan import CHANNEL
 from bot.features.events._render import RSVP_ACTION
 from bot.features.events._rsvp import rsvp
@@ -42,6 +42,10 @@ SHOW_ID = Option(
 
 
 def register(router: Router, guard: Guard) -> None:
+    """Declares everything events do; the guard reads titles, descriptions and follow-ups."""
+    creating, changing = Creating(guard), Changing(guard)
+    for screened in (creating.screened, changing.editing, changing.following):
+        guard.guard(screened.flow())
     router.channel(Channel(CHANNEL, "workshop and forum announcements"))
     router.setting(
         Setting(
@@ -81,7 +85,7 @@ def register(router: Router, guard: Guard) -> None:
         Command(
             ("event", "create"),
             "Create an event (with no fields: a form)",
-            create,
+            creating.command,
             options=opt.CREATE,
             examples=(
                 '/rounds event create title="Negotiating for your team" when="2026-03-10 18:00" '
@@ -94,7 +98,7 @@ def register(router: Router, guard: Guard) -> None:
         Command(
             ("event", "edit"),
             "Change an event; everyone who answered is told",
-            edit,
+            changing.editing.command,
             options=(opt.ID, *opt.CHANGES, opt.SERIES),
             examples=(
                 '/rounds event edit 12 when="2026-03-12 18:00"',
@@ -118,7 +122,7 @@ def register(router: Router, guard: Guard) -> None:
         Command(
             ("event", "followup"),
             "After an event: a message to everyone who went",
-            followup,
+            changing.following.command,
             options=(opt.ID, opt.FOLLOWUP_TEXT),
             examples=('/rounds event followup 12 "Slides: https://example.org/slides"',),
         ),
@@ -134,7 +138,7 @@ def register(router: Router, guard: Guard) -> None:
     for command in commands:
         router.command(command)
     router.action(RSVP_ACTION, rsvp)
-    router.form(FORM_ID, submit_form)
+    router.form(FORM_ID, creating.submit_form)
     router.home_section(home)
     router.job(Job("events.remind", timedelta(hours=1), plan_reminders, next_planning_at))
     router.web(WebRoute("GET", FEED_PATH, serve_feed))

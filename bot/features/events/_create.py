@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.errors import UserError
+from bot.features.events._guarded import Screened
 from bot.features.events._options import CREATE, DEFAULT_LENGTH, KINDS
 from bot.features.events._plan import CHANNEL, Plan
 from bot.features.events._render import length
@@ -20,9 +21,9 @@ from bot.features.events._schedule import (
 )
 from bot.features.events._when import parse_until, parse_when, shown
 from bot.features.events.model import EVENTS, Details, EventKind, NewOccurrence, Repeat
+from bot.guard import Guard, TextField
 from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE
 from bot.messages import FieldKind, Form, FormField, channel, literal
-from bot.options import ParseContext
 
 FORM_ID = "event.create"
 CREATORS = "events.creators"
@@ -67,35 +68,54 @@ def event_form() -> Form:
     )
 
 
-async def create(ctx: Context, args: Mapping[str, Any]) -> None:
-    await may_create(ctx)
-    if not args:  # nothing typed: the form asks instead
-        ctx.open_form(event_form())
-        return
-    await create_event(ctx, args)
+class Creating:
+    """`/rounds event create` and its form; the title and description go through the
+    patient-information guard before anything is created."""
 
+    def __init__(self, guard: Guard) -> None:
+        self.screened = Screened(
+            guard,
+            "events.create",
+            "your event",
+            SCREENED,
+            '`/rounds event create title="…" when="…" description="…"`',
+            CREATE,
+            check_create,
+            create_event,
+        )
 
-async def submit_form(ctx: Context, values: Mapping[str, str], context: str) -> None:
-    """Every field is checked before anything is saved; a refusal keeps the form open."""
-    await may_create(ctx)
-    parse = ParseContext(ctx.now, ctx.member.profile.timezone)
-    options = {option.name: option for option in CREATE}
-    parsed: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name, raw in values.items():
-        option = options.get(name)
-        if option is None or not raw.strip():
-            continue
+    async def command(self, ctx: Context, args: Mapping[str, Any]) -> None:
+        await may_create(ctx)
+        if not args:  # nothing typed: the form asks instead
+            ctx.open_form(event_form())
+            return
+        await self.screened.command(ctx, args)
+
+    async def submit_form(self, ctx: Context, values: Mapping[str, str], context: str) -> None:
+        """Every field is checked before anything is saved; a refusal keeps the form open."""
         try:
-            parsed[name] = option.parse(raw, parse)
+            await self.screened.resume(ctx, dict(values), False)
         except UserError as error:
-            errors[name] = error.message
-    if errors:
-        raise UserError("Nothing was created. " + " ".join(errors.values()), fields=errors)
-    try:
-        await create_event(ctx, parsed)
-    except UserError as error:
-        raise UserError(f"Nothing was created. {error.message}", fields=error.fields) from None
+            raise UserError(f"Nothing was created. {error.message}", fields=error.fields) from None
+
+
+SCREENED = (
+    TextField("title", "Title", 120),
+    TextField("description", "What it's about", 1000, long=True),
+)
+"""What the guard reads, as one text (a title and its description)."""
+
+
+async def check_create(ctx: Context, args: Mapping[str, Any]) -> None:
+    await may_create(ctx)
+    missing = [name for name in ("title", "when") if not args.get(name)]
+    if missing:
+        names = " and ".join(f"`{name}`" for name in missing)
+        raise UserError(
+            f"An event needs {names}, e.g. "
+            '`/rounds event create title="Negotiating for your team" when="tomorrow 18:00"`.',
+            fields={name: f"`{name}` is required." for name in missing},
+        )
 
 
 async def zone_for(ctx: Context, args: Mapping[str, Any]) -> str:
@@ -137,14 +157,7 @@ def repeat_and_until(
 
 
 async def create_event(ctx: Context, args: Mapping[str, Any]) -> None:
-    missing = [name for name in ("title", "when") if not args.get(name)]
-    if missing:
-        names = " and ".join(f"`{name}`" for name in missing)
-        raise UserError(
-            f"An event needs {names}, e.g. "
-            '`/rounds event create title="Negotiating for your team" when="tomorrow 18:00"`.',
-            fields={name: f"`{name}` is required." for name in missing},
-        )
+    await check_create(ctx, args)
     starts_at, zone = parse_when(str(args["when"]), await zone_for(ctx, args), ctx.now)
     repeat, until = repeat_and_until(args, zone, ctx.now)
     starts = occurrences(starts_at, zone, repeat, until)

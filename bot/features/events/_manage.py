@@ -5,14 +5,16 @@ host, the creator or a manager may."""
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from bot.context import Context
 from bot.errors import UserError
-from bot.features.events._create import zone_for
+from bot.features.events._create import SCREENED, zone_for
+from bot.features.events._guarded import Act, Screened
+from bot.features.events._options import CHANGES, FOLLOWUP_TEXT, ID, SERIES
 from bot.features.events._plan import CHANNEL, Plan, notice_key
 from bot.features.events._render import length, render_cancelled, render_changed, render_followup
 from bot.features.events._rsvp import promote
@@ -27,6 +29,7 @@ from bot.features.events.model import (
     Occurrence,
     Series,
 )
+from bot.guard import Guard, TextField
 from bot.messages import DirectMessage, literal, mention, moment
 from bot.ports import NewDelivery
 
@@ -131,11 +134,15 @@ def describe(before: Occurrence, after: Occurrence, host_user: str | None) -> li
     return said
 
 
-async def edit(ctx: Context, args: Mapping[str, Any]) -> None:
+def asked_for(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields to change (`tz` only says how to read `when`)."""
+    return {k: v for k, v in args.items() if k not in ("id", "series", "tz")}
+
+
+async def check_edit(ctx: Context, args: Mapping[str, Any]) -> tuple[Occurrence, Series]:
     occurrence, series = await find(ctx, int(args["id"]))
     may_manage(ctx, occurrence, series)
-    asked = {k: v for k, v in args.items() if k not in ("id", "series", "tz")}
-    if not asked:
+    if not asked_for(args):
         raise UserError(
             "Tell me what to change, e.g. "
             f'`/rounds event edit {occurrence.number} when="2026-03-12 18:00"` or `capacity=50`.'
@@ -147,6 +154,12 @@ async def edit(ctx: Context, args: Mapping[str, Any]) -> None:
             f"Event {occurrence.number} has already started, so it can't be changed. Tell "
             f'those who went something with `/rounds event followup {occurrence.number} "…"`.'
         )
+    return occurrence, series
+
+
+async def edit(ctx: Context, args: Mapping[str, Any]) -> None:
+    occurrence, series = await check_edit(ctx, args)
+    asked = asked_for(args)
     whole = bool(args.get("series"))
     repo = ctx.tx.repo(EVENTS)
     everyone = await repo.occurrences_of(ctx.space.id, series.id)
@@ -309,7 +322,7 @@ async def cancel(ctx: Context, args: Mapping[str, Any]) -> None:
     ctx.reply(text)
 
 
-async def followup(ctx: Context, args: Mapping[str, Any]) -> None:
+async def check_followup(ctx: Context, args: Mapping[str, Any]) -> Occurrence:
     occurrence, series = await find(ctx, int(args["id"]))
     may_manage(ctx, occurrence, series)
     if occurrence.cancelled:
@@ -320,6 +333,11 @@ async def followup(ctx: Context, args: Mapping[str, Any]) -> None:
             f"went, once it has started. To change the card, use `/rounds event edit "
             f"{occurrence.number} …`."
         )
+    return occurrence
+
+
+async def followup(ctx: Context, args: Mapping[str, Any]) -> None:
+    occurrence = await check_followup(ctx, args)
     plan = await Plan.of(ctx)
     current, _ = await plan.lock(occurrence)
     went = await plan.repo.rsvps(ctx.space.id, current.id, (Answer.GOING,))
@@ -329,7 +347,6 @@ async def followup(ctx: Context, args: Mapping[str, Any]) -> None:
     count = current.followups + 1
     await plan.save(replace(current, followups=count))
     members = await ctx.tx.members.by_ids(ctx.space.id, [r.member_id for r in went])
-    # TODO(guard): run the text through the patient-information guard once it is on main
     message = render_followup(current, await plan.host(current), str(args["text"]))
     await plan.enqueue(
         [
@@ -349,3 +366,36 @@ async def followup(ctx: Context, args: Mapping[str, Any]) -> None:
         f"✓ Your follow-up is on its way to the {len(members)} member"
         f"{'s' if len(members) != 1 else ''} who went (outside their quiet hours)."
     )
+
+
+class Changing:
+    """`event edit` and `event followup`: their member text goes through the guard first."""
+
+    def __init__(self, guard: Guard) -> None:
+        self.editing = Screened(
+            guard,
+            "events.edit",
+            "your event",
+            SCREENED,
+            '`/rounds event edit <id> description="…"`',
+            (ID, *CHANGES, SERIES),
+            _checked(check_edit),
+            edit,
+        )
+        self.following = Screened(
+            guard,
+            "events.followup",
+            "your follow-up",
+            (TextField("text", "Your follow-up", 1500, long=True),),
+            '`/rounds event followup <id> "…"`',
+            (ID, FOLLOWUP_TEXT),
+            _checked(check_followup),
+            followup,
+        )
+
+
+def _checked(check: Callable[[Context, Mapping[str, Any]], Awaitable[object]]) -> Act:
+    async def run(ctx: Context, args: Mapping[str, Any]) -> None:
+        await check(ctx, args)
+
+    return run
