@@ -2,9 +2,10 @@
 waitlists, reminders, calendar files and a subscribable feed (and on Discord, native
 Scheduled Events kept in step).
 
-`_when` reads times, `_schedule` knows when things happen, `_create` and `_manage` create and
-change events, `_rsvp` takes answers, `_plan` puts every message in the outbox, `_jobs` plans
-reminders, `_calendar` writes `.ics`, `_show` lists, shows and exports, `_render` words it all.
+`_when` reads times, `_schedule` knows when things happen, `_create`, `_manage` and `_followup`
+create and change events (member text screened by the guard in `_guarded`), `_find` finds them,
+`_rsvp` takes answers, `_plan` puts every message in the outbox, `_jobs` plans reminders,
+`_calendar` writes `.ics`, `_show` lists, shows and exports, `_render` words it all.
 """
 
 from __future__ import annotations

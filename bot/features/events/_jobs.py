@@ -1,8 +1,6 @@
-"""The reminder job: once an occurrence is close enough (its largest offset plus a day), plan
-every reminder of everyone who answered Going or Maybe into the outbox, and mark it planned.
-After that, answers keep each member's reminders up to date as they change. Running it twice
-plans nothing twice (dedupe keys and the planned mark); after downtime, the outbox sends what
-is still due and expires what the start overtook."""
+"""The reminder job: once an occurrence is close (its largest offset plus a day), plan the
+reminders of all who answered Going or Maybe, and mark it planned; answers keep them up to date
+after that. Running it twice plans nothing twice (dedupe keys, the planned mark)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Changing events: `event edit`, `event cancel` (one occurrence, or with `series=yes` every
-upcoming one) and `event followup`. Each updates the card and tells who answered; only the
-host, the creator or a manager may."""
+"""Changing events: `event edit` and `event cancel` (one occurrence, or with `series=yes`
+every upcoming one). Each updates the card and tells who answered; only the host, the creator
+or a manager may."""
 
 from __future__ import annotations
 
@@ -13,48 +13,25 @@ from typing import Any
 from bot.context import Context
 from bot.errors import UserError
 from bot.features.events._create import SCREENED, zone_for
+from bot.features.events._find import find, may_manage
+from bot.features.events._followup import check_followup, followup
 from bot.features.events._guarded import Act, Screened
 from bot.features.events._options import CHANGES, FOLLOWUP_TEXT, ID, SERIES
-from bot.features.events._plan import CHANNEL, Plan, notice_key
-from bot.features.events._render import length, render_cancelled, render_changed, render_followup
+from bot.features.events._plan import Plan
+from bot.features.events._render import length, render_cancelled, render_changed
 from bot.features.events._rsvp import promote
 from bot.features.events._schedule import at_wall_clock, offsets_of, planning_lead
 from bot.features.events._when import parse_when, shown
 from bot.features.events.model import (
     EVENTS,
     TOLD_OF_CHANGES,
-    Answer,
     Details,
     EventKind,
     Occurrence,
     Series,
 )
 from bot.guard import Guard, TextField
-from bot.messages import DirectMessage, literal, mention, moment
-from bot.ports import NewDelivery
-
-NOT_YOURS = (
-    "Only the event's host, whoever created it, or a community manager can change it. "
-    "Ask them, or see it with `/rounds event {number}`."
-)
-
-
-async def find(ctx: Context, number: int) -> tuple[Occurrence, Series]:
-    repo = ctx.tx.repo(EVENTS)
-    occurrence = await repo.occurrence(ctx.space.id, number)
-    series = await repo.series(ctx.space.id, occurrence.series_id) if occurrence else None
-    if occurrence is None or series is None:
-        raise UserError(
-            f"There's no event {number} here. See upcoming events with `/rounds events`.",
-            field="id",
-        )
-    return occurrence, series
-
-
-def may_manage(ctx: Context, occurrence: Occurrence, series: Series) -> None:
-    mine = ctx.member.id in (occurrence.details.host_id, series.creator_id)
-    if not (mine or ctx.is_manager):
-        raise UserError(NOT_YOURS.format(number=occurrence.number))
+from bot.messages import literal, mention, moment
 
 
 def targets(
@@ -320,52 +297,6 @@ async def cancel(ctx: Context, args: Mapping[str, Any]) -> None:
     if series.repeat is not None and left:
         text += " The rest of the series goes on."
     ctx.reply(text)
-
-
-async def check_followup(ctx: Context, args: Mapping[str, Any]) -> Occurrence:
-    occurrence, series = await find(ctx, int(args["id"]))
-    may_manage(ctx, occurrence, series)
-    if occurrence.cancelled:
-        raise UserError(f"Event {occurrence.number} was cancelled, so nobody went.")
-    if occurrence.starts_at > ctx.now:
-        raise UserError(
-            f"Event {occurrence.number} hasn't happened yet: a follow-up goes to everyone who "
-            f"went, once it has started. To change the card, use `/rounds event edit "
-            f"{occurrence.number} …`."
-        )
-    return occurrence
-
-
-async def followup(ctx: Context, args: Mapping[str, Any]) -> None:
-    occurrence = await check_followup(ctx, args)
-    plan = await Plan.of(ctx)
-    current, _ = await plan.lock(occurrence)
-    went = await plan.repo.rsvps(ctx.space.id, current.id, (Answer.GOING,))
-    if not went:
-        ctx.reply(f"Nobody answered Going for event {current.number}, so there's nobody to tell.")
-        return
-    count = current.followups + 1
-    await plan.save(replace(current, followups=count))
-    members = await ctx.tx.members.by_ids(ctx.space.id, [r.member_id for r in went])
-    message = render_followup(current, await plan.host(current), str(args["text"]))
-    await plan.enqueue(
-        [
-            NewDelivery(
-                dedupe_key=notice_key(current.id, f"followup:{count}", member.id),
-                purpose="event-followup",
-                target=DirectMessage(member.user_id),
-                message=message,
-                due_at=ctx.now,
-                fallback_channel=CHANNEL,
-                quiet=True,
-            )
-            for member in members.values()
-        ],
-    )
-    ctx.reply(
-        f"✓ Your follow-up is on its way to the {len(members)} member"
-        f"{'s' if len(members) != 1 else ''} who went (outside their quiet hours)."
-    )
 
 
 class Changing:

@@ -14,7 +14,7 @@ from bot.context import Context
 from bot.domain import Member
 from bot.features.events._calendar import calendar_file
 from bot.features.events._create import CREATORS
-from bot.features.events._manage import find
+from bot.features.events._find import find
 from bot.features.events._plan import Plan
 from bot.features.events._render import render_details, render_list
 from bot.features.events.model import EVENTS, Answer

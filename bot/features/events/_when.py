@@ -1,7 +1,6 @@
-"""Reading when an event starts: `2026-03-10 18:00`, `tomorrow 18:00`, `next tuesday 12:30`,
-in an explicit zone or the creator's own. Ambiguous or past times, unknown zones and times that
-daylight saving skips or repeats are refused with what was understood. `dateparser` reads the
-plain forms; it is imported on first use, so starting Rounds stays fast."""
+"""Reading when an event starts (`2026-03-10 18:00`, `tomorrow 18:00`, `next tuesday 12:30`) in
+a given zone or the creator's own; ambiguous, past, unknown-zone and DST-skipped or repeated
+times are refused with what was understood. `dateparser` is imported only when first needed."""
 
 from __future__ import annotations
 
