@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Space, SpaceKey
@@ -32,7 +32,7 @@ from storage.event_rows import (
     rsvp_from,
     series_from,
 )
-from storage.models import SpaceRow
+from storage.models import SpaceRow, UTCDateTime
 from storage.repos import _insert
 
 
@@ -188,15 +188,22 @@ class SqlEvents:
         )
         return [occurrence_from(row) for row in rows]
 
-    async def lock(self, space_id: int, occurrence_id: int) -> int | None:
+    async def lock(self, space_id: int, occurrence_id: int) -> tuple[Occurrence, int] | None:
         # A write first: on SQLite it takes the database's write lock, on PostgreSQL the row's,
         # so what this transaction counts next no other RSVP can change before it commits.
-        return await self.session.scalar(
+        # One statement: the row comes back with the UPDATE.
+        bump = (
             update(EventOccurrenceRow)
             .where(EventOccurrenceRow.space_id == space_id, EventOccurrenceRow.id == occurrence_id)
             .values(rsvp_seq=EventOccurrenceRow.rsvp_seq + 1)
-            .returning(EventOccurrenceRow.rsvp_seq)
+            .returning(EventOccurrenceRow)
         )
+        row = await self.session.scalar(
+            select(EventOccurrenceRow)
+            .from_statement(bump)
+            .execution_options(populate_existing=True)
+        )
+        return (occurrence_from(row), row.rsvp_seq) if row is not None else None
 
     async def rsvp(self, space_id: int, occurrence_id: int, member_id: int) -> Rsvp | None:
         row = await self.session.scalar(
@@ -219,22 +226,23 @@ class SqlEvents:
         seq: int,
         at: datetime,
     ) -> None:
-        here = await self.session.scalar(
-            select(EventOccurrenceRow.id).where(
-                EventOccurrenceRow.space_id == space_id, EventOccurrenceRow.id == occurrence_id
-            )
-        )
-        if here is None:
-            return  # an occurrence of another space: nothing to answer here
         insert = _insert(self.session)
-        values = {"answer": answer.value, "seq": seq, "answered_at": at}
-        statement = insert(EventRsvpRow).values(
-            occurrence_id=occurrence_id, member_id=member_id, space_id=space_id, **values
+        # inserted from the occurrence's own row: an id from another space inserts nothing
+        here = select(
+            EventOccurrenceRow.id,
+            literal(member_id),
+            EventOccurrenceRow.space_id,
+            literal(answer.value),
+            literal(seq),
+            literal(at, UTCDateTime()),
+        ).where(EventOccurrenceRow.space_id == space_id, EventOccurrenceRow.id == occurrence_id)
+        statement = insert(EventRsvpRow).from_select(
+            ["occurrence_id", "member_id", "space_id", "answer", "seq", "answered_at"], here
         )
         await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=["occurrence_id", "member_id"],
-                set_=values,
+                set_={"answer": answer.value, "seq": seq, "answered_at": at},
                 where=EventRsvpRow.space_id == space_id,
             )
         )

@@ -78,10 +78,9 @@ class Plan:
         """The occurrence as it is now, locked for this transaction (changes to one
         occurrence — answers, edits, planning — go one at a time), and the next answer's
         place in line."""
-        seq = await self.repo.lock(self.space_id, occurrence.id)
-        fresh = await self.repo.occurrence_by_id(self.space_id, occurrence.id)
-        assert seq is not None and fresh is not None  # it was there a moment ago, in this space
-        return fresh, seq
+        locked = await self.repo.lock(self.space_id, occurrence.id)
+        assert locked is not None  # it was there a moment ago, in this space
+        return locked
 
     async def save(self, occurrence: Occurrence) -> Occurrence:
         await self.repo.save_occurrences(self.space_id, [occurrence])

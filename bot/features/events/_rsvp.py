@@ -21,24 +21,28 @@ GONE = "That event isn't here any more. See what's coming up with `/rounds event
 async def rsvp(ctx: Context, value: str) -> None:
     """A press of Going, Maybe or Can't go (value `occurrence id:answer`)."""
     number, _, word = value.partition(":")
-    repo = ctx.tx.repo(EVENTS)
-    found = await repo.occurrence_by_id(ctx.space.id, int(number)) if number.isdigit() else None
-    if found is None or word not in {a.value for a in CHOICES}:
+    if not number.isdigit() or word not in {a.value for a in CHOICES}:
         ctx.reply(GONE)
         return
-    await answer(ctx, found, Answer(word))
-
-
-async def answer(ctx: Context, found: Occurrence, wanted: Answer) -> None:
-    plan = await Plan.of(ctx)
-    title = literal(found.details.title)
-    if found.cancelled:
-        ctx.reply(f"**{title}** (event {found.number}) was cancelled. See `/rounds events`.")
+    # locked first: one answer to this occurrence at a time (the last seat goes once)
+    locked = await ctx.tx.repo(EVENTS).lock(ctx.space.id, int(number))
+    if locked is None:
+        ctx.reply(GONE)
         return
-    if found.starts_at <= ctx.now:
+    occurrence, seq = locked
+    await answer(ctx, occurrence, seq, Answer(word))
+
+
+async def answer(ctx: Context, occurrence: Occurrence, seq: int, wanted: Answer) -> None:
+    """The member's answer to a locked occurrence (`seq`: its place in line)."""
+    plan = await Plan.of(ctx)
+    title = literal(occurrence.details.title)
+    if occurrence.cancelled:
+        ctx.reply(f"**{title}** (event {occurrence.number}) was cancelled. See `/rounds events`.")
+        return
+    if occurrence.starts_at <= ctx.now:
         ctx.reply(f"**{title}** has already started, so answers are closed.")
         return
-    occurrence, seq = await plan.lock(found)  # one answer to this occurrence at a time
     repo = plan.repo
     current = await repo.rsvp(ctx.space.id, occurrence.id, ctx.member.id)
     before = current.answer if current else None

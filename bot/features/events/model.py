@@ -168,9 +168,10 @@ class EventsRepo(Protocol):
         """Occurrences not cancelled that have not ended, soonest first."""
         ...
 
-    async def lock(self, space_id: int, occurrence_id: int) -> int | None:
+    async def lock(self, space_id: int, occurrence_id: int) -> tuple[Occurrence, int] | None:
         """Take the occurrence's write lock for this transaction (RSVPs to one occurrence go
-        one at a time, so the last seat goes once); returns the next answer number."""
+        one at a time, so the last seat goes once); returns it as it is now, and the next
+        answer's place in line."""
         ...
 
     async def rsvp(self, space_id: int, occurrence_id: int, member_id: int) -> Rsvp | None: ...
