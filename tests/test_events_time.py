@@ -178,3 +178,17 @@ def test_until_takes_a_date_or_plain_words() -> None:
     assert parse_until("30 june", "UTC", NOW) == date(2026, 6, 30)
     with pytest.raises(UserError, match="the last day of the series"):
         parse_until("whenever", "UTC", NOW)
+
+
+def test_the_date_and_calendar_libraries_load_only_when_first_needed() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, bot.features.catalog; "
+        "print(sorted(m for m in ('dateparser', 'icalendar') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert loaded.stdout.strip() == "[]"

@@ -8,12 +8,14 @@ import zoneinfo
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-
-import icalendar
+from typing import TYPE_CHECKING
 
 from bot.domain import Space
 from bot.features.events._schedule import until_utc
 from bot.features.events.model import Occurrence, Repeat, Series
+
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//Rounds//Community events//EN"
 ZONE_MARGIN = timedelta(days=366)
@@ -41,6 +43,8 @@ def _describe(occurrence: Occurrence) -> str:
 
 
 def _vevent(space: Space, series: Series, occurrence: Occurrence, now: datetime) -> icalendar.Event:
+    import icalendar  # imported on first use, like dateparser: start-up stays fast
+
     details = occurrence.details
     event = icalendar.Event()
     event.add("uid", uid(space, series))
@@ -115,6 +119,8 @@ def calendar_file(
     name: str | None = None,
 ) -> bytes:
     """An `.ics` with these series; `name` makes it a named, subscribable calendar."""
+    import icalendar  # imported on first use: it takes a while to load
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
