@@ -497,3 +497,9 @@ async def test_the_guard_reads_a_follow_up_before_it_goes_to_anyone(
     assert not [b for b in blocks(out, "[dm @ben]") if "follow-up" in b]
     out = await transcript('amara: click "Cancel"')
     assert "Cancelled. Nothing was posted or kept." in out
+
+
+async def test_a_number_after_events_shows_that_event(transcript: Transcript) -> None:
+    out = await transcript(COMMUNITY + WORKSHOP + "\nben: /rounds events 1\nben: /rounds event #1")
+    shown = blocks(out, "[private @ben]")
+    assert all("**Going (0)**" not in s and "Nobody has answered yet" in s for s in shown[-2:])

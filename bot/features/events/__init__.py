@@ -21,7 +21,7 @@ from bot.features.events._plan import CHANNEL
 from bot.features.events._render import RSVP_ACTION
 from bot.features.events._rsvp import rsvp
 from bot.features.events._schedule import DEFAULT_REMIND, REMIND_RULE, remind_setting
-from bot.features.events._show import FEED_PATH, feed, home, ics, serve_feed, show, upcoming
+from bot.features.events._show import FEED_PATH, feed, home, ics, serve_feed, show
 from bot.guard import Guard
 from bot.options import Option, OptionKind
 from bot.router import Channel, Command, Job, Router, Setting
@@ -73,7 +73,8 @@ def register(router: Router, guard: Guard) -> None:
         Command(
             ("events",),
             "Upcoming events, in your own time",
-            upcoming,
+            show,  # `/rounds events 12` is read as `/rounds event 12`, a mistake easily made
+            options=(SHOW_ID,),
             examples=("/rounds events",),
         ),
         Command(
