@@ -119,6 +119,7 @@ async def promote(plan: Plan, occurrence: Occurrence) -> list[Member]:
                     due_at=plan.now,
                     expires_at=occurrence.starts_at,
                     fallback_channel="events",
+                    quiet=True,  # someone else's answer must not wake them
                 )
             ]
         )
