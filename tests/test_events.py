@@ -31,6 +31,7 @@ cara: /rounds profile set timezone=Asia/Kolkata
 join dev
 amara: /rounds config channel events #events
 """
+START_PLUS = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WORKSHOP = (
     'amara: /rounds event create title="Negotiating for your team" when="2026-03-10 18:00" '
     "tz=America/New_York duration=90m kind=workshop capacity=2 "
@@ -364,9 +365,6 @@ async def test_bad_event_input_is_refused_kindly_and_saves_nothing(
     async with store.transaction() as tx:
         space = await tx.spaces.get_or_create(CONSOLE)
         assert await tx.repo(EVENTS).upcoming(space.id, START_PLUS, 10) == []
-
-
-START_PLUS = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 async def test_hostile_titles_render_literally_on_the_card(transcript: Transcript) -> None:
