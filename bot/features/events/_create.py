@@ -26,6 +26,7 @@ from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE
 from bot.messages import FieldKind, Form, FormField, channel, literal
 
 FORM_ID = "event.create"
+REFUSED = "Nothing was created."
 CREATORS = "events.creators"
 EXAMPLE = (
     '/rounds event create title="Negotiating for your team" when="2026-03-10 18:00" '
@@ -82,6 +83,7 @@ class Creating:
             CREATE,
             check_create,
             create_event,
+            refused=REFUSED,
         )
 
     async def command(self, ctx: Context, args: Mapping[str, Any]) -> None:
@@ -96,7 +98,9 @@ class Creating:
         try:
             await self.screened.resume(ctx, dict(values), False)
         except UserError as error:
-            raise UserError(f"Nothing was created. {error.message}", fields=error.fields) from None
+            if error.message.startswith(REFUSED):
+                raise
+            raise UserError(f"{REFUSED} {error.message}", fields=error.fields) from None
 
 
 SCREENED = (

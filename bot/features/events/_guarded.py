@@ -8,9 +8,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot.context import Context
-from bot.errors import UserError
 from bot.guard import Guard, Guarded, TextField
-from bot.options import Option, OptionKind, ParseContext
+from bot.options import Option, OptionKind, ParseContext, parse_all
 from bot.text import shown
 
 Act = Callable[[Context, Mapping[str, Any]], Awaitable[None]]
@@ -23,25 +22,6 @@ def as_typed(args: Mapping[str, Any], options: tuple[Option, ...]) -> dict[str, 
         name: f"<@{value}>" if kinds.get(name) is OptionKind.MEMBER else shown(value)
         for name, value in args.items()
     }
-
-
-def parse(values: Mapping[str, str], options: tuple[Option, ...], ctx: Context) -> dict[str, Any]:
-    """Every value checked, all mistakes said at once."""
-    known = {option.name: option for option in options}
-    context = ParseContext(ctx.now, ctx.member.profile.timezone)
-    parsed: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name, raw in values.items():
-        option = known.get(name)
-        if option is None or not raw.strip():
-            continue
-        try:
-            parsed[name] = option.parse(raw, context)
-        except UserError as error:
-            errors[name] = error.message
-    if errors:
-        raise UserError(" ".join(errors.values()), fields=errors)
-    return parsed
 
 
 class Screened:
@@ -58,6 +38,8 @@ class Screened:
         options: tuple[Option, ...],
         check: Act,
         act: Act,
+        *,
+        refused: str,
     ) -> None:
         self.guard = guard
         self.purpose = purpose
@@ -67,6 +49,8 @@ class Screened:
         self.options = options
         self.check = check
         self.act = act
+        self.refused = refused
+        """What was not done when a value is refused (a form's fields, all said at once)."""
 
     def flow(self) -> Guarded:
         return Guarded(self.purpose, self.what, self.fields, self.resume, self.again)
@@ -75,7 +59,8 @@ class Screened:
         await self.resume(ctx, as_typed(args, self.options), False)
 
     async def resume(self, ctx: Context, values: dict[str, str], anyway: bool) -> None:
-        args = parse(values, self.options, ctx)
+        parse = ParseContext(ctx.now, ctx.member.profile.timezone)
+        args = parse_all(self.options, values, parse, refused=self.refused)
         await self.check(ctx, args)
         if not anyway and not await self.guard.screen(ctx, self.purpose, values):
             return  # held in memory until the member chooses: nothing may be written

@@ -312,6 +312,7 @@ class Changing:
             (ID, *CHANGES, SERIES),
             _checked(check_edit),
             edit,
+            refused="Nothing was changed.",
         )
         self.following = Screened(
             guard,
@@ -322,6 +323,7 @@ class Changing:
             (ID, FOLLOWUP_TEXT),
             _checked(check_followup),
             followup,
+            refused="Nothing was sent.",
         )
 
 
