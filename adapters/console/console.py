@@ -1,6 +1,6 @@
 """The console adapter: a platform that prints, and the transcript interpreter (ARCHITECTURE §7).
 
-Instructions: `clock`, `join`, `as`, `/rounds …`, `name: /rounds …`, `click "Label"`,
+Instructions: `clock`, `join`, `leave`, `as`, `/rounds …`, `name: /rounds …`, `click "Label"`,
 `submit key=value …`, `advance 3d`; `#` comments and blank lines are skipped. After every
 instruction the work due at the current virtual time runs, so output is the same on every run.
 """
@@ -34,8 +34,8 @@ PREFIXED_RE = re.compile(r"^([A-Za-z0-9_.-]{1,40}):\s+(\S.*)$")
 MAX_ADVANCE_STEPS = 100_000
 
 INSTRUCTIONS = (
-    'Instructions: join NAME · as NAME · /rounds … · NAME: /rounds … · click "Label" · '
-    "submit field=value … · advance 3d · clock 2026-03-02 09:00 UTC"
+    "Instructions: join NAME · leave NAME · as NAME · /rounds … · NAME: /rounds … · "
+    'click "Label" · submit field=value … · advance 3d · clock 2026-03-02 09:00 UTC'
 )
 
 
@@ -147,6 +147,8 @@ class Console:
             self._set_clock(rest)
         elif word == "join":
             await self._join(rest)
+        elif word == "leave":
+            await self._leave(rest)
         elif word == "as":
             self.current = self._name(rest)
         elif word == "click":
@@ -188,6 +190,13 @@ class Console:
         await self.rounds.member_joined(self._actor(user), manager_if_first=True)
         if self.current is None:
             self.current = user
+
+    async def _leave(self, text: str) -> None:
+        user = self._name(text)
+        assert self.rounds is not None
+        await self.rounds.member_left(self._actor(user))
+        if self.current == user:
+            self.current = None
 
     def _find_button(self, user: str, label: str) -> tuple[Shown, Button]:
         wanted = label.strip().strip("\"“”'").casefold()

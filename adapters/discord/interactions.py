@@ -1,5 +1,5 @@
 """Interactions in, outcomes out: slash commands, autocomplete, button presses, modal submits,
-and member joins, each handed to the core and its outcome answered on Discord.
+and members joining and leaving, each handed to the core and its outcome answered on Discord.
 
 Private replies are ephemeral. Anything the core has not answered within `defer_after`
 seconds (or a command declared `slow`) is deferred first and followed up, so no interaction
@@ -142,6 +142,13 @@ class Interactions:
             space_name=member.guild.name,
         )
         await self.rounds.member_joined(actor)
+
+    async def member_left(self, guild_id: int, user: discord.abc.User) -> None:
+        """A member left or was removed (only seen with the members intent)."""
+        if user.bot:
+            return
+        actor = Actor(SpaceKey(PLATFORM, str(guild_id)), str(user.id), user.display_name)
+        await self.rounds.member_left(actor)
 
     # -- answering ---------------------------------------------------------------------------
     async def answer(

@@ -1,4 +1,5 @@
-"""The Bolt wiring: `/rounds`, button presses, modal submissions, `team_join` and App Home.
+"""The Bolt wiring: `/rounds`, button presses, modal submissions, `team_join`, a deactivated
+member's `user_change`, and App Home.
 
 Each listener translates the payload (`payloads.py`), asks the core, and renders the outcome
 (`render.py`) in a few Slack calls. A command's first reply travels in the HTTP response
@@ -55,7 +56,11 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
 class SlackBridge:
     """What the listeners share: the core, the Web API client, the member directory."""
 
-    EVENTS = {"team_join": "on_team_join", "app_home_opened": "on_home_opened"}
+    EVENTS = {
+        "team_join": "on_team_join",
+        "user_change": "on_user_change",
+        "app_home_opened": "on_home_opened",
+    }
     """Events API subscriptions and their listeners (the app manifest lists the same)."""
 
     def __init__(
@@ -201,6 +206,15 @@ class SlackBridge:
         actor = await self.actor(joined.who)
         try:
             await self.rounds.member_joined(actor)
+        except Exception:  # the core logged it with ids; Slack needs nothing back
+            return
+
+    async def on_user_change(self, body: dict[str, Any]) -> None:
+        who = payloads.left(body)
+        if who is None:
+            return
+        try:  # no users.info: the event says who left, and an admin flag no longer matters
+            await self.rounds.member_left(Actor(space_of(who.team_id), who.user_id, who.name))
         except Exception:  # the core logged it with ids; Slack needs nothing back
             return
 
