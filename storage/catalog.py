@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import intros, network
+from storage import intros, mentorship, network
 
 RepositoryFactory = Callable[[AsyncSession], Any]
 
 REPOSITORIES: Mapping[str, RepositoryFactory] = {
     **intros.REPOSITORIES,
     **network.REPOSITORIES,
+    **mentorship.REPOSITORIES,
 }

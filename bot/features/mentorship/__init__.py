@@ -1,0 +1,264 @@
+"""Mentorship: explained matching of mentees with mentors, the mentor's Accept / Decline with a
+three-day window, check-in nudges on a cadence, and an escalation ladder for silent pairs.
+
+`_scoring` ranks and explains, `_flows` holds the steps everything shares, `_commands`,
+`_mentors`, `_records` and `_manage` answer members, mentors and managers, `_buttons` the
+buttons and forms, `_jobs` runs the ladder, `_render` words it all, `_schedule` keeps time.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.context import Context
+from bot.domain import Role
+from bot.features.mentorship._buttons import (
+    answer,
+    ask_feedback,
+    feedback_given,
+    nudge,
+    pick,
+    rescheduled,
+)
+from bot.features.mentorship._commands import (
+    areas_list,
+    checkin,
+    feedback,
+    finish,
+    move,
+    offer,
+    pair_lines,
+    request,
+    set_cadence,
+    show,
+)
+from bot.features.mentorship._flows import scope_of
+from bot.features.mentorship._jobs import run_checkins
+from bot.features.mentorship._manage import by_hand, manage, match
+from bot.features.mentorship._mentors import capacity, member_left, pause, resume
+from bot.features.mentorship._records import log, report
+from bot.features.mentorship._render import (
+    ANSWER_ACTION,
+    BY_HAND_ACTION,
+    CHECKIN_ACTION,
+    FEEDBACK_ACTION,
+    FEEDBACK_FORM,
+    MANAGE_ACTION,
+    PICK_ACTION,
+    REQUEST_HINT,
+    RESCHEDULE_FORM,
+)
+from bot.features.mentorship._schedule import DEFAULT_EVERY, cadence_check
+from bot.messages import Message
+from bot.options import Option, OptionKind
+from bot.router import Command, Job, Router, Setting
+
+__all__ = ["register", "run_checkins"]
+
+
+def who(name: str, description: str, *, required: bool = True) -> Option:
+    return Option(name, OptionKind.MEMBER, description, required=required, positional=True)
+
+
+COMMANDS = (
+    Command(
+        ("mentor", "offer"),
+        "Offer to mentor: how many mentees, in which leadership areas",
+        offer,
+        options=(
+            Option(
+                "capacity",
+                OptionKind.INTEGER,
+                "mentees at once (1 to 10)",
+                min_value=1,
+                max_value=10,
+            ),
+            Option(
+                "areas",
+                OptionKind.TEXT,
+                "comma list, e.g. operations, policy (default: your profile)",
+                max_length=450,
+                convert=areas_list,
+            ),
+        ),
+        examples=('/rounds mentor offer capacity=2 areas="operations, quality improvement"',),
+    ),
+    Command(
+        ("mentor", "request"),
+        "Ask for a mentor: up to 3 suggestions, each with a score and why",
+        request,
+        options=(
+            Option("goals", OptionKind.TEXT, "what you'd like help with", max_length=300),
+            Option("outside", OptionKind.BOOLEAN, "only mentors outside your institution"),
+        ),
+        examples=('/rounds mentor request goals="run a service, operations" outside=yes',),
+    ),
+    Command(
+        ("mentor", "list"),
+        "Your mentorships (managers: anyone's)",
+        show,
+        options=(who("member", "whose (managers only)", required=False),),
+    ),
+    Command(
+        ("mentor", "end"),
+        "End a mentorship kindly (both are told)",
+        finish,
+        options=(who("member", "your mentor or mentee"),),
+    ),
+    Command(
+        ("mentor", "cadence"),
+        "How often you and a mentor or mentee check in",
+        set_cadence,
+        options=(
+            who("member", "your mentor or mentee"),
+            Option(
+                "every",
+                OptionKind.DURATION,
+                "1w to 12w",
+                required=True,
+                positional=True,
+                convert=cadence_check("every"),
+            ),
+        ),
+        examples=("/rounds mentor cadence @dr.okafor 1w",),
+    ),
+    Command(
+        ("mentor", "log"),
+        "Your check-ins; `export` attaches them as a CSV",
+        log,
+        options=(
+            Option(
+                "export",
+                OptionKind.CHOICE,
+                "export as a CSV file",
+                positional=True,
+                choices=("export",),
+            ),
+        ),
+        examples=("/rounds mentor log", "/rounds mentor log export"),
+    ),
+    Command(
+        ("mentor", "pause"),
+        "Take a break from mentoring (your mentees are told)",
+        pause,
+        options=(Option("until", OptionKind.DATETIME, "when you're back, e.g. 2026-04-01"),),
+        examples=("/rounds mentor pause until=2026-04-01",),
+    ),
+    Command(("mentor", "resume"), "Back from a break: requests and check-ins resume", resume),
+    Command(
+        ("mentor", "capacity"),
+        "How many mentees you take at once",
+        capacity,
+        options=(
+            Option(
+                "mentees",
+                OptionKind.INTEGER,
+                "0 to 10",
+                required=True,
+                positional=True,
+                min_value=0,
+                max_value=10,
+            ),
+        ),
+        examples=("/rounds mentor capacity 3",),
+    ),
+    Command(
+        ("mentor", "reschedule"),
+        "Move your next check-in with a mentor or mentee",
+        move,
+        options=(
+            who("member", "your mentor or mentee"),
+            Option(
+                "when",
+                OptionKind.DATETIME,
+                "e.g. 2026-03-20 10:00",
+                required=True,
+                positional=True,
+                greedy=True,
+            ),
+        ),
+    ),
+    Command(
+        ("mentor", "feedback"),
+        "One line of feedback on a mentorship that ended",
+        feedback,
+        options=(
+            who("member", "your former mentor or mentee"),
+            Option(
+                "text",
+                OptionKind.TEXT,
+                "one line",
+                required=True,
+                positional=True,
+                greedy=True,
+                max_length=300,
+            ),
+        ),
+    ),
+    Command(
+        ("checkin",),
+        "Log a check-in with your mentor or mentee",
+        checkin,
+        options=(
+            who("member", "your mentor or mentee"),
+            Option(
+                "note",
+                OptionKind.TEXT,
+                "a note for yourself",
+                positional=True,
+                greedy=True,
+                max_length=500,
+            ),
+        ),
+        examples=("/rounds checkin @dr.okafor talked through the rota project",),
+    ),
+    Command(
+        ("mentor", "match"),
+        "Propose a mentor for a mentee by hand (the mentor still accepts)",
+        match,
+        options=(who("mentee", "who needs a mentor"), who("mentor", "who you'd ask")),
+        role=Role.MANAGER,
+        examples=("/rounds mentor match @carol @dr.okafor",),
+    ),
+    Command(
+        ("mentor", "report"),
+        "Mentorship: pairs on track, overdue and silent; waiting requests",
+        report,
+        role=Role.MANAGER,
+    ),
+)
+
+
+async def home(ctx: Context) -> Message:
+    lines = await pair_lines(ctx, await scope_of(ctx), ctx.member, own=True)
+    if lines:
+        return Message("**Mentorship**\n" + "\n".join(lines))
+    return Message(
+        f"**Mentorship**\nFind a mentor: {REQUEST_HINT}. Experienced? "
+        "Offer to mentor: `/rounds mentor offer`."
+    )
+
+
+def register(router: Router) -> None:
+    router.setting(
+        Setting(
+            "mentorship.every",
+            OptionKind.DURATION,
+            DEFAULT_EVERY,
+            "how often mentorship pairs check in (1w to 12w)",
+            convert=cadence_check("mentorship.every"),
+        )
+    )
+    for command in COMMANDS:
+        router.command(command)
+    router.action(PICK_ACTION, pick)
+    router.action(ANSWER_ACTION, answer)
+    router.action(CHECKIN_ACTION, nudge)
+    router.action(MANAGE_ACTION, manage)
+    router.action(BY_HAND_ACTION, by_hand)
+    router.action(FEEDBACK_ACTION, ask_feedback)
+    router.form(RESCHEDULE_FORM, rescheduled)
+    router.form(FEEDBACK_FORM, feedback_given)
+    router.home_section(home)
+    router.on_member_left(member_left)
+    router.job(Job("mentorship.checkins", timedelta(hours=1), run_checkins))

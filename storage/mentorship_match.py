@@ -1,0 +1,293 @@
+"""Mentorship's read-heavy queries: ranking mentors for a request in the database, the check-in
+job's scans, members' check-in logs and the managers' report.
+
+Ranking scores every mentor with room in one statement (points from the query the core built,
+so the database and the explanation agree) and returns only the best few: thousands of mentors
+never cross into Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.mentorship.model import (
+    COMMITTED,
+    DEFAULT_CAPACITY,
+    Candidate,
+    Checkin,
+    MatchQuery,
+    Numbers,
+    Pair,
+    PairStatus,
+    RequestStatus,
+    Step,
+)
+from storage.mentorship_rows import (
+    CheckinRow,
+    MentorAreaRow,
+    MentorRow,
+    PairRow,
+    RequestRow,
+    checkin_of,
+    pair_of,
+    statuses,
+)
+from storage.models import MemberInterestRow, MemberRow
+
+
+def by_count(count: ColumnElement[Any], points: tuple[int, ...]) -> ColumnElement[Any]:
+    """Points by a count, the last entry for that many or more (as the core's tables read)."""
+    top = len(points) - 1
+    whens = [(count >= top, points[top])] + [(count == n, points[n]) for n in range(top)]
+    return case(*whens, else_=0)
+
+
+def not_paused(mentor: type[MentorRow], now: datetime) -> ColumnElement[bool]:
+    return or_(
+        mentor.paused_at.is_(None),
+        and_(mentor.paused_until.is_not(None), mentor.paused_until <= now),
+    )
+
+
+class MentorshipQueries:
+    session: AsyncSession
+
+    async def find_mentors(self, space_id: int, query: MatchQuery) -> list[Candidate]:
+        member, mentor = MemberRow, MentorRow
+        committed = (
+            select(PairRow.mentor_id, func.count().label("n"))
+            .where(PairRow.space_id == space_id, PairRow.status.in_(statuses(COMMITTED)))
+            .group_by(PairRow.mentor_id)
+            .subquery()
+        )
+        spare = func.coalesce(mentor.capacity, DEFAULT_CAPACITY) - func.coalesce(committed.c.n, 0)
+        parts: list[ColumnElement[Any]] = [by_count(spare, query.spare_points)]
+        if query.specialty:
+            same = func.lower(func.trim(member.specialty)) == query.specialty
+            parts.append(case((same, query.specialty_points), else_=0))
+        if query.stage_points:
+            stages = [(member.stage == s, p) for s, p in query.stage_points.items()]
+            parts.append(case(*stages, else_=0))
+        if query.zone_points:
+            zones = [(member.timezone.in_(names), p) for p, names in query.zone_points]
+            parts.append(case(*zones, else_=0))
+        statement = select(member.id, spare.label("spare"), mentor.own_areas)
+        if query.areas:
+            offered = (
+                select(MentorAreaRow.member_id, func.count().label("n"))
+                .where(MentorAreaRow.space_id == space_id, MentorAreaRow.area.in_(query.areas))
+                .group_by(MentorAreaRow.member_id)
+                .subquery()
+            )
+            profiled = (
+                select(MemberInterestRow.member_id, func.count().label("n"))
+                .where(
+                    MemberInterestRow.space_id == space_id,
+                    MemberInterestRow.interest.in_(query.areas),
+                )
+                .group_by(MemberInterestRow.member_id)
+                .subquery()
+            )
+            shared = case(
+                (mentor.own_areas.is_(True), func.coalesce(offered.c.n, 0)),
+                else_=func.coalesce(profiled.c.n, 0),
+            )
+            parts.append(by_count(shared, query.area_points))
+            statement = statement.outerjoin(offered, offered.c.member_id == member.id).outerjoin(
+                profiled, profiled.c.member_id == member.id
+            )
+        score = sum(parts[1:], parts[0])
+        where = [
+            member.space_id == space_id,
+            member.open_to_mentor.is_(True),
+            member.id != query.mentee_id,
+            or_(
+                mentor.member_id.is_(None),
+                and_(mentor.left_at.is_(None), not_paused(mentor, query.now)),
+            ),
+            spare > 0,
+        ]
+        if query.exclude:
+            where.append(member.id.not_in(query.exclude))
+        if query.institution:
+            place = func.lower(func.trim(member.institution))
+            where.append(or_(member.institution.is_(None), place != query.institution))
+        statement = (
+            statement.select_from(member)
+            .outerjoin(mentor, mentor.member_id == member.id)
+            .outerjoin(committed, committed.c.mentor_id == member.id)
+            .where(*where)
+            .order_by(score.desc(), member.id)
+            .limit(query.limit)
+        )
+        rows = (await self.session.execute(statement)).all()
+        own = [row.id for row in rows if row.own_areas]
+        labels: dict[int, list[str]] = defaultdict(list)
+        if own:
+            found = await self.session.execute(
+                select(MentorAreaRow.member_id, MentorAreaRow.label)
+                .where(MentorAreaRow.space_id == space_id, MentorAreaRow.member_id.in_(own))
+                .order_by(MentorAreaRow.label)
+            )
+            for member_id, label in found:
+                labels[member_id].append(label)
+        return [
+            Candidate(row.id, int(row.spare), tuple(labels[row.id]) if row.own_areas else None)
+            for row in rows
+        ]
+
+    async def lapsed(self, space_id: int, now: datetime, limit: int) -> list[Pair]:
+        rows = await self.session.scalars(
+            select(PairRow)
+            .where(
+                PairRow.space_id == space_id,
+                PairRow.status == PairStatus.PROPOSED.value,
+                PairRow.respond_by <= now,
+            )
+            .order_by(PairRow.respond_by, PairRow.id)
+            .limit(limit)
+        )
+        return [pair_of(row) for row in rows]
+
+    async def due(self, space_id: int, now: datetime, limit: int) -> list[Pair]:
+        rows = await self.session.scalars(
+            select(PairRow)
+            .outerjoin(MentorRow, MentorRow.member_id == PairRow.mentor_id)
+            .where(
+                PairRow.space_id == space_id,
+                PairRow.status == PairStatus.ACTIVE.value,
+                PairRow.next_at <= now,
+                or_(MentorRow.member_id.is_(None), not_paused(MentorRow, now)),
+            )
+            .order_by(PairRow.next_at, PairRow.id)
+            .limit(limit)
+            .execution_options(populate_existing=True)
+        )
+        return [pair_of(row) for row in rows]
+
+    async def spaces_with_due_work(self, now: datetime) -> list[int]:
+        due = select(PairRow.space_id).where(
+            PairRow.status == PairStatus.ACTIVE.value, PairRow.next_at <= now
+        )
+        lapsed = select(PairRow.space_id).where(
+            PairRow.status == PairStatus.PROPOSED.value, PairRow.respond_by <= now
+        )
+        rows = await self.session.scalars(union(due, lapsed))
+        return sorted(set(rows))
+
+    # -- check-ins ---------------------------------------------------------------------------
+    async def checkins(self, space_id: int, member_id: int) -> list[tuple[Checkin, Pair]]:
+        rows = await self.session.execute(
+            select(CheckinRow, PairRow)
+            .join(PairRow, PairRow.id == CheckinRow.pair_id)
+            .where(
+                CheckinRow.space_id == space_id,
+                PairRow.space_id == space_id,
+                or_(PairRow.mentor_id == member_id, PairRow.mentee_id == member_id),
+            )
+            .order_by(CheckinRow.met_at.desc(), CheckinRow.id.desc())
+        )
+        return [(checkin_of(c), pair_of(p)) for c, p in rows.tuples()]
+
+    async def last_checkin(self, space_id: int, pair_id: int) -> Checkin | None:
+        row = await self.session.scalar(
+            select(CheckinRow)
+            .where(CheckinRow.space_id == space_id, CheckinRow.pair_id == pair_id)
+            .order_by(CheckinRow.met_at.desc(), CheckinRow.id.desc())
+            .limit(1)
+        )
+        return checkin_of(row) if row else None
+
+    # -- the report --------------------------------------------------------------------------
+    async def numbers(self, space_id: int, now: datetime) -> Numbers:
+        pairs: dict[PairStatus, int] = {}
+        steps: dict[int, int] = defaultdict(int)
+        rows = await self.session.execute(
+            select(PairRow.status, PairRow.step, func.count())
+            .where(PairRow.space_id == space_id)
+            .group_by(PairRow.status, PairRow.step)
+        )
+        for status, step, count in rows:
+            pairs[PairStatus(status)] = pairs.get(PairStatus(status), 0) + int(count)
+            if status == PairStatus.ACTIVE.value:
+                steps[step] += int(count)
+        requests = {
+            RequestStatus(status): int(count)
+            for status, count in await self.session.execute(
+                select(RequestRow.status, func.count())
+                .where(RequestRow.space_id == space_id)
+                .group_by(RequestRow.status)
+            )
+        }
+        mentors, full = await self._mentor_counts(space_id)
+        return Numbers(
+            pairs=pairs,
+            on_track=steps[Step.WAITING],
+            overdue=steps[Step.NUDGED] + steps[Step.NUDGED_AGAIN],
+            silent=steps[Step.ESCALATED],
+            mentors=mentors,
+            mentors_full=full,
+            requests=requests,
+            average_days=await self._average_days(space_id),
+            feedback=await self._feedback(space_id),
+        )
+
+    async def _mentor_counts(self, space_id: int) -> tuple[int, int]:
+        committed = (
+            select(PairRow.mentor_id, func.count().label("n"))
+            .where(PairRow.space_id == space_id, PairRow.status.in_(statuses(COMMITTED)))
+            .group_by(PairRow.mentor_id)
+            .subquery()
+        )
+        capacity = func.coalesce(MentorRow.capacity, DEFAULT_CAPACITY)
+        full = case((func.coalesce(committed.c.n, 0) >= capacity, 1), else_=0)
+        row = (
+            await self.session.execute(
+                select(func.count(), func.coalesce(func.sum(full), 0))
+                .select_from(MemberRow)
+                .outerjoin(MentorRow, MentorRow.member_id == MemberRow.id)
+                .outerjoin(committed, committed.c.mentor_id == MemberRow.id)
+                .where(
+                    MemberRow.space_id == space_id,
+                    MemberRow.open_to_mentor.is_(True),
+                    MentorRow.left_at.is_(None),
+                )
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
+    async def _average_days(self, space_id: int) -> float | None:
+        """Mean days between a pair's start and its first check-in, and between check-ins."""
+        started = await self.session.execute(
+            select(PairRow.id, PairRow.started_at).where(
+                PairRow.space_id == space_id, PairRow.started_at.is_not(None)
+            )
+        )
+        starts = {pair_id: at for pair_id, at in started}
+        previous: dict[int, datetime] = {}
+        gaps: list[float] = []
+        rows = await self.session.execute(
+            select(CheckinRow.pair_id, CheckinRow.met_at)
+            .where(CheckinRow.space_id == space_id)
+            .order_by(CheckinRow.pair_id, CheckinRow.met_at)
+        )
+        for pair_id, met_at in rows:
+            before = previous.get(pair_id) or starts.get(pair_id)
+            if before is not None and met_at > before:
+                gaps.append((met_at - before).total_seconds() / 86400)
+            previous[pair_id] = met_at
+        return sum(gaps) / len(gaps) if gaps else None
+
+    async def _feedback(self, space_id: int) -> int:
+        given = case((PairRow.mentor_feedback.is_not(None), 1), else_=0) + case(
+            (PairRow.mentee_feedback.is_not(None), 1), else_=0
+        )
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(given), literal(0))).where(PairRow.space_id == space_id)
+        )
+        return int(total or 0)
