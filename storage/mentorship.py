@@ -64,7 +64,7 @@ class SqlMentorship(MentorshipQueries):
             labels = await self.session.scalars(
                 select(MentorAreaRow.label)
                 .where(MentorAreaRow.space_id == space_id, MentorAreaRow.member_id == member_id)
-                .order_by(MentorAreaRow.label)
+                .order_by(MentorAreaRow.area)
             )
             areas = tuple(labels)
         return mentor_of(row, areas)

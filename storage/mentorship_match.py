@@ -132,7 +132,7 @@ class MentorshipQueries:
             found = await self.session.execute(
                 select(MentorAreaRow.member_id, MentorAreaRow.label)
                 .where(MentorAreaRow.space_id == space_id, MentorAreaRow.member_id.in_(own))
-                .order_by(MentorAreaRow.label)
+                .order_by(MentorAreaRow.area)
             )
             for member_id, label in found:
                 labels[member_id].append(label)
@@ -192,7 +192,7 @@ class MentorshipQueries:
             )
             .order_by(CheckinRow.met_at.desc(), CheckinRow.id.desc())
         )
-        return [(checkin_of(c), pair_of(p)) for c, p in rows.tuples()]
+        return [(checkin_of(c), pair_of(p)) for c, p in rows]
 
     async def last_checkin(self, space_id: int, pair_id: int) -> Checkin | None:
         row = await self.session.scalar(
