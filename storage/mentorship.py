@@ -419,7 +419,9 @@ class SqlMentorship(MentorshipQueries):
     # -- check-ins ---------------------------------------------------------------------------
     async def add_checkin(
         self, space_id: int, pair_id: int, member_id: int, met_at: datetime, note: str | None
-    ) -> Checkin:
+    ) -> Checkin | None:
+        if await self.pair(space_id, pair_id) is None:
+            return None  # a pair of another space: nothing is written
         row = CheckinRow(
             space_id=space_id,
             pair_id=pair_id,

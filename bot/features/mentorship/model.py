@@ -333,7 +333,9 @@ class MentorshipRepo(Protocol):
     # -- check-ins ---------------------------------------------------------------------------
     async def add_checkin(
         self, space_id: int, pair_id: int, member_id: int, met_at: datetime, note: str | None
-    ) -> Checkin: ...
+    ) -> Checkin | None:
+        """Log a check-in; None (nothing written) when the pair is not in this space."""
+        ...
 
     async def checkins(self, space_id: int, member_id: int) -> list[tuple[Checkin, Pair]]:
         """Check-ins of every pair the member was in, newest first."""
