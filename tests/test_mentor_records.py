@@ -280,3 +280,22 @@ async def test_a_mentee_who_leaves_ends_their_pairs_and_requests(
     ]
     assert await waiting_request(store) is None
     assert (await pairs(store, "carol"))[0].status is PairStatus.ENDED
+
+
+async def test_home_shows_a_members_mentorships_or_how_to_begin(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    from bot.bootstrap import build_core
+
+    await transcript(PAIRED)
+    rounds = build_core(store, ManualClock(START)).rounds
+
+    async def section(user: str) -> str:
+        shown = await rounds.home(Actor(CONSOLE, user))
+        return next(m.text for m in shown if m.text.startswith("**Mentorship**"))
+
+    assert (await section("carol")).startswith("**Mentorship**\n- <@okafor> mentors you · since")
+    assert await section("lee") == (
+        '**Mentorship**\nFind a mentor: `/rounds mentor request goals="…"`. Experienced? '
+        "Offer to mentor: `/rounds mentor offer`."
+    )

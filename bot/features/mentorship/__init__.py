@@ -85,7 +85,7 @@ COMMANDS = (
     ),
     Command(
         ("mentor", "request"),
-        "Ask for a mentor: up to 3 suggestions, each with a score and why",
+        "Ask for a mentor: three suggestions, each with why it fits",
         request,
         options=(
             Option("goals", OptionKind.TEXT, "what you'd like help with", max_length=300),
@@ -214,7 +214,7 @@ COMMANDS = (
     ),
     Command(
         ("mentor", "match"),
-        "Propose a mentor for a mentee by hand (the mentor still accepts)",
+        "Propose a mentor for a mentee by hand (they still accept)",
         match,
         options=(who("mentee", "who needs a mentor"), who("mentor", "who you'd ask")),
         role=Role.MANAGER,
@@ -222,7 +222,7 @@ COMMANDS = (
     ),
     Command(
         ("mentor", "report"),
-        "Mentorship: pairs on track, overdue and silent; waiting requests",
+        "Mentorship: pairs on track, overdue, silent; waiting requests",
         report,
         role=Role.MANAGER,
     ),
