@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.context import Actor, Context
 from bot.domain import Member, Role, Space, SpaceKey
 from bot.errors import StoreBusy, UserError
-from bot.messages import Message, Outcome
+from bot.messages import Message, Outcome, literal
 from bot.options import ParseContext
 from bot.ports import Store, Tx
 from bot.router import TOP, Command, Router
@@ -62,10 +62,19 @@ class Rounds:
 
     # -- inputs ------------------------------------------------------------------------------
     async def command(self, actor: Actor, text: str) -> Outcome:
-        """A command in the text form, without the leading `/rounds`."""
-        text = text.strip()
-        if text.lower().startswith(TOP):
-            text = text[len(TOP) :]
+        """A command in the text form, with or without the leading `/rounds`."""
+        first, _, rest = text.strip().partition(" ")
+        if first.lower() == TOP:
+            text = rest
+        elif first.startswith("/"):  # another slash command, or `/rounds` mistyped
+            meant = f"{TOP} {rest.strip()}" if rest.strip() else f"{TOP} help"
+            return self._user_error(
+                UserError(
+                    f"I don't know `{literal(first)}`: Rounds' commands start with `{TOP}`. "
+                    f"Did you mean `{literal(meant)}`?"
+                ),
+                None,
+            )
         command: Command | None = None
         try:
             command, tokens = self.router.resolve(text)

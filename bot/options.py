@@ -14,9 +14,11 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from typing import Any
 
 from bot.errors import UserError
+from bot.messages import literal
 
 
 class OptionKind(enum.StrEnum):
@@ -46,6 +48,19 @@ HINTS = {
 }
 
 
+EXAMPLES = {
+    OptionKind.TEXT: '"…"',
+    OptionKind.LONG_TEXT: '"…"',
+    OptionKind.INTEGER: "2",
+    OptionKind.BOOLEAN: "yes",
+    OptionKind.MEMBER: "@alice",
+    OptionKind.CHANNEL: "#introductions",
+    OptionKind.DATETIME: '"2026-03-10 18:00"',
+    OptionKind.DURATION: "2w",
+    OptionKind.TIMEZONE: "America/Chicago",
+}
+
+
 @dataclass(frozen=True)
 class ParseContext:
     """What conversion needs to know about the member: their zone, for dates they type."""
@@ -70,12 +85,29 @@ class Option:
     max_value: int | None = None
     max_length: int | None = None
     convert: Converter | None = None
+    shown_hint: str = ""
+    """What the usage line shows for the value (default: from the kind), e.g. `1w-8w`."""
+    shown_example: str = ""
+    """A value to show in examples (default: from the kind)."""
+    rule: str = ""
+    """What the value may be, in words. When set, every refusal of a value says this, and
+    `convert` may raise `ValueError` to refuse one."""
 
     @property
     def hint(self) -> str:
+        if self.shown_hint:
+            return self.shown_hint
         if self.kind is OptionKind.CHOICE:
             return "|".join(self.choices)
         return HINTS[self.kind]
+
+    @property
+    def example(self) -> str:
+        if self.shown_example:
+            return self.shown_example
+        if self.kind is OptionKind.CHOICE and self.choices:
+            return self.choices[0]
+        return EXAMPLES[self.kind]
 
     @property
     def length_limit(self) -> int:
@@ -93,8 +125,18 @@ class Option:
                 f"the most it takes is {self.length_limit}.",
                 field=self.name,
             )
-        value = PARSERS[self.kind](self, raw, ctx)
-        return self.convert(value) if self.convert else value
+        try:
+            value = PARSERS[self.kind](self, raw, ctx)
+            return self.convert(value) if self.convert else value
+        except (UserError, ValueError) as error:
+            if not self.rule:
+                if isinstance(error, UserError):
+                    raise
+                raise UserError(f"`{self.name}` can't be `{raw}`.", field=self.name) from None
+            raise UserError(self.refusal(raw), field=self.name) from None
+
+    def refusal(self, raw: str) -> str:
+        return f"`{self.name}` takes {self.rule}, like `{self.example}` (not `{literal(raw)}`)."
 
 
 def _text(option: Option, raw: str, ctx: ParseContext) -> str:
@@ -195,16 +237,108 @@ def _duration(option: Option, raw: str, ctx: ParseContext) -> timedelta:
             f"`{option.name}` is a length of time like 2w, 3d, 4h or 30m, not `{raw}`.",
             field=option.name,
         )
-    if value <= timedelta() or value > MAX_DURATION:
+    if option.convert is None and (value <= timedelta() or value > MAX_DURATION):
         raise UserError(f"`{option.name}` must be between 1 minute and a year.", field=option.name)
     return value
 
 
+ABBREVIATIONS = {
+    "est": "America/New_York",
+    "edt": "America/New_York",
+    "et": "America/New_York",
+    "cst": "America/Chicago",
+    "cdt": "America/Chicago",
+    "ct": "America/Chicago",
+    "mst": "America/Denver",
+    "mdt": "America/Denver",
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "pt": "America/Los_Angeles",
+    "ast": "America/Halifax",
+    "hst": "Pacific/Honolulu",
+    "brt": "America/Sao_Paulo",
+    "gmt": "Europe/London",
+    "bst": "Europe/London",
+    "wet": "Europe/Lisbon",
+    "cet": "Europe/Paris",
+    "cest": "Europe/Paris",
+    "eet": "Europe/Athens",
+    "eest": "Europe/Athens",
+    "msk": "Europe/Moscow",
+    "wat": "Africa/Lagos",
+    "cat": "Africa/Harare",
+    "eat": "Africa/Nairobi",
+    "sast": "Africa/Johannesburg",
+    "pkt": "Asia/Karachi",
+    "ist": "Asia/Kolkata",
+    "sgt": "Asia/Singapore",
+    "hkt": "Asia/Hong_Kong",
+    "jst": "Asia/Tokyo",
+    "kst": "Asia/Seoul",
+    "awst": "Australia/Perth",
+    "acst": "Australia/Adelaide",
+    "aest": "Australia/Sydney",
+    "aedt": "Australia/Sydney",
+    "nzst": "Pacific/Auckland",
+    "nzdt": "Pacific/Auckland",
+}
+"""Abbreviations people type, and the Region/City zone to suggest instead: an abbreviation
+names no place (IST is India, Ireland or Israel) and no daylight-saving rule."""
+
+
+def _tz_file(name: str) -> str:
+    try:
+        return resources.files("tzdata.zoneinfo").joinpath(name).read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return ""
+
+
+@functools.cache
+def _links() -> dict[str, str]:
+    """Old and alias zone names (`Asia/Calcutta`, `US/Eastern`) → the zone they stand for,
+    from the tz database's own link lines."""
+    links = {}
+    for line in _tz_file("tzdata.zi").splitlines():
+        if line.startswith("L "):
+            _, target, name = line.split()
+            links[name] = target
+    return links
+
+
+@functools.cache
+def _country_zones() -> frozenset[str]:
+    """The zones the tz database lists for people in each country (`zone.tab`): kept as
+    typed, even where the database now aliases one to a neighbour (Africa/Accra)."""
+    return frozenset(
+        line.split("\t")[2]
+        for line in _tz_file("zone.tab").splitlines()
+        if line and not line.startswith("#")
+    )
+
+
+def _region_city(name: str) -> bool:
+    return "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+
+
 @functools.cache
 def _zone_names() -> dict[str, str]:
-    names = {name.lower(): name for name in zoneinfo.available_timezones()}
-    names["utc"] = "UTC"
+    """Every accepted spelling (lowercased) → its canonical Region/City name, or `UTC`."""
+    links, kept = _links(), _country_zones()
+    names: dict[str, str] = {}
+    for name in zoneinfo.available_timezones():
+        target = name
+        while target not in kept and target in links:  # an old name: the zone it became
+            target = links[target]
+        if _region_city(name) and _region_city(target):
+            names[name.lower()] = target
+    for utc in ("utc", "etc/utc", "etc/uct", "universal", "zulu", "etc/universal", "etc/zulu"):
+        names[utc] = "UTC"
     return names
+
+
+def zone_choices() -> tuple[str, ...]:
+    """The canonical zones members choose from (autocomplete)."""
+    return tuple(sorted(set(_zone_names().values())))
 
 
 def find_timezone(raw: str) -> str | None:
@@ -212,11 +346,17 @@ def find_timezone(raw: str) -> str | None:
 
 
 def timezone_suggestions(raw: str, limit: int = 3) -> list[str]:
-    names = _zone_names()
     word = raw.strip().replace(" ", "_").lower()
-    cities = {name.rsplit("/", 1)[-1]: name for name in names}
-    close = difflib.get_close_matches(word, list(cities), n=limit, cutoff=0.75)
-    return [names[cities[c]] for c in close]
+    if word in ABBREVIATIONS:
+        return [ABBREVIATIONS[word]]
+    links = _links()
+    linked = {name.lower(): target for name, target in links.items()}
+    if word in linked and _region_city(linked[word]):
+        return [linked[word]]  # `Japan` → Asia/Tokyo
+    choices = zone_choices()
+    cities = {name.rsplit("/", 1)[-1].lower(): name for name in choices}
+    close = difflib.get_close_matches(word.rsplit("/", 1)[-1], list(cities), n=limit, cutoff=0.75)
+    return [cities[c] for c in close]
 
 
 def _timezone(option: Option, raw: str, ctx: ParseContext) -> str:
@@ -224,10 +364,18 @@ def _timezone(option: Option, raw: str, ctx: ParseContext) -> str:
     if name:
         return name
     hint = timezone_suggestions(raw)
-    maybe = f" Did you mean {', '.join(hint)}?" if hint else ""
+    shown = literal(raw)
+    if raw.strip().lower().replace(" ", "_") in ABBREVIATIONS:
+        why = (
+            f"`{shown}` is an abbreviation, and abbreviations don't say where daylight "
+            "saving applies."
+        )
+    else:
+        why = f"`{shown}` isn't a time zone I know."
+    maybe = f" Did you mean {' or '.join(f'`{h}`' for h in hint)}?" if hint else ""
     raise UserError(
-        f"`{raw}` isn't a time zone I know.{maybe} Use a Region/City name such as "
-        "America/Chicago, Europe/London or Africa/Lagos.",
+        f"{why}{maybe} Use a Region/City name such as America/Chicago, Europe/London or "
+        "Africa/Lagos (or UTC).",
         field=option.name,
     )
 

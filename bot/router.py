@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.domain import Role
 from bot.errors import UserError
+from bot.messages import literal
 from bot.options import Converter, Option, OptionKind, ParseContext
 from bot.textparse import Token, tokenize
 
@@ -82,10 +83,22 @@ class Setting:
     description: str
     choices: tuple[str, ...] = ()
     convert: Converter | None = None
+    hint: str = ""
+    """The value's shape in usage lines (default: from the kind), e.g. `1w-8w`."""
+    rule: str = ""
+    """What the value may be, in words: usage, examples and every refusal say the same."""
+    example: str = ""
 
     def as_option(self) -> Option:
         return Option(
-            self.key, self.kind, self.description, choices=self.choices, convert=self.convert
+            self.key,
+            self.kind,
+            self.description,
+            choices=self.choices,
+            convert=self.convert,
+            shown_hint=self.hint,
+            shown_example=self.example,
+            rule=self.rule,
         )
 
 
@@ -203,7 +216,6 @@ class Router:
         """Assign positional words and `key=value` pairs to option names, still as raw text."""
         raw: dict[str, str] = {}
         positional = [o for o in command.options if o.positional]
-        words = [t for t in tokens if t.key is None]
         for token in tokens:
             if token.key is None:
                 continue
@@ -214,16 +226,52 @@ class Router:
                 raise UserError(f"`{token.key}` is given twice; give it once.", field=token.key)
             raw[token.key] = token.value
         slots = [o for o in positional if o.name not in raw]
-        for index, token in enumerate(words):
-            if not slots:
-                extra = " ".join(t.value for t in words[index:])
-                raise UserError(f"I didn't expect `{extra}` here.")
+        for index, token in enumerate(tokens):
+            if token.key is not None:
+                continue
+            previous = tokens[index - 1] if index else None
+            continues = previous is not None and previous.key is not None and not previous.quoted
+            if not slots or continues:
+                message, field = self._unexpected(command, tokens, index)
+                if slots and continues:
+                    message += (
+                        f" If `{literal(token.value)}` is the {slots[0].name} instead, put it "
+                        f"first: `{TOP} {command.name} {literal(token.value)} …`."
+                    )
+                raise UserError(message, field=field or None)
             option = slots.pop(0)
             if option.greedy:
-                raw[option.name] = " ".join(t.value for t in words[index:])
+                raw[option.name] = " ".join(t.value for t in tokens[index:] if t.key is None)
                 break
             raw[option.name] = token.value
         return raw
+
+    @staticmethod
+    def _unexpected(command: Command, tokens: Sequence[Token], index: int) -> tuple[str, str]:
+        """Say what an extra word most likely was: the rest of the value before it (a value
+        with spaces and no quotes), or an option typed without its value."""
+        word = tokens[index].value
+        option = command.option(word.lower())
+        if option is not None:
+            return (
+                f"`{option.name}` needs a value: give it as `{option.name}={option.example}`.",
+                option.name,
+            )
+        previous = tokens[index - 1] if index else None
+        if previous is not None and previous.key is not None and not previous.quoted:
+            rest = [previous.value]
+            for token in tokens[index:]:
+                if token.key is not None:
+                    break
+                rest.append(token.value)
+            whole = " ".join(rest)
+            return (
+                f"`{word}` looks like the rest of `{previous.key}`. A value with spaces goes in "
+                f'quotes: `{previous.key}="{literal(whole)}"`.',
+                previous.key,
+            )
+        extra = " ".join(t.value for t in tokens[index:] if t.key is None)
+        return f"I didn't expect `{literal(extra)}` here.", ""
 
     @staticmethod
     def _unknown_key(command: Command, key: str) -> str:

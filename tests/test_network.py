@@ -204,7 +204,7 @@ async def test_managers_set_the_cadence_in_whole_weeks(transcript: Transcript) -
         "join amara\n/rounds config set network.every=10d\n/rounds config set network.every=1w\n"
         "/rounds network join"
     )
-    assert "`network.every` is a whole number of weeks from 1w to 8w" in out
+    assert "`network.every` takes a whole number of weeks from 1w to 8w" in out
     assert "✓ Saved: `network.every` = 1w." in out
     assert "Every week you'll be paired" in out
 

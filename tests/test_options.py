@@ -90,7 +90,7 @@ def test_bad_values_name_the_field_and_what_is_allowed(
 
 
 def test_timezone_typo_gets_a_suggestion() -> None:
-    with pytest.raises(UserError, match="Did you mean America/Chicago"):
+    with pytest.raises(UserError, match="Did you mean `America/Chicago`"):
         parse(OptionKind.TIMEZONE, "Chicgo")
 
 

@@ -49,7 +49,7 @@ async def test_lists_booleans_and_quiet_hours_are_parsed(
     [
         ("name=Changed colour=blue", "`colour` isn't something `/rounds profile set` takes"),
         ("name=Changed role=surgeon", "`role` can be one of: student, resident"),
-        ("name=Changed timezone=Chicgo", "Did you mean America/Chicago"),
+        ("name=Changed timezone=Chicgo", "Did you mean `America/Chicago`"),
         ("name=" + "x" * 81, "`name` is too long (81 characters)"),
         ('name=Changed interests="' + ",".join("abcdefghijk") + '"', "at most 10 items"),
         ('name=Changed interests="' + "x" * 41 + '"', "at most 40 characters"),

@@ -177,10 +177,6 @@ class Console:
         return self.current
 
     async def _command(self, user: str, text: str) -> None:
-        if not text.lower().startswith("/rounds"):
-            raise UserError(
-                f"Commands start with /rounds, e.g. `/rounds help` (not `{text[:40]}`)."
-            )
         assert self.rounds is not None
         await self.show_outcome(user, await self.rounds.command(self._actor(user), text))
 

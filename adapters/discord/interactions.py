@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zoneinfo
 from collections.abc import Awaitable
-from functools import cache
 from typing import Any
 
 import discord
@@ -26,7 +24,7 @@ from bot.context import Actor
 from bot.domain import SpaceKey
 from bot.engine import Rounds
 from bot.messages import Form, Message, Outcome
-from bot.options import OptionKind
+from bot.options import OptionKind, zone_choices
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +35,8 @@ UNKNOWN = "That command has changed since this server's commands were last updat
 DONE = "✓ Done."
 
 
-@cache
 def zone_names() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones() | {"UTC"}))
+    return zone_choices()
 
 
 def suggestions(choices: tuple[str, ...], typed: str) -> list[str]:

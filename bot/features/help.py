@@ -35,19 +35,36 @@ def describe(option: Option) -> str:
     text = option.description
     if option.kind is OptionKind.CHOICE:
         text += f" (one of: {', '.join(option.choices)})"
+    elif option.rule:
+        text += f" ({option.rule})"
     if option.required:
         text += ", required"
     return text
 
 
-def render_command(command: Command) -> Message:
+def render_command(command: Command, more: list[Command] | None = None) -> Message:
+    """One command in detail; `more` are the commands under it (`profile` → `profile set`)."""
     lines = [f"**{TOP} {command.name}**: {command.summary}", f"Usage: `{command.usage}`"]
     if command.options:
         lines.append("")
         lines.extend(f"- `{o.name}`: {describe(o)}" for o in command.options)
-    if command.examples:
+    examples = list(command.examples)
+    for sub in more or []:
+        lines += ["", f"**{TOP} {sub.name}**: {sub.summary}", f"Usage: `{sub.usage}`"]
+        lines.extend(f"- `{o.name}`: {describe(o)}" for o in sub.options)
+        examples += sub.examples[:1]
+    if examples:
         lines.append("\nExamples:")
-        lines.extend(f"- `{example}`" for example in command.examples)
+        lines.extend(f"- `{example}`" for example in examples)
+    return Message("\n".join(lines))
+
+
+def render_group(path: tuple[str, ...], commands: list[Command]) -> Message:
+    """A group of commands (`network`): each one, with its usage."""
+    lines = [f"**{TOP} {' '.join(path)}**: {len(commands)} commands"]
+    for command in sorted(commands, key=lambda c: c.path):
+        lines.append(f"- `{command.usage}`: {command.summary}")
+    lines.append(f"\nFor details on one, type `{TOP} help {commands[0].name}`.")
     return Message("\n".join(lines))
 
 
@@ -63,12 +80,12 @@ async def show_help(ctx: Context, args: Mapping[str, Any]) -> None:
     exact = ctx.router.commands.get(path)
     if exact is not None and exact.role not in ctx.roles:
         raise UserError(f"`{TOP} {literal(topic)}` is for community {exact.role.value}s.")
+    under = [c for c in commands if c.path[: len(path)] == path and c.path != path]
     if exact is not None:
-        ctx.reply(render_command(exact))
+        ctx.reply(render_command(exact, sorted(under, key=lambda c: c.path)))
         return
-    group = [c for c in commands if c.path[: len(path)] == path]
-    if group:
-        ctx.reply(render_overview(group))
+    if under:
+        ctx.reply(render_group(path, under))
         return
     raise UserError(f"There's no `{TOP} {literal(topic)}`. Type `{TOP} help` to see every command.")
 

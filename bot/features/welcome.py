@@ -44,7 +44,13 @@ async def welcome(ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.setting(
-        Setting("community.name", OptionKind.TEXT, "the community", "the name used in messages")
+        Setting(
+            "community.name",
+            OptionKind.TEXT,
+            "the community",
+            "the name used in messages",
+            example='"Global Health Leaders"',
+        )
     )
     router.setting(
         Setting("welcome.enabled", OptionKind.BOOLEAN, "yes", "DM new members a welcome")

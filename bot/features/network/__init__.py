@@ -24,7 +24,7 @@ from bot.features.network._commands import (
 )
 from bot.features.network._jobs import run_rounds
 from bot.features.network._render import MET_ACTION
-from bot.features.network._schedule import DEFAULT_EVERY, weeks_only
+from bot.features.network._schedule import DEFAULT_EVERY, EVERY_RULE, weeks_only
 from bot.options import Option, OptionKind
 from bot.router import Command, Job, Router, Setting
 
@@ -37,8 +37,11 @@ def register(router: Router) -> None:
             "network.every",
             OptionKind.DURATION,
             DEFAULT_EVERY,
-            "how often networking rounds pair members (whole weeks)",
+            "how often networking rounds pair members",
             convert=weeks_only,
+            hint="1w-8w",
+            rule=EVERY_RULE,
+            example="2w",
         )
     )
     commands = (

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from bot.domain import Member
-from bot.errors import UserError
 from bot.features.network._pairing import Candidate
 from bot.features.network.model import RoundInfo
 from bot.localtime import local, next_allowed, next_local
@@ -24,12 +23,13 @@ DEFAULT_EVERY = "2w"
 INTRO_HOUR = time(10, 0)
 
 
+EVERY_RULE = "a whole number of weeks from 1w to 8w (rounds start on Mondays)"
+
+
 def weeks_only(value: Any) -> timedelta:
-    if not isinstance(value, timedelta) or value % timedelta(weeks=1) or value > timedelta(weeks=8):
-        raise UserError(
-            "`network.every` is a whole number of weeks from 1w to 8w (rounds start on Mondays).",
-            field="network.every",
-        )
+    week = timedelta(weeks=1)
+    if not isinstance(value, timedelta) or value % week or not week <= value <= 8 * week:
+        raise ValueError("not 1 to 8 whole weeks")
     return value
 
 
