@@ -293,8 +293,9 @@ async def test_a_pair_can_have_its_own_cadence(transcript: Transcript, store: Sq
         "okafor: /rounds mentor cadence @carol 3d\nokafor: /rounds mentor cadence @carol often"
     )
     assert refused.count("[private @okafor]") == 2
-    assert "`every` is how often a pair checks in" in refused
-    assert "`every` is a length of time like 2w" in refused
+    assert "`every` takes whole days or weeks from 1w to 12w, like `1w` (not `3d`)." in refused
+    assert "like `1w` (not `often`)." in refused
+    assert "Usage: `/rounds mentor cadence @member <1w-12w>`" in refused
     assert (await the_pair(store)).every is not None
 
 

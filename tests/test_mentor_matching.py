@@ -83,7 +83,11 @@ async def test_the_setting_takes_whole_days_from_one_to_twelve_weeks(
         + "amara: /rounds config set mentorship.every=36h\n"
         + "amara: /rounds config set mentorship.every=10d"
     )
-    assert out.count("is how often a pair checks in: whole days or weeks from 1w to 12w") == 3
+    for typed in ("3d", "13w", "36h"):
+        assert (
+            f"`mentorship.every` takes whole days or weeks from 1w to 12w, like `2w` (not `{typed}`)"
+            in out
+        )
     assert "✓ Saved: `mentorship.every` = 10d." in out
 
 

@@ -48,7 +48,7 @@ from bot.features.mentorship._render import (
     REQUEST_HINT,
     RESCHEDULE_FORM,
 )
-from bot.features.mentorship._schedule import DEFAULT_EVERY, cadence_check
+from bot.features.mentorship._schedule import DEFAULT_EVERY, EVERY_RULE, cadence_only
 from bot.messages import Message
 from bot.options import Option, OptionKind
 from bot.router import Command, Job, Router, Setting
@@ -114,10 +114,13 @@ COMMANDS = (
             Option(
                 "every",
                 OptionKind.DURATION,
-                "1w to 12w",
+                "how often, e.g. 1w",
                 required=True,
                 positional=True,
-                convert=cadence_check("every"),
+                convert=cadence_only,
+                shown_hint="1w-12w",
+                rule=EVERY_RULE,
+                shown_example="1w",
             ),
         ),
         examples=("/rounds mentor cadence @dr.okafor 1w",),
@@ -245,8 +248,11 @@ def register(router: Router) -> None:
             "mentorship.every",
             OptionKind.DURATION,
             DEFAULT_EVERY,
-            "how often mentorship pairs check in (1w to 12w)",
-            convert=cadence_check("mentorship.every"),
+            "how often mentorship pairs check in",
+            convert=cadence_only,
+            hint="1w-12w",
+            rule=EVERY_RULE,
+            example="2w",
         )
     )
     for command in COMMANDS:

@@ -3,7 +3,7 @@ hours for nudges, and the outbox keys (from internal ids) that make every messag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -24,20 +24,15 @@ DAY_STARTS, DAY_ENDS, NUDGE_HOUR = time(9, 0), time(18, 0), time(10, 0)
 MAX_PAUSE = timedelta(days=366)
 
 
-def cadence_check(field: str) -> Callable[[Any], timedelta]:
-    """A converter for cadence options: whole days, from a week to twelve weeks."""
+EVERY_RULE = "whole days or weeks from 1w to 12w"
 
-    def convert(value: Any) -> timedelta:
-        every = value if isinstance(value, timedelta) else timedelta()
-        if not MIN_EVERY <= every <= MAX_EVERY or every % timedelta(days=1):
-            raise UserError(
-                f"`{field}` is how often a pair checks in: whole days or weeks from 1w to 12w, "
-                "e.g. 1w, 2w or 10d.",
-                field=field,
-            )
-        return every
 
-    return convert
+def cadence_only(value: Any) -> timedelta:
+    """How often a pair checks in; refused (ValueError) outside EVERY_RULE."""
+    every = value if isinstance(value, timedelta) else timedelta()
+    if not MIN_EVERY <= every <= MAX_EVERY or every % timedelta(days=1):
+        raise ValueError("not whole days from 1w to 12w")
+    return every
 
 
 def community_every(settings: Mapping[str, str]) -> timedelta:
