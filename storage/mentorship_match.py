@@ -228,7 +228,7 @@ class MentorshipQueries:
         return Numbers(
             pairs=pairs,
             on_track=steps[Step.WAITING],
-            overdue=steps[Step.NUDGED] + steps[Step.NUDGED_AGAIN],
+            overdue=steps[Step.NUDGED] + steps[Step.NUDGED_AGAIN] + steps[Step.SNOOZED],
             silent=steps[Step.ESCALATED],
             mentors=mentors,
             mentors_full=full,

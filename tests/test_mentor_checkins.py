@@ -97,7 +97,7 @@ async def test_the_mentees_met_this_week_counts_too(
     assert logged.member_id != (await the_pair(store)).mentor_id
 
 
-async def test_snooze_moves_the_nudge_a_day_and_restarts_the_ladder(
+async def test_snooze_moves_the_mentors_nudge_a_day_and_the_ladder_counts_from_it(
     transcript: Transcript, store: SqlStore
 ) -> None:
     out = await transcript(PAIRED + 'advance 14d\nadvance 3h\nokafor: click "Snooze"')
@@ -109,8 +109,11 @@ async def test_snooze_moves_the_nudge_a_day_and_restarts_the_ladder(
     assert "Time to check in" not in out
     out = await transcript("advance 1h")
     assert blocks(out, "[dm @okafor]") == [NUDGE]
-    out = await transcript('okafor: click "Reschedule"')  # a button from the first nudge
-    assert "Time to check in" not in out
+    assert blocks(out, "[dm @carol]") == []  # the mentee was asked once for this check-in
+    out = await transcript("advance 2d23h")
+    assert SECOND not in out
+    out = await transcript("advance 1h")  # three days after the snoozed nudge
+    assert blocks(out, "[dm @okafor]")[0].startswith(SECOND)
 
 
 async def test_an_out_of_date_nudge_button_says_what_is_next(transcript: Transcript) -> None:

@@ -16,6 +16,7 @@ from bot.features.mentorship._flows import (
     propose,
     reschedule,
     scope_of,
+    snooze,
     start,
 )
 from bot.features.mentorship._render import (
@@ -30,7 +31,6 @@ from bot.features.mentorship._render import (
 from bot.features.mentorship._schedule import (
     ANSWER_WINDOW,
     HELP_GRACE,
-    SNOOZE,
     help_key,
     stamp,
 )
@@ -142,9 +142,9 @@ async def nudge(ctx: Context, value: str) -> None:
         )
         return
     if verb == "snooze":
-        ladder = await reschedule(scope, pair, ctx.now + SNOOZE)
+        again = await snooze(scope, pair, ctx.member)
         ctx.update(render_nudge_done(other, "snoozed for 24 h"))
-        ctx.reply(f"✓ Snoozed. I'll remind you again {moment(ladder.due_at, 'F')}. Rest well.")
+        ctx.reply(f"✓ Snoozed. I'll remind you again {moment(again, 'F')}. Rest well.")
     elif verb == "help":
         await reschedule(scope, pair, ctx.now + HELP_GRACE)
         mentor, mentee = (

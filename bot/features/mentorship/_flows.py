@@ -23,9 +23,11 @@ from bot.features.mentorship._render import (
 )
 from bot.features.mentorship._schedule import (
     ANSWER_WINDOW,
+    SNOOZE,
     every_of,
     managers_key,
     nudge_key,
+    nudge_moment,
     pair_note_key,
     picks_key,
     proposal_key,
@@ -255,9 +257,18 @@ async def cancel_nudges(scope: Scope, pair: Pair) -> None:
         return
     for step in (Step.NUDGED, Step.NUDGED_AGAIN):
         for member_id in (pair.mentor_id, pair.mentee_id):
-            await scope.tx.outbox.cancel(
-                scope.space_id, nudge_key(pair.id, pair.due_at, step, member_id)
-            )
+            key = nudge_key(pair.id, pair.due_at, step, member_id)
+            await scope.tx.outbox.cancel(scope.space_id, key)
+
+
+async def snooze(scope: Scope, pair: Pair, mentor: Member) -> datetime:
+    """The mentor's nudge again a day later (at a good hour); the due date stays, so the
+    mentee isn't prompted twice, and the second nudge counts from the snoozed one."""
+    again = nudge_moment(scope.now + SNOOZE, mentor.profile)
+    await cancel_nudges(scope, pair)
+    if pair.due_at is not None:
+        await scope.repo.schedule(scope.space_id, pair.id, Ladder(pair.due_at, Step.SNOOZED, again))
+    return again
 
 
 async def reschedule(scope: Scope, pair: Pair, due_at: datetime) -> Ladder:

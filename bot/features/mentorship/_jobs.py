@@ -28,6 +28,7 @@ from bot.features.mentorship._schedule import (
     nudge_moment,
     pair_note_key,
     silent_key,
+    snoozed_key,
 )
 from bot.features.mentorship.model import MENTORSHIP, Ladder, Pair, PairStatus, Step
 from bot.messages import DirectMessage, Message
@@ -124,6 +125,15 @@ async def take_step(scope: Scope, pair: Pair) -> None:
         for member, message in ((mentor, first), (mentee, lighter)):
             key = nudge_key(pair.id, due_at, Step.NUDGED, member.id)
             await scope.send(nudge(key, member, message, start, after.next_at))
+    elif pair.step is Step.SNOOZED:
+        after = Ladder(
+            due_at, Step.NUDGED, nudge_moment(start, mentor.profile) + SECOND_NUDGE_AFTER
+        )
+        if not await scope.repo.schedule(scope.space_id, pair.id, after, expect=here):
+            return
+        key = snoozed_key(pair.id, due_at, pair.next_at, mentor.id)
+        message = render_nudge(pair.id, due_at, mentee, again=False)
+        await scope.send(nudge(key, mentor, message, start, after.next_at))
     elif pair.step is Step.NUDGED:
         after = Ladder(
             due_at, Step.NUDGED_AGAIN, nudge_moment(start, mentor.profile) + ESCALATE_AFTER

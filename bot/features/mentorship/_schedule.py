@@ -65,6 +65,11 @@ def nudge_key(pair_id: int, due_at: datetime, step: Step, member_id: int) -> str
     return f"mentorship:{pair_id}:{stamp(due_at)}:nudge{int(step)}:{member_id}"
 
 
+def snoozed_key(pair_id: int, due_at: datetime, again_at: datetime, member_id: int) -> str:
+    """The nudge a mentor snoozed, sent again: once per snooze."""
+    return f"mentorship:{pair_id}:{stamp(due_at)}:snoozed{stamp(again_at)}:{member_id}"
+
+
 def silent_key(pair_id: int, due_at: datetime, manager_id: int | None) -> str:
     return f"mentorship:{pair_id}:{stamp(due_at)}:silent:{manager_id or 'channel'}"
 

@@ -52,6 +52,7 @@ class Step(enum.IntEnum):
     NUDGED = 1  # the first nudge went out; the second follows at `next_at`
     NUDGED_AGAIN = 2  # the second nudge went out; managers hear at `next_at`
     ESCALATED = 3  # managers have the card; nothing more until someone acts
+    SNOOZED = 4  # the mentor asked for the nudge again at `next_at` (the mentee isn't re-asked)
 
 
 class Outcome(enum.StrEnum):
