@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.mentorship.model import (
     COMMITTED,
+    DEFAULT_CAPACITY,
     MENTORSHIP,
     WAITING,
     Checkin,
@@ -87,7 +88,8 @@ class SqlMentorship(MentorshipQueries):
         statement = insert(MentorRow).values(
             member_id=member_id,
             space_id=space_id,
-            capacity=capacity if capacity is not None else 2,
+            capacity=capacity if capacity is not None else DEFAULT_CAPACITY,
+            commitments=0,
             own_areas=bool(areas),
             changed_at=at,
         )
@@ -136,15 +138,34 @@ class SqlMentorship(MentorshipQueries):
 
     async def commitments(self, space_id: int, member_id: int) -> int:
         count = await self.session.scalar(
-            select(func.count())
-            .select_from(PairRow)
-            .where(
-                PairRow.space_id == space_id,
-                PairRow.mentor_id == member_id,
-                PairRow.status.in_(statuses(COMMITTED)),
+            select(MentorRow.commitments).where(
+                MentorRow.space_id == space_id, MentorRow.member_id == member_id
             )
         )
         return int(count or 0)
+
+    async def _commit(self, space_id: int, member_id: int, change: int, at: datetime) -> None:
+        """A pair began (+1) or stopped (-1) counting against the mentor's capacity. A
+        `mentor=yes` profile gets its row (with the defaults) at its first pair."""
+        await self.session.execute(
+            _insert(self.session)(MentorRow)
+            .values(
+                member_id=member_id,
+                space_id=space_id,
+                capacity=DEFAULT_CAPACITY,
+                commitments=0,
+                own_areas=False,
+                changed_at=at,
+            )
+            .on_conflict_do_nothing(index_elements=["member_id"])
+        )
+        await self._mentor_update(
+            space_id,
+            member_id,
+            commitments=case(
+                (MentorRow.commitments + change < 0, 0), else_=MentorRow.commitments + change
+            ),
+        )
 
     # -- requests ----------------------------------------------------------------------------
     async def add_request(
@@ -301,6 +322,7 @@ class SqlMentorship(MentorshipQueries):
         )
         self.session.add(row)
         await self.session.flush()
+        await self._commit(space_id, mentor_id, +1, at)
         return pair_of(row)
 
     async def pair(self, space_id: int, pair_id: int) -> Pair | None:
@@ -373,7 +395,10 @@ class SqlMentorship(MentorshipQueries):
     async def close(self, space_id: int, pair_id: int, status: PairStatus, at: datetime) -> bool:
         # only a proposal can be declined or lapse; only a pair that is on can end
         before = COMMITTED if status is PairStatus.ENDED else (PairStatus.PROPOSED,)
-        return await self._pair_update(
+        mentor_id = await self.session.scalar(
+            select(PairRow.mentor_id).where(PairRow.space_id == space_id, PairRow.id == pair_id)
+        )
+        closed = await self._pair_update(
             space_id,
             pair_id,
             PairRow.status.in_(statuses(before)),
@@ -381,6 +406,9 @@ class SqlMentorship(MentorshipQueries):
             ended_at=at,
             next_at=None,
         )
+        if closed and mentor_id is not None:
+            await self._commit(space_id, mentor_id, -1, at)
+        return closed
 
     async def set_status(self, space_id: int, pair_id: int, status: PairStatus) -> None:
         await self._pair_update(space_id, pair_id, status=status.value)

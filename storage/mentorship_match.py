@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
 
 from bot.features.mentorship.model import (
-    COMMITTED,
     DEFAULT_CAPACITY,
     Candidate,
     Checkin,
@@ -35,7 +35,6 @@ from storage.mentorship_rows import (
     RequestRow,
     checkin_of,
     pair_of,
-    statuses,
 )
 from storage.models import MemberInterestRow, MemberRow
 
@@ -57,18 +56,21 @@ def not_paused(mentor: type[MentorRow], now: datetime) -> ColumnElement[bool]:
 class MentorshipQueries:
     session: AsyncSession
 
+    def _folded(self, column: Mapped[str | None]) -> ColumnElement[Any]:
+        """A profile field compared without case (the core lowercases the other side; values
+        are stored trimmed). SQLite's NOCASE compares in place: no string per row to build."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            return column.collate("NOCASE")
+        return func.lower(column)
+
     async def find_mentors(self, space_id: int, query: MatchQuery) -> list[Candidate]:
         member, mentor = MemberRow, MentorRow
-        committed = (
-            select(PairRow.mentor_id, func.count().label("n"))
-            .where(PairRow.space_id == space_id, PairRow.status.in_(statuses(COMMITTED)))
-            .group_by(PairRow.mentor_id)
-            .subquery()
+        spare = func.coalesce(mentor.capacity, DEFAULT_CAPACITY) - func.coalesce(
+            mentor.commitments, 0
         )
-        spare = func.coalesce(mentor.capacity, DEFAULT_CAPACITY) - func.coalesce(committed.c.n, 0)
         parts: list[ColumnElement[Any]] = [by_count(spare, query.spare_points)]
         if query.specialty:
-            same = func.lower(func.trim(member.specialty)) == query.specialty
+            same = self._folded(member.specialty) == query.specialty
             parts.append(case((same, query.specialty_points), else_=0))
         if query.stage_points:
             stages = [(member.stage == s, p) for s, p in query.stage_points.items()]
@@ -115,12 +117,11 @@ class MentorshipQueries:
         if query.exclude:
             where.append(member.id.not_in(query.exclude))
         if query.institution:
-            place = func.lower(func.trim(member.institution))
+            place = self._folded(member.institution)
             where.append(or_(member.institution.is_(None), place != query.institution))
         statement = (
             statement.select_from(member)
             .outerjoin(mentor, mentor.member_id == member.id)
-            .outerjoin(committed, committed.c.mentor_id == member.id)
             .where(*where)
             .order_by(score.desc(), member.id)
             .limit(query.limit)
@@ -238,20 +239,13 @@ class MentorshipQueries:
         )
 
     async def _mentor_counts(self, space_id: int) -> tuple[int, int]:
-        committed = (
-            select(PairRow.mentor_id, func.count().label("n"))
-            .where(PairRow.space_id == space_id, PairRow.status.in_(statuses(COMMITTED)))
-            .group_by(PairRow.mentor_id)
-            .subquery()
-        )
         capacity = func.coalesce(MentorRow.capacity, DEFAULT_CAPACITY)
-        full = case((func.coalesce(committed.c.n, 0) >= capacity, 1), else_=0)
+        full = case((func.coalesce(MentorRow.commitments, 0) >= capacity, 1), else_=0)
         row = (
             await self.session.execute(
                 select(func.count(), func.coalesce(func.sum(full), 0))
                 .select_from(MemberRow)
                 .outerjoin(MentorRow, MentorRow.member_id == MemberRow.id)
-                .outerjoin(committed, committed.c.mentor_id == MemberRow.id)
                 .where(
                     MemberRow.space_id == space_id,
                     MemberRow.open_to_mentor.is_(True),

@@ -32,6 +32,9 @@ class MentorRow(Base):
     )
     space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
     capacity: Mapped[int] = mapped_column(Integer)
+    commitments: Mapped[int] = mapped_column(Integer, default=0)
+    """Pairs counting against the capacity (proposed, active, paused), kept with every change
+    of a pair's status, so ranking never counts pairs."""
     own_areas: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_at: Mapped[datetime | None]
     paused_until: Mapped[datetime | None]

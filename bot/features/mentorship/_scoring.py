@@ -12,7 +12,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.domain import STAGES, Member, Profile
 from bot.features.mentorship.model import Candidate, MatchQuery
@@ -62,8 +62,13 @@ def stage_gap(mentee: Profile, mentor: Profile) -> int | None:
     return None if ahead is None or behind is None else ahead - behind
 
 
+@cache
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
+
+
 def offset_hours(zone: str, at: datetime) -> float:
-    offset = at.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset() or timedelta()
+    offset = at.astimezone(_zone(zone)).utcoffset() or timedelta()
     return offset.total_seconds() / 3600
 
 
@@ -86,16 +91,31 @@ def _zones() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones() | {"UTC"}))
 
 
-def zone_groups(zone: str | None, at: datetime) -> tuple[tuple[int, tuple[str, ...]], ...]:
-    """Every time zone grouped by the points it scores against `zone` at `at`."""
-    if not zone:
-        return ()
+@lru_cache(maxsize=4)
+def _offsets(hour: datetime) -> dict[str, float]:
+    """Every zone's UTC offset in that hour (offsets change only on the hour)."""
+    return {name: offset_hours(name, hour) for name in _zones()}
+
+
+@lru_cache(maxsize=512)
+def _zone_groups(zone: str, hour: datetime) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    offsets = _offsets(hour)
+    here = offsets.get(zone, offset_hours(zone, hour))
     groups: dict[int, list[str]] = {}
-    for other in _zones():
-        points = zone_points(hours_apart(zone, other, at))
+    for other, offset in offsets.items():
+        apart = abs(here - offset) % 24
+        points = zone_points(min(apart, 24 - apart))
         if points:
             groups.setdefault(points, []).append(other)
     return tuple((points, tuple(names)) for points, names in sorted(groups.items()))
+
+
+def zone_groups(zone: str | None, at: datetime) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Every time zone grouped by the points it scores against `zone` in the hour of `at`
+    (worked out once an hour: ranking a request must not walk the time zone database)."""
+    if not zone:
+        return ()
+    return _zone_groups(zone, at.replace(minute=0, second=0, microsecond=0))
 
 
 def key(text: str | None) -> str | None:
@@ -166,8 +186,8 @@ def explain(
     if shared:
         score += AREA_POINTS[min(len(shared), len(AREA_POINTS) - 1)]
         reasons.append("shares " + " and ".join(f"'{literal(a)}'" for a in shared[:3]))
-    if me.timezone and them.timezone:
-        apart = hours_apart(me.timezone, them.timezone, now)
+    if me.timezone and them.timezone:  # on the hour, as the ranking query counts it
+        apart = hours_apart(me.timezone, them.timezone, now.replace(minute=0, second=0))
         score += zone_points(apart)
         reasons.append("same time zone" if apart == 0 else f"{apart:g} h time difference")
     score += spare_points(candidate.spare)

@@ -4,8 +4,8 @@ Revision ID: 0006
 Revises: 0003
 Create Date: 2026-11-29 01:44:10
 
-New tables only, each with `space_id`: `mentorship_mentors` (capacity, own areas, pause,
-left), `mentorship_areas` (an offered area per row, indexed by space and area for matching),
+New tables only, each with `space_id`: `mentorship_mentors` (capacity and the pairs that
+count against it, own areas, pause, left), `mentorship_areas` (an offered area per row, indexed by space and area for matching),
 `mentorship_requests`, `mentorship_suggestions`, `mentorship_pairs` (from proposal to end, with
 the check-in ladder: `due_at`, `step`, `next_at`) and `mentorship_checkins`. Nothing to backfill.
 """
@@ -40,6 +40,7 @@ def upgrade() -> None:
     sa.Column('member_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('space_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('commitments', sa.Integer(), nullable=False),
     sa.Column('own_areas', sa.Boolean(), nullable=False),
     sa.Column('paused_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('paused_until', sa.DateTime(timezone=True), nullable=True),
