@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.directory
 	$(BIN)/python -m benchmarks.discord
 	$(BIN)/python -m benchmarks.slack
+	$(BIN)/python -m benchmarks.mentor
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -56,8 +56,15 @@ from bot.router import Command, Job, Router, Setting
 __all__ = ["register", "run_checkins"]
 
 
-def who(name: str, description: str, *, required: bool = True) -> Option:
-    return Option(name, OptionKind.MEMBER, description, required=required, positional=True)
+def who(name: str, description: str, *, required: bool = True, hint: str = "") -> Option:
+    return Option(
+        name,
+        OptionKind.MEMBER,
+        description,
+        required=required,
+        positional=True,
+        shown_hint=hint,
+    )
 
 
 COMMANDS = (
@@ -144,7 +151,15 @@ COMMANDS = (
         ("mentor", "pause"),
         "Take a break from mentoring (your mentees are told)",
         pause,
-        options=(Option("until", OptionKind.DATETIME, "when you're back, e.g. 2026-04-01"),),
+        options=(
+            Option(
+                "until",
+                OptionKind.DATETIME,
+                "when you're back, e.g. 2026-04-01",
+                shown_hint="YYYY-MM-DD",
+                shown_example="2026-04-01",
+            ),
+        ),
         examples=("/rounds mentor pause until=2026-04-01",),
     ),
     Command(("mentor", "resume"), "Back from a break: requests and check-ins resume", resume),
@@ -219,7 +234,10 @@ COMMANDS = (
         ("mentor", "match"),
         "Propose a mentor for a mentee by hand (they still accept)",
         match,
-        options=(who("mentee", "who needs a mentor"), who("mentor", "who you'd ask")),
+        options=(
+            who("mentee", "who needs a mentor", hint="@mentee"),
+            who("mentor", "who you'd ask", hint="@mentor"),
+        ),
         role=Role.MANAGER,
         examples=("/rounds mentor match @carol @dr.okafor",),
     ),
