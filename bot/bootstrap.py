@@ -5,31 +5,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from adapters.console.console import Console, ConsolePlatform
 from bot.clock import Clock, ManualClock, SystemClock
-from bot.delivery import Dispatcher, RateBudget
+from bot.delivery import Dispatcher, RateBudget, default_worker
 from bot.engine import Rounds
 from bot.features.catalog import build_router
 from bot.ports import ChatPlatform
 from bot.router import Router
 from bot.runtime import Runtime
 from bot.scheduler import Ticker
+from bot.serving import EXIT_CONFIG, Service, run_services
 from bot.settings import Settings
 from storage.store import SqlStore
 
+if TYPE_CHECKING:
+    from adapters.web import WebServer
+
 log = logging.getLogger(__name__)
 
-
-class Service(Protocol):
-    """A running platform connection (Slack, Discord) that the composition root starts."""
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
+DRAIN_SECONDS = 5.0
+"""How long a stop waits for the commands in hand before closing the connections."""
 
 
 @dataclass
@@ -41,7 +40,7 @@ class Core:
     router: Router
     platforms: dict[str, ChatPlatform] = field(default_factory=dict)
     budgets: dict[str, RateBudget] = field(default_factory=dict)
-    worker: str = "worker-1"
+    worker: str = field(default_factory=default_worker)
 
     send_when_planned: bool = True
     """Kick the dispatcher as soon as a command plans a delivery (the console runs due work
@@ -56,6 +55,7 @@ class Core:
         self.rounds = Rounds(self.router, self.store, self.clock, on_planned=kick)
 
     def add_platform(self, platform: ChatPlatform, budget: RateBudget | None = None) -> None:
+        """Adapters attach after the core is built: the dispatcher sees these very mappings."""
         self.platforms[platform.name] = platform
         if budget is not None:
             self.budgets[platform.name] = budget
@@ -65,7 +65,7 @@ def build_core(
     store: SqlStore,
     clock: Clock,
     *,
-    worker: str = "worker-1",
+    worker: str | None = None,
     router: Router | None = None,
     send_when_planned: bool = True,
 ) -> Core:
@@ -73,7 +73,7 @@ def build_core(
         store=store,
         clock=clock,
         router=router or build_router(),
-        worker=worker,
+        worker=worker or default_worker(),
         send_when_planned=send_when_planned,
     )
 
@@ -100,36 +100,57 @@ def platform_names(platforms: Mapping[str, ChatPlatform]) -> str:
 
 
 async def serve(settings: Settings) -> int:
-    """Run every configured platform until interrupted."""
-    store = SqlStore.from_url(settings.DATABASE_URL)
-    core = build_core(store, SystemClock())
+    """Run every configured platform until SIGTERM or SIGINT, or until one gives up; the exit
+    code (`bot.serving`). One HTTP server answers `GET /healthz` whatever the platforms."""
+    from adapters.web import WebServer
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    store = SqlStore.from_url(settings.DATABASE_URL)
+    core = build_core(store, SystemClock())
+    web = WebServer(settings.HTTP_HOST, settings.HTTP_PORT)
     services: list[Service] = []
     try:
-        if settings.slack_enabled:
-            from adapters.slack.service import SlackConfigError, SlackService
-
-            try:
-                services.append(SlackService(core, settings))
-            except SlackConfigError as error:
-                log.error("Slack is not configured: %s", error)
-                return 2
-        if settings.discord_enabled:
-            from adapters.discord.service import DiscordService
-
-            services.append(DiscordService(core, settings))
+        services = platform_services(core, settings, web)
         for service in services:
-            await service.start()
-        ticker = Ticker(core.runtime)
-        ticker.start()
-        log.info("Rounds is running on %s", platform_names(core.platforms))
-        await stop.wait()
-        await ticker.stop()
+            web.add_check(service.name, ready_of(service))
+        await web.start()
+    except (ValueError, OSError) as error:  # a missing setting, or the port is taken
+        log.error("cannot start: %s", error)
+        await store.close()
+        return EXIT_CONFIG
+    ticker = Ticker(core.runtime)
+    ticker.start()
+    log.info("Rounds is running on %s", platform_names(core.platforms))
+    try:
+        code = await run_services(services, stop)
+        log.info("stopping: finishing the work in hand")
+        await asyncio.gather(*(service.drain(DRAIN_SECONDS) for service in services))
     finally:
+        await ticker.stop()
         for service in reversed(services):
             await service.stop()
+        await web.stop()
         await store.close()
-    return 0
+    log.info("stopped")
+    return code
+
+
+def ready_of(service: Service) -> Callable[[], bool]:
+    return lambda: service.ready
+
+
+def platform_services(core: Core, settings: Settings, web: WebServer) -> list[Service]:
+    """The services for every platform whose token is set (a missing setting: ValueError)."""
+    services: list[Service] = []
+    if settings.slack_enabled:
+        from adapters.slack.service import SlackService
+
+        services.append(SlackService(core, settings, web=web))
+    if settings.discord_enabled:
+        from adapters.discord.service import DiscordService
+
+        services.append(DiscordService(core, settings))
+    return services

@@ -251,8 +251,9 @@ class Rounds:
         outcome = Outcome()
         text = error.message
         if command is not None:
-            text += f"\nUsage: `{command.usage}`"
+            text += f"\nUsage: `{command.usage_for(error.field)}`"
         outcome.reply(text)
+        outcome.refused = True
         outcome.field_errors.update(error.fields)
         return outcome
 

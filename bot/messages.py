@@ -250,6 +250,8 @@ class Outcome:
     form: Form | None = None
     field_errors: dict[str, str] = field(default_factory=dict)
     updated: Message | None = None
+    refused: bool = False
+    """The member's input was refused (nothing changed): a form they submitted stays open."""
 
     def reply(self, message: Message | str, *, private: bool = True) -> None:
         if isinstance(message, str):

@@ -6,7 +6,7 @@ delivery queue (the outbox as the dispatcher sees it). Storage and adapters impl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,7 +51,11 @@ class NewDelivery:
     expires_at: datetime | None = None
     fallback_channel: str | None = None
     replaces: str | None = None
-    """Dedupe key of an earlier delivery whose post this one edits (a new post if none was sent)."""
+    """Dedupe key of the version before this one. Its post (or the last post of an earlier
+    version) is edited, a new post if none went out; older versions not sent yet are cancelled,
+    never sent after this one."""
+    quiet: bool = False
+    """Wait out the recipients' quiet hours at send time (nudges, reminders, hellos)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class Delivery:
     attempts: int
     fallback_channel: str | None
     replaces: str | None = None
+    quiet: bool = False
 
 
 class SpaceRepo(Protocol):
@@ -119,21 +124,41 @@ class SettingsRepo(Protocol):
 
 class OutboxRepo(Protocol):
     async def enqueue(self, space_id: int, delivery: NewDelivery) -> bool:
-        """Plan a delivery; False when one with the same dedupe key already exists."""
+        """Plan a delivery; False when one with the same dedupe key already exists.
+
+        A delivery that `replaces` another cancels the older versions still pending.
+        """
         ...
 
     async def enqueue_many(self, space_id: int, deliveries: Sequence[NewDelivery]) -> int:
-        """Plan many deliveries in bulk; returns how many were new (the rest already existed)."""
+        """Plan many deliveries in a few statements (a round's DMs); returns how many were new."""
         ...
 
     async def cancel(self, space_id: int, dedupe_key: str) -> bool:
         """Cancel a delivery that has not gone out yet; False when there was none pending."""
         ...
 
+    async def spaces(self) -> list[int]:
+        """Every space whose outbox may hold rows (for housekeeping)."""
+        ...
+
+    async def purge_finished(self, space_id: int, before: datetime) -> int:
+        """Delete the space's deliveries that finished (sent, expired, failed, cancelled)
+        before `before`; returns how many."""
+        ...
+
+    async def oldest_finished(self, space_id: int) -> datetime | None:
+        """When the space's longest-finished delivery finished (housekeeping's next purge)."""
+        ...
+
 
 class InboundRepo(Protocol):
     async def first_time(self, space_id: int, key: str, at: datetime) -> bool:
         """Remember a platform's event id; False when it was seen before (a retry)."""
+        ...
+
+    async def oldest(self) -> datetime | None:
+        """When the oldest remembered event id was seen."""
         ...
 
     async def forget_before(self, moment: datetime) -> int:
@@ -204,9 +229,12 @@ class Failed:
 @dataclass(frozen=True)
 class Expired:
     delivery_id: int
+    reason: str = ""
 
 
 DeliveryResult = Sent | Retry | Failed | Expired
+RecordResult = Callable[[DeliveryResult, datetime], Awaitable[None]]
+"""Writes one result (as `DeliveryQueue.record` does) and commits it before returning."""
 
 
 class DeliveryQueue(Protocol):
@@ -221,12 +249,25 @@ class DeliveryQueue(Protocol):
         *,
         platforms: list[str] | None = None,
     ) -> list[Delivery]:
-        """Atomically claim due rows (pending, or claimed with an expired lease), only of
-        spaces on `platforms` when given: a process sends only what it can send."""
+        """Atomically claim at most `limit` due rows (pending, or claimed with an expired
+        lease), only of spaces on `platforms` when given: a process sends only what it can send.
+
+        A row that a newer version replaces is cancelled instead of claimed; a replacement waits
+        while the version before it is being sent elsewhere (so it can find that post).
+        """
         ...
 
-    async def record(self, results: list[DeliveryResult], at: datetime, *, worker: str) -> None:
-        """Write what happened to rows `worker` claimed and still holds, in one transaction."""
+    async def record(self, results: Sequence[DeliveryResult], at: datetime, *, worker: str) -> None:
+        """Write what happened to rows `worker` claimed and still holds, in one transaction.
+
+        A finished row (sent, expired, failed) keeps its key, status and platform reference but
+        loses its message body. A row to retry that a newer version replaces is cancelled.
+        """
+        ...
+
+    def recording(self, worker: str) -> AbstractAsyncContextManager[RecordResult]:
+        """Record results one at a time, each committed as soon as it is known, cheaply: for
+        a batch's sends, so a crash repeats at most the send in flight."""
         ...
 
     async def next_due_at(self) -> datetime | None:
@@ -234,7 +275,8 @@ class DeliveryQueue(Protocol):
         ...
 
     async def sent_ref(self, space_id: int, dedupe_key: str) -> str | None:
-        """The platform reference of a delivery that was sent, for edits."""
+        """The platform reference of the post this version of a message, or the nearest earlier
+        version that was sent, produced (what a replacement edits)."""
         ...
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import Role
@@ -32,6 +32,7 @@ JoinHandler = Callable[["Context"], Awaitable[None]]
 LeaveHandler = Callable[["Context"], Awaitable[None]]
 JobRunner = Callable[["JobContext"], Awaitable[None]]
 HomeSection = Callable[["Context"], Awaitable["Message | None"]]
+NextDue = Callable[["JobContext"], Awaitable["datetime | None"]]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,14 @@ class Command:
                 shown = f"{option.name}=<{option.hint}>"
             parts.append(shown if option.required else f"[{shown}]")
         return " ".join(parts)
+
+    def usage_for(self, field: str | None) -> str:
+        """The usage line, or where it lists many fields as `field=value …`, the usage of the
+        one field a mistake was about."""
+        option = self.option(field) if field else None
+        if option is None or option.positional or not self.usage.endswith("field=value …"):
+            return self.usage
+        return f"{TOP} {self.name} {option.name}=<{option.hint}>"
 
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)
@@ -112,11 +121,16 @@ class Channel:
 
 @dataclass(frozen=True)
 class Job:
-    """Scheduled work that plans deliveries from domain state. It must be safe to run again."""
+    """Scheduled work that plans deliveries from domain state. It must be safe to run again.
+
+    `next_due`, when given, says from domain state when the job will next have something to do
+    (None: nothing until something changes); the running bot still ticks `every`.
+    """
 
     name: str
     every: timedelta
     run: JobRunner
+    next_due: NextDue | None = None
 
 
 @dataclass

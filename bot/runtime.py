@@ -29,12 +29,13 @@ class Runtime:
         self._kicked: asyncio.Task[int] | None = None
         self._kicked_again = False
 
-    async def run_due(self) -> int:
-        """Run every job whose time has come, then send what is due. Returns deliveries sent."""
+    async def run_due(self, *, every_job: bool = False) -> int:
+        """Run every job whose time has come (with `every_job`, all of them: they are safe to
+        run again), then send what is due. Returns how many deliveries were sent."""
         now = self.clock.now()
         for job in self.router.jobs:
             next_run = self._next_run.get(job.name)
-            if next_run is not None and next_run > now:
+            if not every_job and next_run is not None and next_run > now:
                 continue
             self._next_run[job.name] = now + job.every
             try:
@@ -43,12 +44,20 @@ class Runtime:
                 log.exception("job %s failed; it runs again at %s", job.name, now + job.every)
         return await self.dispatcher.run_due()
 
-    def next_job_at(self) -> datetime | None:
-        if not self.router.jobs:
-            return None
-        if len(self._next_run) < len(self.router.jobs):
-            return self.clock.now()
-        return min(self._next_run.values())
+    async def next_job_at(self) -> datetime | None:
+        """When a job next has work: its own answer where it can tell (`Job.next_due`), else
+        its next tick. The console's `advance` steps from one such moment to the next, so a
+        quiet year costs a handful of steps, not one per tick."""
+        now = self.clock.now()
+        moments: list[datetime] = []
+        for job in self.router.jobs:
+            if job.next_due is not None:
+                due = await job.next_due(JobContext(self.store, self.router, now))
+                if due is not None:
+                    moments.append(max(due, now))
+            else:
+                moments.append(self._next_run.get(job.name, now))
+        return min(moments, default=None)
 
     def reset_schedule(self) -> None:
         """Forget when jobs last ran (the console's clock was set to another moment)."""

@@ -42,8 +42,11 @@ class Ticker:
     async def _tick(self) -> None:
         # Shielded: shutting the scheduler down cancels its jobs, and a tick cut off inside a
         # database call would leave a connection half-closed and the process unable to exit.
+        # That cancellation is the stop itself (`stop` waits for the tick), not a failure for
+        # APScheduler to log with a traceback.
         self._running = asyncio.ensure_future(self._run())
-        await asyncio.shield(self._running)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(self._running)
 
     async def _run(self) -> None:
         try:

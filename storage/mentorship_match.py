@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, type_coerce, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 
@@ -36,7 +36,7 @@ from storage.mentorship_rows import (
     checkin_of,
     pair_of,
 )
-from storage.models import MemberInterestRow, MemberRow
+from storage.models import MemberInterestRow, MemberRow, UTCDateTime
 
 
 def by_count(count: ColumnElement[Any], points: tuple[int, ...]) -> ColumnElement[Any]:
@@ -180,6 +180,26 @@ class MentorshipQueries:
         )
         rows = await self.session.scalars(union(due, lapsed))
         return sorted(set(rows))
+
+    async def next_due_at(self) -> datetime | None:
+        """The earliest lapse or ladder step in any space; a paused mentor's pairs count from
+        the end of the pause (never, for a pause without an end)."""
+        paused = and_(MentorRow.paused_until.is_not(None), MentorRow.paused_until > PairRow.next_at)
+        step = case((paused, MentorRow.paused_until), else_=PairRow.next_at)
+        ladder = await self.session.scalar(
+            select(func.min(type_coerce(step, UTCDateTime())))
+            .select_from(PairRow)
+            .outerjoin(MentorRow, MentorRow.member_id == PairRow.mentor_id)
+            .where(
+                PairRow.status == PairStatus.ACTIVE.value,
+                PairRow.next_at.is_not(None),
+                or_(MentorRow.paused_at.is_(None), MentorRow.paused_until.is_not(None)),
+            )
+        )
+        answer = await self.session.scalar(
+            select(func.min(PairRow.respond_by)).where(PairRow.status == PairStatus.PROPOSED.value)
+        )
+        return min((at for at in (ladder, answer) if at is not None), default=None)
 
     # -- check-ins ---------------------------------------------------------------------------
     async def checkins(self, space_id: int, member_id: int) -> list[tuple[Checkin, Pair]]:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -118,6 +119,8 @@ class OutboxRow(Base):
     __table_args__ = (
         UniqueConstraint("space_id", "dedupe_key"),
         Index("ix_outbox_status_due", "status", "due_at"),
+        Index("ix_outbox_replaces", "space_id", "replaces"),
+        Index("ix_outbox_finished", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -127,9 +130,11 @@ class OutboxRow(Base):
     target_kind: Mapped[str] = mapped_column(String(10))
     target_id: Mapped[str] = mapped_column(String(255))
     thread_ref: Mapped[str | None] = mapped_column(String(64))
-    payload: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str | None] = mapped_column(Text)
+    """The message as JSON; dropped (NULL) once the delivery is finished."""
     fallback_channel: Mapped[str | None] = mapped_column(String(20))
     replaces: Mapped[str | None] = mapped_column(String(200))
+    quiet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     due_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(10), default="pending")
@@ -139,6 +144,8 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_ref: Mapped[str | None] = mapped_column(String(255))
     sent_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    """When it was sent, expired, failed or was cancelled (finished rows are purged later)."""
     created_at: Mapped[datetime]
 
 

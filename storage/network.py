@@ -46,6 +46,7 @@ class NetworkMemberRow(Base):
     snoozed_until: Mapped[datetime | None]
     ignored_streak: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime]
+    told_alone_after: Mapped[int | None] = mapped_column(Integer)
 
 
 class NetworkExclusionRow(Base):
@@ -101,6 +102,13 @@ class NetworkPairMemberRow(Base):
 CHUNK = 500  # rows per statement: well under SQLite's and asyncpg's parameter limits
 
 
+def _participant(row: NetworkMemberRow) -> Participant:
+    status = NetworkStatus(row.status)
+    return Participant(
+        row.member_id, status, row.snoozed_until, row.ignored_streak, row.told_alone_after
+    )
+
+
 def _round(row: NetworkRoundRow) -> RoundInfo:
     return RoundInfo(row.id, row.number, row.starts_at, row.ends_at, row.planned_at is not None)
 
@@ -117,8 +125,14 @@ class SqlNetwork:
         )
         if row is None:
             return None
-        return Participant(
-            row.member_id, NetworkStatus(row.status), row.snoozed_until, row.ignored_streak
+        return _participant(row)
+
+    async def mark_told_alone(self, space_id: int, member_id: int, after_round: int) -> None:
+        await self.session.execute(
+            update(NetworkMemberRow)
+            .where(NetworkMemberRow.space_id == space_id, NetworkMemberRow.member_id == member_id)
+            .values(told_alone_after=after_round)
+            .execution_options(synchronize_session=False)
         )
 
     async def set_status(
@@ -183,12 +197,7 @@ class SqlNetwork:
         rows = await self.session.execute(
             select(NetworkMemberRow).where(NetworkMemberRow.space_id == space_id)
         )
-        return {
-            row.member_id: Participant(
-                row.member_id, NetworkStatus(row.status), row.snoozed_until, row.ignored_streak
-            )
-            for row in rows.scalars()
-        }
+        return {row.member_id: _participant(row) for row in rows.scalars()}
 
     async def reactivate(self, space_id: int, now: datetime) -> None:
         await self.session.execute(

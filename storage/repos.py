@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +22,7 @@ from storage.models import (
     SettingRow,
     SpaceRow,
 )
+from storage.outbox_rows import FINISHED, cancel_older
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -281,65 +282,58 @@ def target_columns(target: Target) -> dict[str, str | None]:
     }
 
 
+ROWS_PER_INSERT = 500
+"""Rows per multi-row INSERT: 15 columns each stays far below both databases' bind limits."""
+
+
+def row_values(space_id: int, delivery: NewDelivery, at: datetime) -> dict[str, Any]:
+    return {
+        "space_id": space_id,
+        "dedupe_key": delivery.dedupe_key,
+        "purpose": delivery.purpose,
+        "payload": json.dumps(delivery.message.to_dict()),
+        "fallback_channel": delivery.fallback_channel,
+        "replaces": delivery.replaces,
+        "quiet": delivery.quiet,
+        "due_at": delivery.due_at,
+        "expires_at": delivery.expires_at,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": at,
+        **target_columns(delivery.target),
+    }
+
+
 class SqlOutbox:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def enqueue(self, space_id: int, delivery: NewDelivery) -> bool:
-        insert = _insert(self.session)
-        statement = (
-            insert(OutboxRow)
-            .values(
-                space_id=space_id,
-                dedupe_key=delivery.dedupe_key,
-                purpose=delivery.purpose,
-                payload=json.dumps(delivery.message.to_dict()),
-                fallback_channel=delivery.fallback_channel,
-                replaces=delivery.replaces,
-                due_at=delivery.due_at,
-                expires_at=delivery.expires_at,
-                status="pending",
-                attempts=0,
-                created_at=datetime.now(UTC),
-                **target_columns(delivery.target),
-            )
-            .on_conflict_do_nothing(index_elements=["space_id", "dedupe_key"])
-            .returning(OutboxRow.id)
-        )
-        inserted = (await self.session.execute(statement)).scalar_one_or_none()
-        return inserted is not None
+        return await self.enqueue_many(space_id, [delivery]) == 1
 
     async def enqueue_many(self, space_id: int, deliveries: Sequence[NewDelivery]) -> int:
-        # a stand-in until the delivery work lands its own; same signature
-        if not deliveries:
-            return 0
-        table = cast(Table, OutboxRow.__table__)
         insert = _insert(self.session)
+        # wall-clock time, like created_at: these calls carry no moment of the core's clock
+        at = datetime.now(UTC)
+        new: set[str] = set()
+        table = cast(Table, OutboxRow.__table__)
+        # one cached statement, executed many times (SQLAlchemy batches the rows itself);
+        # a multi-row VALUES clause would be compiled afresh for every chunk
         statement = (
             insert(table)
             .on_conflict_do_nothing(index_elements=["space_id", "dedupe_key"])
-            .returning(table.c.id)
+            .returning(table.c.dedupe_key)
         )
-        created = datetime.now(UTC)
-        rows = [
-            {
-                "space_id": space_id,
-                "dedupe_key": d.dedupe_key,
-                "purpose": d.purpose,
-                "payload": json.dumps(d.message.to_dict()),
-                "fallback_channel": d.fallback_channel,
-                "replaces": d.replaces,
-                "due_at": d.due_at,
-                "expires_at": d.expires_at,
-                "status": "pending",
-                "attempts": 0,
-                "created_at": created,
-                **target_columns(d.target),
-            }
-            for d in deliveries
-        ]
-        result = await self.session.execute(statement, rows)
-        return len(result.all())
+        for start in range(0, len(deliveries), ROWS_PER_INSERT):
+            chunk = deliveries[start : start + ROWS_PER_INSERT]
+            inserted = await self.session.execute(
+                statement, [row_values(space_id, delivery, at) for delivery in chunk]
+            )
+            new.update(inserted.scalars())
+        for delivery in deliveries:
+            if delivery.replaces and delivery.dedupe_key in new:
+                await cancel_older(self.session, space_id, delivery.replaces, at)
+        return len(new)
 
     async def cancel(self, space_id: int, dedupe_key: str) -> bool:
         cancelled = await self.session.execute(
@@ -349,11 +343,33 @@ class SqlOutbox:
                 OutboxRow.dedupe_key == dedupe_key,
                 OutboxRow.status == "pending",
             )
-            .values(status="cancelled")
+            .values(status="cancelled", payload=None, finished_at=datetime.now(UTC))
             .returning(OutboxRow.id)
             .execution_options(synchronize_session=False)
         )
         return cancelled.first() is not None
+
+    async def spaces(self) -> list[int]:
+        return list(
+            (await self.session.execute(select(SpaceRow.id).order_by(SpaceRow.id))).scalars()
+        )
+
+    async def purge_finished(self, space_id: int, before: datetime) -> int:
+        purged = await self.session.execute(
+            delete(OutboxRow).where(
+                OutboxRow.space_id == space_id,
+                OutboxRow.finished_at < before,
+                OutboxRow.status.in_(FINISHED),
+            )
+        )
+        return int(purged.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def oldest_finished(self, space_id: int) -> datetime | None:
+        return await self.session.scalar(
+            select(func.min(OutboxRow.finished_at)).where(
+                OutboxRow.space_id == space_id, OutboxRow.status.in_(FINISHED)
+            )
+        )
 
 
 class SqlInbound:
@@ -369,6 +385,9 @@ class SqlInbound:
             .returning(InboundEventRow.key)
         )
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
+
+    async def oldest(self) -> datetime | None:
+        return await self.session.scalar(select(func.min(InboundEventRow.seen_at)))
 
     async def forget_before(self, moment: datetime) -> int:
         result = await self.session.execute(

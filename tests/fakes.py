@@ -53,3 +53,16 @@ class RecordingPlatform:
 
 def rate_limited(seconds: float) -> RateLimited:
     return RateLimited(seconds)
+
+
+@dataclass
+class FakeTimer:
+    """Monotonic time for a rate budget: it moves only when the budget sleeps."""
+
+    now: float = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds

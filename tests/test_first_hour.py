@@ -99,3 +99,65 @@ async def test_timezone_abbreviations_are_refused_with_a_suggestion(
     assert "Time zone: Asia/Kolkata" in last_reply(out)
     out = await transcript("/rounds profile set timezone=utc\n/rounds profile")
     assert "Time zone: UTC" in last_reply(out)
+
+
+async def test_a_member_alone_in_networking_rounds_is_told_once_and_managers_once(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        "clock 2026-03-02 09:00 UTC\njoin amara\njoin ben\nben: /rounds network join\n"
+        "advance 20w\nben: /rounds network status"
+    )
+    assert out.count("You're the first one in networking rounds here") == 1
+    assert out.count("Networking rounds need more members: only @ben has joined") == 1
+    assert "No networking match for you this round" not in out
+    assert "Nobody else has joined yet: your first pairing comes in the round after" in out
+    out = await transcript("amara: /rounds network join\nadvance 3w")
+    assert "@amara and @ben, meet each other!" in out
+
+
+async def test_buttons_on_old_messages_answer_for_the_members_state_now(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        "clock 2026-03-02 09:00 UTC\njoin amara\njoin ben\namara: /rounds network join\n"
+        "ben: /rounds network join\nadvance 15d\nben: /rounds network leave\n"
+        'ben: click "Can\'t this time"'
+    )
+    assert "You've left networking rounds, so no new partner is coming" in out
+    assert "You'll get a new partner next round" not in out
+
+
+async def test_a_card_posted_after_the_intros_channel_moved_says_so_and_marks_the_old_one(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        "join amara\n/rounds profile set role=resident specialty=surgery\n"
+        "/rounds config channel intros #intros\n/rounds intro\n"
+        "/rounds config channel intros #elsewhere\n/rounds intro"
+    )
+    assert "Posted your introduction in #elsewhere, the new intros channel" in out
+    assert "[#intros] (updated)\n  👋 **amara**'s introduction has moved to #elsewhere." in out
+    assert "Updated your introduction in #elsewhere" not in out
+
+
+async def test_advancing_costs_what_falls_due_not_the_span(store: object) -> None:
+    """With nothing planned, `advance` has no step to take for a month (the only work is
+    purging the welcome's finished row); a member in networking rounds adds one per round."""
+    import io
+    from datetime import timedelta
+
+    from bot.bootstrap import build_console
+    from bot.clock import ManualClock
+    from storage.store import SqlStore
+    from tests.conftest import START
+
+    assert isinstance(store, SqlStore)
+    core, console = build_console(store, ManualClock(START), io.StringIO())
+    await console.run_lines(["join amara"])
+    purge = await core.runtime.next_job_at()  # the welcome's row, kept 30 days, then purged
+    assert purge is not None and purge - START == timedelta(days=30)
+    assert await store.deliveries.next_due_at() is None
+    await console.run_lines(["/rounds network join"])
+    first = await core.runtime.next_job_at()
+    assert first is not None and (first - START).days == 6  # Sunday, 14 h before Monday 10:00

@@ -183,7 +183,9 @@ async def test_find_refuses_huge_input_and_neutralises_hostile_text(transcript: 
     assert "I didn't expect `please` here." in out
 
 
-async def test_a_card_in_a_new_intros_channel_is_a_new_post(transcript: Transcript) -> None:
+async def test_a_card_in_a_new_intros_channel_is_a_new_post_and_the_old_one_points_to_it(
+    transcript: Transcript,
+) -> None:
     out = await transcript(
         SETUP
         + "ben: /rounds intro\namara: /rounds config channel intros #meet-the-community\n"
@@ -191,7 +193,14 @@ async def test_a_card_in_a_new_intros_channel_is_a_new_post(transcript: Transcri
     )
     assert "[#introductions]\n  👋 Meet **Ben Osei**" in out
     assert "[#meet-the-community]\n  👋 Meet **Ben Osei**" in out
-    assert "(updated)" not in out
+    assert (
+        "✓ Posted your introduction in #meet-the-community, the new intros channel; "
+        "your old card in #introductions now points there." in out
+    )
+    assert (
+        "[#introductions] (updated)\n  👋 **Ben Osei**'s introduction has moved to "
+        "#meet-the-community." in out
+    )
 
 
 async def test_members_of_spaces_without_a_channel_never_crowd_out_reminders(

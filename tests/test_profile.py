@@ -68,7 +68,7 @@ async def test_bad_input_is_refused_privately_and_nothing_is_saved(
     last = out.split("\n[")[-1]
     assert last.startswith("private @alice]")
     assert expected in last
-    assert "Usage: `/rounds profile set field=value …`" in last
+    assert "Usage: `/rounds profile set " in last  # the field it was about, or all of them
     alice = await stored_member(store, "alice")
     assert alice is not None
     assert (alice.profile.specialty, alice.profile.name) == ("surgery", None)

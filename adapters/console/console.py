@@ -257,7 +257,7 @@ class Console:
                 moment
                 for moment in (
                     await self.runtime.store.deliveries.next_due_at(),
-                    self.runtime.next_job_at(),
+                    await self.runtime.next_job_at(),
                 )
                 if moment is not None and moment <= target
             ]
@@ -270,5 +270,5 @@ class Console:
                     break
             self.clock.set(moment)
             last_step = moment
-            await self.runtime.run_due()
+            await self.runtime.run_due(every_job=True)
         self.clock.set(target)

@@ -1,16 +1,13 @@
 """Interactions in, outcomes out: slash commands, autocomplete, button presses, modal submits,
-and members joining and leaving, each handed to the core and its outcome answered on Discord.
-
-Private replies are ephemeral. Anything the core has not answered within `defer_after`
-seconds (or a command declared `slow`) is deferred first and followed up, so no interaction
-times out. Forms open as modals when Discord allows one (the first response to a command or
-a button); otherwise the member is told how to fill the form in by command.
-"""
+and members joining and leaving, each handed to the core and its outcome answered on Discord
+(privately, deferred when slow). Only servers the bot is in reach the core; every interaction
+is answered."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable
 from typing import Any
 
@@ -19,12 +16,13 @@ import discord
 from adapters.discord.modals import build_modal
 from adapters.discord.render import render
 from adapters.discord.schema import MAX_CHOICES, Schema
-from adapters.discord.translate import invocation, submission
+from adapters.discord.translate import BUTTON_TEMPLATE, invocation, submission
 from bot.context import Actor
 from bot.domain import SpaceKey
 from bot.engine import Rounds
 from bot.messages import Form, Message, Outcome
 from bot.options import OptionKind, zone_choices
+from bot.serving import InFlight
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +30,10 @@ PLATFORM = "discord"
 DEFER_AFTER = 2.0
 GUILD_ONLY = "Rounds works inside a server. Use `/rounds` in one of your community's channels."
 UNKNOWN = "That command has changed since this server's commands were last updated. Try again."
+NOT_INSTALLED = "Rounds isn't set up in this server, so it can't help here."
+STALE_BUTTON = "That button no longer does anything. Type `/rounds help` to see options."
+STALE_FORM = "That form has expired. Please open it again."
+RESTARTING = "Rounds is restarting and didn't take that. Please try again in a minute."
 DONE = "✓ Done."
 
 
@@ -67,28 +69,74 @@ def form_by_command(form: Form) -> Message:
     return Message(text + hint)
 
 
+def installed(interaction: discord.Interaction[Any], space: str) -> bool:
+    """Whether the bot is in this server (a guild it was sent, or one that installed it)."""
+    if not space.isdigit():
+        return False
+    if interaction.client.get_guild(int(space)) is not None:
+        return True
+    return interaction.guild_id == int(space) and interaction.is_guild_integration()
+
+
+def issued_button(interaction: discord.Interaction[Any]) -> bool:
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = str(data.get("custom_id", ""))
+    return re.fullmatch(BUTTON_TEMPLATE, custom_id, re.S) is not None
+
+
 class Interactions:
-    def __init__(self, rounds: Rounds, schema: Schema, *, defer_after: float = DEFER_AFTER) -> None:
+    """Anything the core has not answered within `defer_after` seconds (or a command declared
+    `slow`) is deferred first and followed up, so no interaction times out. Forms open as
+    modals when Discord allows one (the first response to a command or a button); otherwise
+    the member is told how to fill the form in by command."""
+
+    def __init__(
+        self,
+        rounds: Rounds,
+        schema: Schema,
+        *,
+        defer_after: float = DEFER_AFTER,
+        in_flight: InFlight | None = None,
+    ) -> None:
         self.rounds = rounds
         self.schema = schema
         self.defer_after = defer_after
+        self.in_flight = in_flight or InFlight()
+        self.draining = False
+        """Stopping: new interactions are told to try again in a minute."""
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            if interaction.type is discord.InteractionType.application_command:
-                await self.command(interaction)
-            elif interaction.type is discord.InteractionType.autocomplete:
-                await self.autocomplete(interaction)
-            elif interaction.type is discord.InteractionType.modal_submit:
-                await self.submit(interaction)
-        except Exception:
-            log.exception("interaction %s failed: guild=%s", interaction.id, interaction.guild_id)
+        with self.in_flight:
+            try:
+                await self._route(interaction)
+            except Exception:
+                log.exception(
+                    "interaction %s failed: guild=%s", interaction.id, interaction.guild_id
+                )
+
+    async def _route(self, interaction: discord.Interaction[Any]) -> None:
+        kind = interaction.type
+        if self.draining and kind is not discord.InteractionType.autocomplete:
+            await interaction.response.send_message(RESTARTING, ephemeral=True)
+        elif kind is discord.InteractionType.application_command:
+            await self.command(interaction)
+        elif kind is discord.InteractionType.autocomplete:
+            await self.autocomplete(interaction)
+        elif kind is discord.InteractionType.modal_submit:
+            await self.submit(interaction)
+        elif kind is discord.InteractionType.component and not issued_button(interaction):
+            # Rounds' own buttons are answered by `ActionButton`; anything else would fail
+            # silently ("This interaction failed") without this.
+            await interaction.response.send_message(STALE_BUTTON, ephemeral=True)
 
     async def command(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.guild_id is None:
             await interaction.response.send_message(GUILD_ONLY, ephemeral=True)
             return
         space = str(interaction.guild_id)
+        if not installed(interaction, space):
+            await interaction.response.send_message(NOT_INSTALLED, ephemeral=True)
+            return
         found = invocation(self.schema, interaction.data or {})
         if found is None or found.command is None:
             await interaction.response.send_message(UNKNOWN, ephemeral=True)
@@ -117,12 +165,19 @@ class Interactions:
     async def press(
         self, interaction: discord.Interaction[Any], space: str, action_id: str, value: str
     ) -> None:
-        work = self.rounds.action(actor_for(interaction, space), action_id, value)
-        await self.answer(interaction, space, work, component=True)
+        with self.in_flight:
+            if self.draining:
+                return  # `on_interaction` answers it
+            if not installed(interaction, space):
+                await interaction.response.send_message(STALE_BUTTON, ephemeral=True)
+                return
+            work = self.rounds.action(actor_for(interaction, space), action_id, value)
+            await self.answer(interaction, space, work, component=True)
 
     async def submit(self, interaction: discord.Interaction[Any]) -> None:
         found = submission(interaction.data or {})
-        if found is None:
+        if found is None or not installed(interaction, found.space):
+            await interaction.response.send_message(STALE_FORM, ephemeral=True)
             return
         actor = actor_for(interaction, found.space)
         work = self.rounds.submit(actor, found.form_id, found.values, found.context)
@@ -138,14 +193,16 @@ class Interactions:
             is_platform_admin=member.guild_permissions.manage_guild,
             space_name=member.guild.name,
         )
-        await self.rounds.member_joined(actor)
+        with self.in_flight:  # a join is taken even while stopping: Discord won't resend it
+            await self.rounds.member_joined(actor)
 
     async def member_left(self, guild_id: int, user: discord.abc.User) -> None:
         """A member left or was removed (only seen with the members intent)."""
         if user.bot:
             return
         actor = Actor(SpaceKey(PLATFORM, str(guild_id)), str(user.id), user.display_name)
-        await self.rounds.member_left(actor)
+        with self.in_flight:  # like a join: Discord won't resend a leave
+            await self.rounds.member_left(actor)
 
     # -- answering ---------------------------------------------------------------------------
     async def answer(

@@ -1,4 +1,5 @@
-"""Who a Slack member is: their display name, and whether they are a workspace admin or owner.
+"""Who a Slack member is: their display name, their team, and whether they are a workspace admin
+or owner.
 
 Admins and owners are managers (ARCHITECTURE.md §2). `users.info` is asked once per member and
 the answer kept for a while, so a busy channel costs one lookup per member, not one per command.
@@ -27,13 +28,16 @@ MAX_ENTRIES = 50_000
 class Person:
     name: str = ""
     is_admin: bool = False
+    team_id: str = ""
+    """Their home team: another organisation's for a Slack Connect member; "" if unknown."""
 
 
 def person_of(user: dict[str, object]) -> Person:
     profile = user.get("profile")
     names = profile if isinstance(profile, dict) else {}
     name = names.get("display_name") or names.get("real_name") or user.get("name") or ""
-    return Person(str(name), bool(user.get("is_admin") or user.get("is_owner")))
+    admin = bool(user.get("is_admin") or user.get("is_owner"))
+    return Person(str(name), admin, str(user.get("team_id") or ""))
 
 
 class Directory:

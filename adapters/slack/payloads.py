@@ -29,6 +29,9 @@ class Who:
     user_id: str
     name: str = ""
     channel_id: str | None = None
+    user_team: str = ""
+    """The team the payload says the member belongs to, when it says (Slack Connect members
+    belong to another organisation's team)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ def _team(body: Mapping[str, Any]) -> str:
     return str(team.get("id") or user.get("team_id") or "")
 
 
+def _user_team(body: Mapping[str, Any]) -> str:
+    return str((body.get("user") or {}).get("team_id") or "")
+
+
 def _user(body: Mapping[str, Any]) -> tuple[str, str]:
     user = body.get("user") or {}
     return str(user.get("id", "")), str(user.get("username") or user.get("name") or "")
@@ -107,7 +114,7 @@ def button_press(body: Mapping[str, Any]) -> ButtonPress | None:
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
     user_id, name = _user(body)
     return ButtonPress(
-        who=Who(_team(body), user_id, name, channel or None),
+        who=Who(_team(body), user_id, name, channel or None, _user_team(body)),
         action_id=core_action_id(str(action.get("action_id", ""))),
         value=str(action.get("value") or ""),
         trigger_id=body.get("trigger_id") or None,
@@ -144,7 +151,7 @@ def form_submission(body: Mapping[str, Any]) -> FormSubmission:
     channel = str(meta.get("channel") or "") or None
     origin = Origin(channel, str(meta.get("url") or "") or None, bool(meta.get("home")))
     return FormSubmission(
-        who=Who(_team(body), user_id, name, channel),
+        who=Who(_team(body), user_id, name, channel, _user_team(body)),
         form_id=str(meta.get("form", "")),
         context=str(meta.get("context", "")),
         values=values,
@@ -165,9 +172,10 @@ def joined(body: Mapping[str, Any]) -> Joined | None:
         return None
     profile = user.get("profile") or {}
     name = profile.get("display_name") or profile.get("real_name") or user.get("name") or ""
-    team = str(user.get("team_id") or body.get("team_id") or "")
+    team = str(body.get("team_id") or "")
     admin = bool(user.get("is_admin") or user.get("is_owner"))
-    return Joined(Who(team, str(user["id"]), str(name)), admin)
+    who = Who(team, str(user["id"]), str(name), user_team=str(user.get("team_id") or ""))
+    return Joined(who, admin)
 
 
 def left(body: Mapping[str, Any]) -> Who | None:
@@ -181,8 +189,9 @@ def left(body: Mapping[str, Any]) -> Who | None:
         return None
     if user.get("is_bot"):
         return None
-    team = str(user.get("team_id") or body.get("team_id") or "")
-    return Who(team, str(user["id"]), str(user.get("name") or ""))
+    team = str(body.get("team_id") or "")
+    user_team = str(user.get("team_id") or "")
+    return Who(team, str(user["id"]), str(user.get("name") or ""), user_team=user_team)
 
 
 def home_opened(body: Mapping[str, Any]) -> Who | None:
@@ -190,6 +199,20 @@ def home_opened(body: Mapping[str, Any]) -> Who | None:
     if event.get("tab", "home") != "home" or not event.get("user"):
         return None
     return Who(str(body.get("team_id", "")), str(event["user"]))
+
+
+def event_type(body: Mapping[str, Any]) -> str | None:
+    """The type of an Events API callback's event; None for anything else."""
+    if body.get("type") != "event_callback":
+        return None
+    event = body.get("event")
+    return str(event.get("type") or "") if isinstance(event, dict) else ""
+
+
+def envelope_team(body: Mapping[str, Any]) -> str:
+    """The team an Events API envelope is about. For a Slack Connect channel shared with
+    another organisation this can be that organisation's team, not the installed one."""
+    return str(body.get("team_id") or "")
 
 
 def event_key(body: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -1,43 +1,67 @@
-"""Slack as `rounds` runs it: the Bolt app over Socket Mode, or behind an aiohttp server.
-
-HTTP mode serves `POST /slack/events` (commands, interactivity and events on one URL) and
-`GET /healthz` on `HTTP_HOST:HTTP_PORT`. A request whose signature is missing or wrong, or
-whose timestamp is more than five minutes off, gets 401 before Bolt sees it.
-"""
+"""Slack as `rounds` runs it: the Bolt app over Socket Mode, or on the process's HTTP server at
+`POST /slack/events`, where an unsigned or stale request gets 401 before Bolt sees it (except
+Slack's unsigned `ssl_check`). Starting learns the installed workspace from `auth.test`."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import SlackBridge, build_app
+from adapters.slack.app import SlackBridge, Workspace, build_app
 from adapters.slack.directory import Directory
-from adapters.slack.platform import HonourRetryAfter, SlackPlatform
+from adapters.slack.platform import HonourRetryAfter, SlackPlatform, error_code
+from adapters.web import WebServer
 from bot.delivery import RateBudget
+from bot.serving import (
+    BACKOFF,
+    Backoff,
+    Host,
+    InFlight,
+    PlatformDown,
+    PlatformRefused,
+    PlatformUnreachable,
+    connect_with_retries,
+)
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.bootstrap import Core
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 MAX_SKEW_SECONDS = 300
 # Slack allows about one message a second per channel, with short bursts; 429s are honoured
 # on top of this budget.
 SENDS_PER_SECOND = 3.0
 SEND_BURST = 10
+CONNECT_SECONDS = 15.0
+DRAIN_SECONDS = 5.0
+DOWN_LIMIT_SECONDS = 300.0
+"""How long Socket Mode may stay disconnected (slack_sdk reconnecting) before `rounds` gives up."""
+WATCH_SECONDS = 1.0
+REFUSALS = {
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "not_allowed_token_type",
+}
+"""Slack's answers that mean the token itself is refused: retrying cannot help."""
 
 
 class SlackConfigError(ValueError):
@@ -64,14 +88,54 @@ def signed_by_slack(
         return False
 
 
+def is_ssl_check(body: bytes, content_type: str) -> bool:
+    """Slack's certificate check (`ssl_check=1&token=…`), which it sends unsigned."""
+    if content_type != "application/x-www-form-urlencoded":
+        return False
+    return parse_qs(body.decode("utf-8", "replace")).get("ssl_check") == ["1"]
+
+
+def refused_or_unreachable(setting: str, error: Exception) -> Exception:
+    """A failed call at start as `PlatformRefused` (the token) or `PlatformUnreachable`."""
+    if isinstance(error, SlackApiError):
+        code = error_code(error)
+        if code in REFUSALS:
+            return PlatformRefused(f"Slack refused {setting} ({code})")
+        return PlatformUnreachable(f"Slack answered {code}")
+    return PlatformUnreachable(type(error).__name__)
+
+
+def socket_connected(client: SocketModeClient) -> bool:
+    session = client.current_session
+    return not client.closed and not client.stale and session is not None and not session.closed
+
+
+class TrackedSocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler, counting each envelope as work in hand until its
+    acknowledgement has been sent, so a stop never closes the socket under an unsent ack."""
+
+    def __init__(self, app: AsyncApp, app_token: str, in_flight: InFlight) -> None:
+        super().__init__(app, app_token=app_token)
+        self.in_flight = in_flight
+
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        with self.in_flight:
+            await super().handle(client, req)
+
+
 class SlackService:
+    name = "slack"
+
     def __init__(
         self,
-        core: Core,
+        host: Host,
         settings: Settings,
         *,
+        web: WebServer | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         wall_clock: Callable[[], float] = time.time,
+        backoff: Backoff = BACKOFF,
+        down_limit: float = DOWN_LIMIT_SECONDS,
     ) -> None:
         if settings.SLACK_BOT_TOKEN is None:
             raise SlackConfigError("SLACK_BOT_TOKEN is not set")
@@ -90,63 +154,117 @@ class SlackService:
             base_url=base_url,
             retry_handlers=[AsyncConnectionErrorRetryHandler(), retry],
         )
+        # Connecting retries on its own schedule, one log line a try: no retry inside a call.
+        self.probe = AsyncWebClient(token=token, base_url=base_url, retry_handlers=[])
         # The outbox's client raises on 429 so the dispatcher reschedules instead of waiting.
         self.platform = SlackPlatform(AsyncWebClient(token=token, base_url=base_url))
-        core.add_platform(self.platform, RateBudget(SENDS_PER_SECOND, SEND_BURST))
-        self.bridge = SlackBridge(core.rounds, self.client, Directory(self.client), self.platform)
+        host.add_platform(self.platform, RateBudget(SENDS_PER_SECOND, SEND_BURST))
+        self.in_flight = InFlight()
+        directory = Directory(self.client)
+        self.bridge = SlackBridge(
+            host.rounds, self.client, directory, self.platform, in_flight=self.in_flight
+        )
         signing_secret = secret.get_secret_value() if secret is not None else ""
         self.app = build_app(self.bridge, signing_secret)
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.app_token = app_token.get_secret_value() if app_token is not None else ""
-        self.host, self.port = settings.HTTP_HOST, settings.HTTP_PORT
         self.wall_clock = wall_clock
-        self.socket: AsyncSocketModeHandler | None = None
-        self.runner: web.AppRunner | None = None
+        self.backoff = backoff
+        self.down_limit = down_limit
+        self.socket: TrackedSocketModeHandler | None = None
+        self.connected = False
+        self._own_web = web is None  # standalone (tests, benchmarks): serve HTTP itself
+        self.web = web if web is not None else WebServer(settings.HTTP_HOST, settings.HTTP_PORT)
+        if self._own_web:  # `rounds` adds every service's check to its shared server itself
+            self.web.add_check(self.name, lambda: self.ready)
+        if self.mode == "http":
+            self.web.add_post(EVENTS_PATH, self.events)
 
     @property
     def url(self) -> str:
         """The HTTP server's base URL once started (the real port when HTTP_PORT was 0)."""
-        return f"http://{self.host}:{self.port}"
+        return self.web.url
+
+    @property
+    def ready(self) -> bool:
+        if not self.connected or self.bridge.draining:
+            return False
+        return self.socket is None or socket_connected(self.socket.client)
 
     async def start(self) -> None:
+        """One attempt to connect: learn the installed workspace, then open Socket Mode (or
+        serve HTTP). Raises `PlatformRefused` or `PlatformUnreachable`."""
+        await self._learn_workspace()
         if self.mode == "socket":
-            self.socket = AsyncSocketModeHandler(self.app, app_token=self.app_token)
-            await self.socket.connect_async()  # type: ignore[no-untyped-call]
+            await self._open_socket()
             log.info("Slack connected over Socket Mode")
-            return
-        self.runner = web.AppRunner(self.web_app(), access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, self.host, self.port)
-        await site.start()
-        self.port = int(self.runner.addresses[0][1])
-        log.info("Slack HTTP mode listening on %s%s", self.url, EVENTS_PATH)
+        else:
+            if self._own_web and not self.web.started:
+                await self.web.start()
+            log.info("Slack HTTP mode listening on %s%s", self.url, EVENTS_PATH)
+        self.connected = True
+
+    async def run(self) -> None:
+        await connect_with_retries(self.start, "Slack", backoff=self.backoff)
+        down_since: float | None = None
+        while True:  # slack_sdk reconnects Socket Mode itself; give up if it can't for long
+            await asyncio.sleep(WATCH_SECONDS)
+            if self.ready or self.bridge.draining:
+                down_since = None
+                continue
+            now = time.monotonic()
+            down_since = now if down_since is None else down_since
+            if now - down_since > self.down_limit:
+                raise PlatformDown(f"Socket Mode disconnected for over {self.down_limit:g} s")
+
+    async def _learn_workspace(self) -> None:
+        try:
+            found = await self.probe.auth_test()
+        except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise refused_or_unreachable("SLACK_BOT_TOKEN", error) from None
+        self.bridge.workspace = Workspace(str(found["team_id"]), str(found.get("team") or ""))
+
+    async def _open_socket(self) -> None:
+        # Asked here rather than inside slack_sdk, which retries a refused token forever.
+        try:
+            opened = await self.probe.apps_connections_open(app_token=self.app_token)
+        except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise refused_or_unreachable("SLACK_APP_TOKEN", error) from None
+        socket = TrackedSocketModeHandler(self.app, self.app_token, self.in_flight)
+        socket.client.wss_uri = str(opened["url"])
+        try:
+            await asyncio.wait_for(socket.connect_async(), CONNECT_SECONDS)  # type: ignore[no-untyped-call]
+        except TimeoutError:
+            await socket.close_async()  # type: ignore[no-untyped-call]
+            raise PlatformUnreachable("the Socket Mode connection did not open") from None
+        self.socket = socket
+
+    async def drain(self, seconds: float) -> None:
+        self.bridge.draining = True
+        if not await self.in_flight.settle(seconds):
+            log.warning("stopping Slack with %d request(s) still in hand", self.in_flight.count)
 
     async def stop(self) -> None:
+        await self.drain(DRAIN_SECONDS)
         if self.socket is not None:
             await self.socket.close_async()  # type: ignore[no-untyped-call]
             self.socket = None
-        if self.runner is not None:
-            await self.runner.cleanup()
-            self.runner = None
-
-    def web_app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post(EVENTS_PATH, self.events)
-        app.router.add_get(HEALTH_PATH, self.health)
-        return app
+        if self._own_web:
+            await self.web.stop()
+        self.connected = False
 
     async def events(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        assert self.verifier is not None  # HTTP mode requires the signing secret
-        if not signed_by_slack(self.verifier, body, request.headers, self.wall_clock()):
-            log.info("rejected an unsigned or stale request to %s", EVENTS_PATH)
-            return web.json_response({"error": "invalid request"}, status=401)
-        bolt_request = AsyncBoltRequest(
-            body=body.decode("utf-8"),
-            query=request.query_string,
-            headers={k: [v] for k, v in request.headers.items()},
-        )
-        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
-
-    async def health(self, request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "slack": self.mode})
+        with self.in_flight:
+            body = await request.read()
+            if is_ssl_check(body, request.content_type):
+                return web.Response(status=200)
+            assert self.verifier is not None  # HTTP mode requires the signing secret
+            if not signed_by_slack(self.verifier, body, request.headers, self.wall_clock()):
+                log.info("rejected an unsigned or stale request to %s", EVENTS_PATH)
+                return web.json_response({"error": "invalid request"}, status=401)
+            bolt_request = AsyncBoltRequest(
+                body=body.decode("utf-8"),
+                query=request.query_string,
+                headers={k: [v] for k, v in request.headers.items()},
+            )
+            return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))

@@ -53,6 +53,14 @@ def register(router: Router) -> None:
         )
     )
     router.setting(
+        Setting(
+            "community.timezone",  # bot.localtime.COMMUNITY_ZONE, read at send time
+            OptionKind.TIMEZONE,
+            "UTC",
+            "time zone for members who set none (quiet hours, sending hours)",
+        )
+    )
+    router.setting(
         Setting("welcome.enabled", OptionKind.BOOLEAN, "yes", "DM new members a welcome")
     )
     router.on_member_joined(welcome)

@@ -1,4 +1,5 @@
-"""Alembic environment: async engine, URL from DATABASE_URL, batch mode on SQLite."""
+"""Alembic environment: async engine, URL from DATABASE_URL, batch mode on SQLite, and on
+PostgreSQL an advisory lock, so processes that start together migrate one after the other."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 from typing import Any, Literal
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
@@ -16,6 +18,7 @@ from storage.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
+MIGRATION_LOCK = 0x526F756E6473  # "Rounds": one advisory lock key shared by every process
 url = config.get_main_option("sqlalchemy.url") or os.environ.get(
     "DATABASE_URL", "sqlite+aiosqlite:///rounds.db"
 )
@@ -37,6 +40,10 @@ def do_run_migrations(connection: Connection) -> None:
         render_item=render_item,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # held until this transaction ends; the next process then reads the new version
+            # and has nothing left to do, instead of creating the same tables a second time
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

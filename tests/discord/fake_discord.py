@@ -168,8 +168,15 @@ class FakeDiscord:
         guilds: tuple[str, ...] = (GUILD,),
         members_intent: bool = True,
         closed_dms: set[str] | None = None,
+        token: str | None = None,
     ) -> None:
         self.shards = shards
+        self.token = token
+        """When set, any other bot token is refused with 401 (any token is accepted if None)."""
+        self.callback_delay = 0.0
+        """Seconds an interaction callback takes to be answered (recorded when it arrives)."""
+        self.gateway_open = True
+        """False: the gateway refuses connections (503), as during an outage."""
         self.guilds = guilds
         self.members_intent = members_intent
         self.closed_dms = set(closed_dms or ())
@@ -235,6 +242,11 @@ class FakeDiscord:
         async with self._cond:
             self.calls.append(Call(request.method, path, body, files, at))
             self._cond.notify_all()
+        if path.endswith("/callback") and self.callback_delay:
+            await asyncio.sleep(self.callback_delay)
+        refused = self.token is not None and path.startswith(("/users/@me", "/gateway"))
+        if refused and request.headers.get("Authorization") != f"Bot {self.token}":
+            return jresp({"message": "401: Unauthorized", "code": 0}, status=401)
         return self._answer(request.method, path, body or {})
 
     def _answer(self, method: str, path: str, body: Any) -> web.Response:
@@ -438,7 +450,9 @@ class FakeDiscord:
         return body
 
     # -- gateway -----------------------------------------------------------------------------
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if not self.gateway_open:
+            return web.Response(status=503, text="gateway unavailable (fake outage)")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         await ws.send_json({"op": 10, "d": {"heartbeat_interval": 45000}, "s": None, "t": None})
@@ -505,6 +519,10 @@ class FakeDiscord:
         await self._send(ws, event, data)
         return sent_at
 
+    async def send_raw(self, text: str, shard: int = 0) -> None:
+        """Push a frame exactly as given (e.g. one that is not JSON at all)."""
+        await self.sockets[shard].send_str(text)
+
     async def close_all(self) -> None:
         for connection in self.connections:
             await connection.ws.close(code=WSCloseCode.GOING_AWAY)
@@ -520,7 +538,7 @@ class FakeDiscord:
 
 
 # -- interaction builders ---------------------------------------------------------------------
-def _base(
+def interaction_fields(
     kind: int, *, guild_id: str | None, user_id: str, admin: bool, channel_id: str = GENERAL
 ) -> dict[str, Any]:
     person = user(user_id, "alice" if user_id == ALICE else f"user{user_id[-3:]}")
@@ -581,7 +599,7 @@ def slash(
     node: list[dict[str, Any]] = leaves
     for depth, name in enumerate(reversed(names)):
         node = [{"name": name, "type": 1 if depth == 0 else 2, "options": node}]
-    payload = _base(kind, guild_id=guild_id, user_id=user_id, admin=admin)
+    payload = interaction_fields(kind, guild_id=guild_id, user_id=user_id, admin=admin)
     payload["data"] = {"id": snowflake(), "name": top, "type": 1, "options": node}
     return payload
 
@@ -602,7 +620,9 @@ def press(
         if c.get("label") == label
     )
     channel = str(message.get("channel_id") or GENERAL)
-    payload = _base(3, guild_id=guild_id, user_id=user_id, admin=admin, channel_id=channel)
+    payload = interaction_fields(
+        3, guild_id=guild_id, user_id=user_id, admin=admin, channel_id=channel
+    )
     payload["message"] = message
     payload["data"] = {"custom_id": custom_id, "component_type": 2}
     return payload
@@ -626,7 +646,7 @@ def submit(
         else:
             component = {"type": 4, "custom_id": custom_id, "value": values.get(custom_id, "")}
         components.append({"type": 18, "component": component})
-    payload = _base(5, guild_id=guild_id, user_id=user_id, admin=False)
+    payload = interaction_fields(5, guild_id=guild_id, user_id=user_id, admin=False)
     payload["data"] = {"custom_id": modal["custom_id"], "components": components}
     return payload
 

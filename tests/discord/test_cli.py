@@ -1,14 +1,23 @@
-"""`rounds discord sync` and `rounds` with DISCORD_TOKEN, run as real processes against the fake."""
+"""`rounds discord sync` and `rounds` with DISCORD_TOKEN, run as real processes against the fake:
+serving (with `GET /healthz`), stopping on SIGTERM without losing the interaction in hand, and
+starting against a refused token or an unreachable Discord."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
 from pathlib import Path
 
+import aiohttp
+
+from bot.serving import EXIT_REFUSED
 from tests.discord.fake_discord import APP_ID, GUILD, FakeDiscord, slash
+from tests.process import Rounds, closed_port_url
+
+PAYLOADS = Path(__file__).parent / "payloads"
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "fake-token-never-logged"
@@ -21,6 +30,8 @@ def environment(fake: FakeDiscord, tmp_path: Path) -> dict[str, str]:
         DISCORD_API_URL=fake.api_url,
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/rounds.db",
         LOG_LEVEL="INFO",
+        HTTP_HOST="127.0.0.1",
+        HTTP_PORT="0",
     )
     return env
 
@@ -77,3 +88,91 @@ async def test_discord_sync_reports_a_refused_server(fake: FakeDiscord, tmp_path
     assert "rounds: Discord sync failed: Forbidden: 403" in err.decode()
     assert "Traceback" not in err.decode()
     assert TOKEN not in err.decode()
+
+
+# -- serving, stopping and starting (each test starts its own `rounds`) -----------------------
+def served(fake: FakeDiscord, tmp_path: Path, **settings: str) -> dict[str, str]:
+    return environment(fake, tmp_path) | settings
+
+
+async def health(url: str) -> tuple[int, object]:
+    async with aiohttp.ClientSession() as http, http.get(f"{url}/healthz") as response:
+        return response.status, await response.json()
+
+
+async def test_rounds_on_discord_survives_an_unreadable_event_and_reports_its_health(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    rounds = await Rounds.start(served(fake, tmp_path), tmp_path)
+    try:
+        url = await rounds.url()
+        await rounds.wait_for("Discord connected")
+        assert await health(url) == (200, {"ok": True, "discord": "ready"})
+        unreadable = json.loads((PAYLOADS / "slash_command_docs_example.json").read_text())
+        body = unreadable["body"] | {"application_id": APP_ID, "version": 1}
+        await fake.dispatch("INTERACTION_CREATE", body | {"attachment_size_limit": 8388608})
+        interaction = slash("rounds", "help")
+        await fake.dispatch("INTERACTION_CREATE", interaction)
+        call = await fake.callback_for(interaction, wait=30)
+        assert call.body["data"]["content"].startswith("**Rounds: what you can do**")
+
+        fake.gateway_open = False  # an outage: discord.py keeps trying to reconnect
+        await fake.close_all()
+        await rounds.wait_for("Attempting a reconnect")
+        assert await health(url) == (503, {"ok": False, "discord": "down"})
+        rounds.signal(signal.SIGTERM)
+        assert await rounds.exited() == 0
+    finally:
+        await rounds.kill()
+    assert rounds.count("dropped a INTERACTION_CREATE event .* \\(KeyError: 'flags'\\)") == 1
+    assert "Traceback" not in rounds.output
+
+
+async def test_an_interaction_just_before_sigterm_is_answered(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    fake.callback_delay = 0.5  # the answer is still on its way when SIGTERM comes
+    rounds = await Rounds.start(served(fake, tmp_path), tmp_path)
+    try:
+        await rounds.wait_for("Discord connected")
+        interaction = slash("rounds", "help")
+        await fake.dispatch("INTERACTION_CREATE", interaction)
+        await fake.callback_for(interaction, wait=30)
+        rounds.signal(signal.SIGTERM)
+        assert await rounds.exited() == 0
+    finally:
+        await rounds.kill()
+    assert "Traceback" not in rounds.output
+    assert "failed" not in rounds.output
+    assert rounds.count("stopping: finishing the work in hand") == 1
+
+
+async def test_a_refused_token_stops_rounds_with_one_line(tmp_path: Path) -> None:
+    fake = await FakeDiscord(token="the-real-token").start()
+    try:
+        rounds = await Rounds.start(served(fake, tmp_path), tmp_path)
+        assert await rounds.exited() == EXIT_REFUSED
+    finally:
+        await rounds.kill()
+        await fake.stop()
+    assert rounds.count(r"Discord refused DISCORD_TOKEN \(401 Unauthorized\): fix it") == 1
+    assert "Traceback" not in rounds.output
+    assert TOKEN not in rounds.output
+
+
+async def test_an_unreachable_discord_is_retried_and_sigterm_still_stops_rounds(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    env = served(fake, tmp_path, DISCORD_API_URL=closed_port_url("/api/v10"))
+    rounds = await Rounds.start(env, tmp_path)
+    try:
+        url = await rounds.url()
+        await rounds.wait_for(
+            r"Discord is unreachable \(ClientConnectorError\); trying again in 2 s"
+        )
+        assert await health(url) == (503, {"ok": False, "discord": "down"})
+        rounds.signal(signal.SIGTERM)
+        assert await rounds.exited(wait=5) == 0
+    finally:
+        await rounds.kill()
+    assert "Traceback" not in rounds.output

@@ -55,7 +55,7 @@ async def test_status_tells_a_member_they_are_in(
     await fake.answer(network("join"))
     body = await fake.answer(network("status"))
     assert body["data"]["flags"] == EPHEMERAL
-    assert body["data"]["content"].startswith("You're in networking rounds. Next pairing: <t:")
+    assert body["data"]["content"].startswith("You're in networking rounds. Nobody else has")
 
 
 async def test_snooze_takes_a_number_of_weeks(fake: FakeDiscord, service: DiscordService) -> None:

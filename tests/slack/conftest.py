@@ -206,7 +206,7 @@ def command_body(fake: FakeSlack, text: str, user: str = MEMBER, channel: str = 
     return urlencode(
         {
             "token": "legacy-verification-token",
-            "team_id": TEAM,
+            "team_id": fake.team,
             "team_domain": "rounds-test",
             "channel_id": channel,
             "channel_name": "general",

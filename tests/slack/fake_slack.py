@@ -122,6 +122,8 @@ class Failure:
 
 @dataclass
 class FakeSlack:
+    team: str = TEAM
+    """The workspace the bot token belongs to (what `auth.test` answers)."""
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -131,6 +133,8 @@ class FakeSlack:
     def __post_init__(self) -> None:
         self._changed = asyncio.Condition()
         self._failures: dict[str, list[Failure]] = {}
+        self.delays: dict[str, float] = {}
+        """Method -> seconds it takes to answer (the call is recorded when it arrives)."""
         self._ts = 1_700_000_000
         self._response_urls: dict[str, tuple[str, str]] = {}
         self._ws: web.WebSocketResponse | None = None
@@ -169,11 +173,18 @@ class FakeSlack:
 
     # -- set-up ------------------------------------------------------------------------------
     def add_user(
-        self, user_id: str, name: str, *, admin: bool = False, owner: bool = False
+        self,
+        user_id: str,
+        name: str,
+        *,
+        admin: bool = False,
+        owner: bool = False,
+        team: str | None = None,
     ) -> None:
+        """A member; `team` another organisation's team for a Slack Connect member."""
         self.users[user_id] = {
             "id": user_id,
-            "team_id": TEAM,
+            "team_id": team or self.team,
             "name": name,
             "is_admin": admin,
             "is_owner": owner,
@@ -254,6 +265,8 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._record(method, request)
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
         auth = request.headers.get("Authorization") or ""
         if method == "apps.connections.open":
             if auth != f"Bearer {APP_TOKEN}":
@@ -271,7 +284,7 @@ class FakeSlack:
         if method == "auth.test":
             return {
                 "ok": True,
-                "team_id": TEAM,
+                "team_id": self.team,
                 "team": "Rounds Test",
                 "user_id": "UBOT",
                 "bot_id": "BBOT",

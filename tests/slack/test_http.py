@@ -87,7 +87,7 @@ async def test_a_mistake_gets_a_kind_private_answer_with_the_usage_line(
     body = (await slack.command("profile set timezone=Acra")).json()
     assert body["response_type"] == "ephemeral"
     assert "`Acra` isn't a time zone I know." in body["text"]
-    assert "Usage: `/rounds profile set field=value …`" in body["text"]
+    assert "Usage: `/rounds profile set timezone=&lt;Region/City&gt;`" in body["text"]
     assert await stored_member(store, MEMBER, SPACE) is None  # a rejection leaves nothing behind
 
 
@@ -258,7 +258,7 @@ async def test_a_retried_event_has_exactly_one_effect(slack: SlackHarness) -> No
 async def test_health(slack: SlackHarness) -> None:
     async with slack.http.get(f"{slack.service.url}/healthz") as response:
         assert response.status == 200
-        assert await response.json() == {"ok": True, "slack": "http"}
+        assert await response.json() == {"ok": True, "slack": "ready"}
 
 
 async def test_a_command_in_a_channel_keeps_its_channel(slack: SlackHarness) -> None:

@@ -34,7 +34,7 @@ def test_a_button_press_in_a_message_strips_the_button_number() -> None:
     press = payloads.button_press(recorded("block_actions_message"))
     assert press is not None
     assert press.action_id == "profile.form" and press.value == ""
-    assert press.who == payloads.Who("T0ROUNDS", "U0BEN", "ben.osei", "D0BEN")
+    assert press.who == payloads.Who("T0ROUNDS", "U0BEN", "ben.osei", "D0BEN", "T0ROUNDS")
     assert press.response_url == "https://hooks.slack.com/actions/T0ROUNDS/1/abc"
     assert not press.on_home
 
@@ -71,7 +71,8 @@ def test_a_submission_with_mangled_metadata_is_still_read() -> None:
 
 def test_team_join_is_a_member_joining_and_owners_are_admins() -> None:
     joined = payloads.joined(recorded("team_join"))
-    assert joined == payloads.Joined(payloads.Who("T0ROUNDS", "U0CHIOMA", "Chioma"), True)
+    who = payloads.Who("T0ROUNDS", "U0CHIOMA", "Chioma", user_team="T0ROUNDS")
+    assert joined == payloads.Joined(who, True)
 
 
 def test_bots_joining_are_not_members() -> None:
@@ -84,7 +85,9 @@ def test_a_deactivated_member_in_user_change_is_a_member_leaving() -> None:
     # shaped as Slack's documented user_change example (docs.slack.dev/reference/events/
     # user_change), with `deleted` set as Slack sends it when an admin deactivates someone
     body = recorded("user_change_deleted")
-    assert payloads.left(body) == payloads.Who("T0ROUNDS", "U0CHIOMA", "chioma.eze")
+    assert payloads.left(body) == payloads.Who(
+        "T0ROUNDS", "U0CHIOMA", "chioma.eze", user_team="T0ROUNDS"
+    )
 
 
 def test_other_user_changes_are_not_leaves() -> None:

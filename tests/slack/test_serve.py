@@ -1,7 +1,6 @@
-"""`rounds` itself on Slack: the real process in HTTP mode, against the fake Slack.
-
-The port comes from the process's own log line (HTTP_PORT=0), so nothing waits on a timer.
-"""
+"""`rounds` itself on Slack, as a real process against the fake Slack: serving, stopping on
+SIGTERM without losing the command in hand, and starting against a refused token or an
+unreachable Slack. The port comes from the process's own log line (HTTP_PORT=0)."""
 
 from __future__ import annotations
 
@@ -12,11 +11,22 @@ import re
 import signal
 import sys
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import aiohttp
+import pytest
 
+from bot.serving import EXIT_REFUSED
+from tests.process import Rounds, closed_port_url
 from tests.slack.conftest import FORM, MEMBER, command_body, event_body
-from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack, signed_headers
+from tests.slack.fake_slack import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    TEAM,
+    FakeSlack,
+    signed_headers,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)/slack/events")
@@ -103,3 +113,88 @@ async def test_http_mode_without_a_signing_secret_is_refused_clearly(
     _, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2
     assert "Slack HTTP mode needs SLACK_SIGNING_SECRET" in err.decode()
+
+
+# -- starting and stopping (each test starts its own `rounds`) --------------------------------
+def socket_environment(fake: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return environment(fake, tmp_path, SLACK_MODE="socket", SLACK_APP_TOKEN=APP_TOKEN, **extra)
+
+
+async def test_a_command_just_before_sigterm_is_answered_over_socket_mode(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    fake_slack.delays["users.info"] = 0.5  # the command is still in hand when SIGTERM comes
+    rounds = await Rounds.start(socket_environment(fake_slack, tmp_path), tmp_path)
+    try:
+        await rounds.wait_for("Slack connected over Socket Mode")
+        payload = dict(parse_qsl(command_body(fake_slack, "help")))
+        await fake_slack.push("env-last", "slash_commands", payload)
+        await fake_slack.wait_for("users.info")
+        rounds.signal(signal.SIGTERM)
+        ack = await fake_slack.socket_ack("env-last")
+        assert ack["payload"]["text"].startswith("*Rounds: what you can do*")
+        assert await rounds.exited() == 0
+    finally:
+        await rounds.kill()
+    assert "Traceback" not in rounds.output
+    assert rounds.count("stopping: finishing the work in hand") == 1
+
+
+async def test_a_command_just_before_sigterm_is_answered_over_http(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    fake_slack.delays["users.info"] = 0.5
+    rounds = await Rounds.start(environment(fake_slack, tmp_path), tmp_path)
+    try:
+        url = (await rounds.wait_for(LISTENING.pattern)).group(1)
+        body = command_body(fake_slack, "help")
+        async with aiohttp.ClientSession() as http:
+            answer = asyncio.ensure_future(
+                http.post(f"{url}/slack/events", data=body, headers=signed_headers(body, FORM))
+            )
+            await fake_slack.wait_for("users.info")
+            rounds.signal(signal.SIGTERM)
+            async with await answer as response:
+                assert response.status == 200
+                assert (await response.json())["text"].startswith("*Rounds: what you can do*")
+        assert await rounds.exited() == 0
+    finally:
+        await rounds.kill()
+    assert "Traceback" not in rounds.output
+
+
+@pytest.mark.parametrize(
+    ("mode", "wrong"),
+    [("socket", "SLACK_APP_TOKEN"), ("http", "SLACK_BOT_TOKEN")],
+)
+async def test_a_refused_token_stops_rounds_with_one_line(
+    fake_slack: FakeSlack, tmp_path: Path, mode: str, wrong: str
+) -> None:
+    settings = {"SLACK_MODE": mode, "SLACK_APP_TOKEN": APP_TOKEN, wrong: "xoxb-not-the-token"}
+    rounds = await Rounds.start(environment(fake_slack, tmp_path, **settings), tmp_path)
+    try:
+        assert await rounds.exited() == EXIT_REFUSED
+    finally:
+        await rounds.kill()
+    assert rounds.count(rf"Slack refused {wrong} \(invalid_auth\): fix it") == 1
+    assert "Traceback" not in rounds.output
+    assert "xoxb-not-the-token" not in rounds.output
+
+
+async def test_an_unreachable_slack_is_retried_and_sigterm_still_stops_rounds(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    env = socket_environment(fake_slack, tmp_path, SLACK_API_URL=closed_port_url("/api/"))
+    rounds = await Rounds.start(env, tmp_path)
+    try:
+        url = await rounds.url()
+        await rounds.wait_for(r"Slack is unreachable \(ClientConnectorError\); trying again in 2 s")
+        async with aiohttp.ClientSession() as http, http.get(f"{url}/healthz") as health:
+            assert health.status == 503
+            assert await health.json() == {"ok": False, "slack": "down"}
+        rounds.signal(signal.SIGTERM)
+        assert await rounds.exited(wait=5) == 0
+    finally:
+        await rounds.kill()
+    assert "Traceback" not in rounds.output
+    assert rounds.count("retry") == 0  # one line a try: no retry inside a try

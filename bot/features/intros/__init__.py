@@ -9,6 +9,7 @@ from bot.domain import STAGES
 from bot.features.intros._cards import (
     POST_ACTION,
     home,
+    next_reminder_at,
     plan_reminders,
     post_by_button,
     post_intro,
@@ -63,4 +64,4 @@ def register(router: Router) -> None:
     router.action(HELLO_ACTION, say_hello)
     router.action(POST_ACTION, post_by_button)
     router.home_section(home)
-    router.job(Job("intros.remind", timedelta(hours=1), plan_reminders))
+    router.job(Job("intros.remind", timedelta(hours=1), plan_reminders, next_reminder_at))

@@ -98,6 +98,7 @@ async def post_intro(ctx: Context, args: Mapping[str, Any]) -> None:
     intros = ctx.tx.repo(INTROS)
     card = await intros.card(ctx.space.id, member.id)
     version = (card.version if card else 0) + 1
+    before = card.channel_id if card and card.version else None
     await ctx.deliver(
         NewDelivery(
             dedupe_key=card_key(member.id, where, version),
@@ -105,13 +106,36 @@ async def post_intro(ctx: Context, args: Mapping[str, Any]) -> None:
             target=ChannelPost(where),
             message=render_card(member),
             due_at=ctx.now,
-            replaces=card_key(member.id, where, version - 1) if version > 1 else None,
+            replaces=card_key(member.id, where, version - 1) if before == where else None,
         )
     )
+    if before is not None and before != where:  # the old card now points to the new one
+        await ctx.deliver(
+            NewDelivery(
+                dedupe_key=f"{card_key(member.id, before, version - 1)}:moved",
+                purpose="intro-moved",
+                target=ChannelPost(before),
+                message=render_moved(member, where),
+                due_at=ctx.now,
+                replaces=card_key(member.id, before, version - 1),
+            )
+        )
     await intros.record_post(ctx.space.id, member.id, version, where, ctx.now)
     await ctx.tx.outbox.cancel(ctx.space.id, reminder_key(member.id))
-    verb = "Updated your introduction in" if version > 1 else "Your introduction is up in"
-    ctx.reply(f"✓ {verb} {channel(where)}. Peers can press “Say hello” to reach you.")
+    if before is not None and before != where:
+        said = (
+            f"✓ Posted your introduction in {channel(where)}, the new intros channel; "
+            f"your old card in {channel(before)} now points there."
+        )
+    elif before is not None:
+        said = f"✓ Updated your introduction in {channel(where)}."
+    else:
+        said = f"✓ Your introduction is up in {channel(where)}."
+    ctx.reply(f"{said} Peers can press “Say hello” to reach you.")
+
+
+def render_moved(member: Member, where: str) -> Message:
+    return Message(f"👋 **{sanitize(member.label)}**'s introduction has moved to {channel(where)}.")
 
 
 async def say_hello(ctx: Context, value: str) -> None:
@@ -162,6 +186,16 @@ def sensible_moment(now: datetime, member: Member) -> datetime:
     here = local(now, member.profile).time()
     moment = now if DAY_STARTS <= here < DAY_ENDS else next_local(now, member.profile, time(10))
     return next_allowed(moment, member.profile)
+
+
+async def next_reminder_at(job: JobContext) -> datetime | None:
+    """When the next member becomes due for their reminder (None: nobody is waiting)."""
+    cutoff = job.now - REMIND_AFTER
+    async with job.store.transaction() as tx:
+        waiting = await tx.repo(INTROS).needing_reminder(
+            job.now + REMIND_WINDOW, cutoff - REMIND_WINDOW, 1, setting=channel_key("intros")
+        )
+    return waiting[0].joined_at + REMIND_AFTER if waiting else None
 
 
 async def plan_reminders(job: JobContext) -> None:

@@ -33,7 +33,7 @@ from bot.features.mentorship._commands import (
     show,
 )
 from bot.features.mentorship._flows import scope_of
-from bot.features.mentorship._jobs import run_checkins
+from bot.features.mentorship._jobs import next_checkin_at, run_checkins
 from bot.features.mentorship._manage import by_hand, manage, match
 from bot.features.mentorship._mentors import capacity, member_left, pause, resume
 from bot.features.mentorship._records import log, report
@@ -285,4 +285,4 @@ def register(router: Router) -> None:
     router.form(FEEDBACK_FORM, feedback_given)
     router.home_section(home)
     router.on_member_left(member_left)
-    router.job(Job("mentorship.checkins", timedelta(hours=1), run_checkins))
+    router.job(Job("mentorship.checkins", timedelta(hours=1), run_checkins, next_checkin_at))

@@ -50,6 +50,13 @@ async def run_checkins(job: JobContext) -> None:
             log.exception("mentorship check-ins failed for space %s", space_id)
 
 
+async def next_checkin_at(job: JobContext) -> datetime | None:
+    """When a proposal lapses or a pair's next step falls due, anywhere (the console's
+    `advance` steps straight there)."""
+    async with job.store.transaction() as tx:
+        return await tx.repo(MENTORSHIP).next_due_at()
+
+
 async def job_scope(job: JobContext, tx: Tx, space_id: int) -> Scope:
     async def send(delivery: NewDelivery) -> bool:
         planned = await tx.outbox.enqueue(space_id, delivery)

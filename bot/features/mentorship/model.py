@@ -327,6 +327,10 @@ class MentorshipRepo(Protocol):
         """Active pairs whose next ladder step is due, leaving out paused mentors' pairs."""
         ...
 
+    async def next_due_at(self) -> datetime | None:
+        """When the check-in job next has work in any space (None: nothing planned)."""
+        ...
+
     async def spaces_with_due_work(self, now: datetime) -> list[int]:
         """The check-in job's scan: spaces with a lapsed proposal or a due ladder step."""
         ...

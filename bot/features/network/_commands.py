@@ -11,7 +11,7 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.features.network._render import ANSWERS, render_answered
 from bot.features.network._schedule import cadence, local_monday, next_round
-from bot.features.network.model import NETWORK, NetworkRepo, NetworkStatus
+from bot.features.network.model import NETWORK, NetworkRepo, NetworkStatus, PairInfo
 from bot.messages import Button, ButtonStyle, Message, mention, moment
 from bot.options import format_duration
 
@@ -85,7 +85,13 @@ async def status_lines(ctx: Context) -> list[str]:
     if participant is None or participant.status is NetworkStatus.LEFT:
         return []
     lines = []
-    if participant.status is NetworkStatus.ACTIVE:
+    counts = await network(ctx).counts(ctx.space.id)
+    if participant.status is NetworkStatus.ACTIVE and counts.get(NetworkStatus.ACTIVE, 0) < 2:
+        lines.append(
+            "You're in networking rounds. Nobody else has joined yet: your first pairing comes "
+            "in the round after someone does."
+        )
+    elif participant.status is NetworkStatus.ACTIVE:
         lines.append(f"You're in networking rounds. Next pairing: {await next_round_text(ctx)}.")
     elif participant.status is NetworkStatus.SNOOZED and participant.snoozed_until:
         lines.append(f"You're snoozed until {moment(participant.snoozed_until, 'D')}.")
@@ -174,9 +180,32 @@ async def answer(ctx: Context, value: str) -> None:
         ctx.space.id, [m for m in pair.member_ids if m != ctx.member.id]
     )
     ctx.update(render_answered(list(partners.values()), choice))
-    replies = {
-        "met": "✓ Wonderful, thank you! We'll keep pairing you with new peers.",
-        "later": "No problem. There's still time this round; a short call counts.",
-        "skip": "Thanks for letting us know. You'll get a new partner next round.",
-    }
-    ctx.reply(replies[choice])
+    ctx.reply(await answered_text(ctx, pair, choice))
+
+
+async def answered_text(ctx: Context, pair: PairInfo, choice: str) -> str:
+    """Thanks for the answer, and what happens next for the member as things stand now
+    (the button may be on a message from weeks ago)."""
+    thanks = {
+        "met": "✓ Wonderful, thank you!",
+        "later": "No problem.",
+        "skip": "Thanks for letting us know.",
+    }[choice]
+    participant = await network(ctx).participant(ctx.space.id, ctx.member.id)
+    status = participant.status if participant else NetworkStatus.LEFT
+    if status is NetworkStatus.LEFT:
+        return (
+            f"{thanks} You've left networking rounds, so no new partner is coming; "
+            "rejoin any time with `/rounds network join`."
+        )
+    if status is NetworkStatus.PAUSED:
+        return f"{thanks} Your rounds are paused; rejoin with `/rounds network join`."
+    if status is NetworkStatus.SNOOZED and participant and participant.snoozed_until:
+        return f"{thanks} You're snoozed until {moment(participant.snoozed_until, 'D')}."
+    current = await network(ctx).current_pair(ctx.space.id, ctx.member.id)
+    ongoing = current is not None and current[1].id == pair.id and current[0].ends_at > ctx.now
+    if choice == "later" and ongoing:
+        return f"{thanks} There's still time this round; a short call counts."
+    if choice == "met":
+        return f"{thanks} We'll keep pairing you with new peers."
+    return f"{thanks} Your next partner arrives {await next_round_text(ctx)}."

@@ -32,7 +32,8 @@ from bot.features.network._schedule import (
 )
 from bot.features.network.model import NETWORK, NetworkStatus, PairInfo, Participant, RoundInfo
 from bot.localtime import next_allowed, next_local
-from bot.messages import DirectMessage, GroupMessage, Message
+from bot.managers import manager_alerts
+from bot.messages import DirectMessage, GroupMessage, Message, mention
 from bot.ports import NewDelivery, Tx
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,21 @@ async def run_rounds(job: JobContext) -> None:
             await pair_space(job, space_id)
         except Exception:
             log.exception("networking round failed for space %s", space_id)
+
+
+async def next_pairing_at(job: JobContext) -> datetime | None:
+    """When the next round is paired in any space (now, for a round left part-way)."""
+    moments = []
+    async with job.store.transaction() as tx:
+        network = tx.repo(NETWORK)
+        for space_id in await network.spaces_with_participants():
+            every = cadence(job.router.effective(await tx.settings.all(space_id)))
+            latest = await network.latest_round(space_id)
+            if latest is not None and not latest.planned:
+                moments.append(job.now)
+            else:
+                moments.append(next_round(job.now, every, latest).pair_at)
+    return min(moments, default=None)
 
 
 @dataclass
@@ -87,6 +103,9 @@ async def pair_space(job: JobContext, space_id: int) -> None:
         await plan_messages(job, space_id, unfinished, every, stored)
         return
     members = [m for m in eligible if m.id not in silent]
+    if len(members) < 2 and not paused:  # (pauses are written with a round, as always)
+        await wait_for_company(job, space_id, members, latest)
+        return
     start = upcoming.starts_at
     # the pairing is pure CPU work: off the event loop, so members' commands keep flowing
     pairing = await asyncio.to_thread(
@@ -132,6 +151,56 @@ UNMATCHED = (
     "No networking match for you this round, sorry: there was no one left to pair you with. "
     "You're first in line next round."
 )
+
+
+ALONE = (
+    "You're the first one in networking rounds here 🎉 There's nobody to pair you with yet, "
+    "so we'll wait: your first pairing comes in the round after another member joins. "
+    "Nothing to do till then."
+)
+
+
+def alone_for_managers(member: Member) -> Message:
+    return Message(
+        f"Networking rounds need more members: only {mention(member.user_id)} has joined, so "
+        "no pairs can be made. Invite members to join with `/rounds network join`; rounds "
+        "start by themselves once two have."
+    )
+
+
+async def wait_for_company(
+    job: JobContext, space_id: int, members: list[Member], latest: RoundInfo | None
+) -> None:
+    """No round for fewer than two: the one member waiting is told once, and so are the
+    managers; then nothing more is sent until a round can pair them."""
+    if not members:
+        return
+    [member] = members
+    since = latest.number if latest else 0  # a new notice only after rounds ran meanwhile
+    async with job.store.transaction() as tx:
+        network = tx.repo(NETWORK)
+        participant = await network.participant(space_id, member.id)
+        if participant is None or participant.told_alone_after == since:
+            return
+        await network.mark_told_alone(space_id, member.id, since)
+        told = [
+            NewDelivery(
+                dedupe_key=f"network:alone:{since}:{member.id}",
+                purpose="network-alone",
+                target=DirectMessage(member.user_id),
+                message=Message(ALONE),
+                due_at=next_allowed(job.now, member.profile),
+            )
+        ]
+        told += await manager_alerts(
+            tx,
+            space_id,
+            f"network:alone:{since}",
+            "manager-alert",
+            alone_for_managers(member),
+            job.now,
+        )
+        job.planned += await tx.outbox.enqueue_many(space_id, told)
 
 
 def note(info: RoundInfo, what: str, member: Member, text: str, due_at: datetime) -> NewDelivery:

@@ -29,6 +29,8 @@ class Participant:
     status: NetworkStatus
     snoozed_until: datetime | None
     ignored_streak: int
+    told_alone_after: int | None = None
+    """The round number after which they were told they are the only one (0: before any)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class NetworkRepo(Protocol):
     ) -> None: ...
 
     async def set_streaks(self, space_id: int, streaks: dict[int, int]) -> None: ...
+
+    async def mark_told_alone(self, space_id: int, member_id: int, after_round: int) -> None: ...
 
     async def participants(self, space_id: int) -> dict[int, Participant]: ...
 

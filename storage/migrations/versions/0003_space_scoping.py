@@ -1,5 +1,5 @@
 """space scoping: network_pair_members.space_id, intro_cards.channel_id, outbox keys by member
-id, network_rounds.planned_at
+id, network_rounds.planned_at, network_members.told_alone_after
 
 Revision ID: 0003
 Revises: 0002
@@ -55,6 +55,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table('network_rounds', schema=None) as batch_op:
         batch_op.add_column(sa.Column('planned_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('network_members', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('told_alone_after', sa.Integer(), nullable=True))
     op.execute('UPDATE network_rounds SET planned_at = paired_at')
 
     rewrite_outbox_keys()
@@ -130,6 +132,8 @@ def backfill_card_channels() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('network_members', schema=None) as batch_op:
+        batch_op.drop_column('told_alone_after')
     with op.batch_alter_table('network_rounds', schema=None) as batch_op:
         batch_op.drop_column('planned_at')
     with op.batch_alter_table('intro_cards', schema=None) as batch_op:

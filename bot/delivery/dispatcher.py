@@ -1,24 +1,22 @@
-"""The dispatcher: sends due outbox rows exactly as ARCHITECTURE.md §4 asks.
-
-Claims are atomic with a lease, so several dispatchers (or processes) send each row once.
-Overdue rows go out late rather than never; rows past `expires_at` are marked expired.
-Transient failures retry with backoff, permanent refusals do not, a 429's `Retry-After` pauses
-that platform, and a refused DM falls back to a mention in the programme's channel. A
-replacement edits the earlier post, or posts anew when that post is gone.
-No network call happens inside a database transaction: claim, send, then record.
-"""
+"""The dispatcher: sends due outbox rows as ARCHITECTURE.md §4 asks, recording each result as
+soon as it is known, with no network call inside a database transaction."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.context import channel_key
+from bot.delivery.budget import RateBudget
+from bot.delivery.quiet import Audience, load_audience, quiet_until
 from bot.errors import DeliveryError, RateLimited
 from bot.messages import ChannelPost, DirectMessage, GroupMessage, Message, mention
 from bot.ports import (
@@ -38,7 +36,8 @@ MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
 LEASE = timedelta(minutes=5)
-BATCH_SECONDS = LEASE.total_seconds() / 2  # a batch never outlives its claim
+BATCH_SECONDS = LEASE.total_seconds() / 2
+"""After this long, a batch gives its unsent rows back rather than start another send."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -46,47 +45,45 @@ def backoff(attempts: int) -> timedelta:
     return min(BASE_BACKOFF * (1 << min(max(attempts - 1, 0), 16)), MAX_BACKOFF)
 
 
-@dataclass
-class RateBudget:
-    """A token bucket per platform, in real (monotonic) time: sends wait for a token."""
-
-    per_second: float
-    burst: int = 10
-    _tokens: float = field(init=False)
-    _stamp: float = field(init=False, default_factory=time.monotonic)
-
-    def __post_init__(self) -> None:
-        self._tokens = float(self.burst)
-
-    async def acquire(self) -> None:
-        while True:
-            now = time.monotonic()
-            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.per_second)
-            self._stamp = now
-            if self._tokens >= 1:
-                self._tokens -= 1
-                return
-            await asyncio.sleep((1 - self._tokens) / self.per_second)
+def default_worker() -> str:
+    """`host:pid:random`: unique per process, so a claim says which process holds it."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class Dispatcher:
+    """Claims due rows under this process's worker identity (several dispatchers or processes
+    send each row once), then sends them one by one. Rows past `expires_at` are marked expired;
+    transient failures retry with backoff, permanent refusals do not; a 429 pauses the
+    platform's budget until its `Retry-After` has passed; a refused DM falls back to a mention
+    in the programme's channel; quiet deliveries wait out their recipients' quiet hours; a
+    replacement edits the post of the version before it, or posts anew when there is none.
+    """
+
     def __init__(
         self,
         store: Store,
         platforms: Mapping[str, ChatPlatform],
         clock: Clock,
         *,
-        worker: str = "worker-1",
+        worker: str | None = None,
         batch: int = 100,
-        budgets: Mapping[str, RateBudget] | None = None,
+        budgets: dict[str, RateBudget] | None = None,
     ) -> None:
         self.store = store
         self.platforms = platforms
         self.clock = clock
-        self.worker = worker
+        self.worker = worker or default_worker()
         self.batch = batch
-        self.budgets = dict(budgets or {})
+        # kept, not copied: the composition root adds platforms and budgets after building us
+        self.budgets = budgets if budgets is not None else {}
         self._lock = asyncio.Lock()
+
+    def budget(self, platform: str) -> RateBudget:
+        """The platform's budget; an unpaced one when none was configured (it still pauses)."""
+        budget = self.budgets.get(platform)
+        if budget is None:
+            budget = self.budgets[platform] = RateBudget()
+        return budget
 
     async def run_due(self) -> int:
         """Send everything due now; returns how many deliveries were sent."""
@@ -94,39 +91,44 @@ class Dispatcher:
             sent = 0
             while True:
                 now = self.clock.now()
+                ready = [
+                    name for name in self.platforms if self.budget(name).resumes_at(now) is None
+                ]
+                if not ready:
+                    return sent
                 claimed = await self.store.deliveries.claim_due(
-                    now, self.worker, self.batch, now + LEASE, platforms=list(self.platforms)
+                    now, self.worker, self.batch, now + LEASE, platforms=ready
                 )
                 if not claimed:
                     return sent
-                results = await self._send_all(claimed, now)
-                await self.store.deliveries.record(results, self.clock.now(), worker=self.worker)
-                sent += sum(isinstance(r, Sent) for r in results)
-                if len(claimed) < self.batch:
-                    return sent
+                sent += await self._send_batch(claimed)
 
-    async def _send_all(self, claimed: list[Delivery], now: datetime) -> list[DeliveryResult]:
-        results: list[DeliveryResult] = []
-        paused: dict[str, datetime] = {}
+    async def _send_batch(self, claimed: list[Delivery]) -> int:
+        audience = await load_audience(self.store, claimed)
+        given_back: list[DeliveryResult] = []
         started = time.monotonic()
-        for delivery in claimed:
-            if time.monotonic() - started > BATCH_SECONDS:
-                # slow sends: give the rest of the claim back well before its lease ends
-                results.append(Retry(delivery.id, now, "released unsent", count_attempt=False))
-                continue
-            platform_name = delivery.space.key.platform
-            if platform_name in paused:
-                results.append(
-                    Retry(delivery.id, paused[platform_name], "waiting on rate limit", False)
-                )
-                continue
-            result = await self._send_one(delivery, now)
-            if isinstance(result, Retry) and not result.count_attempt:
-                paused[platform_name] = result.due_at
-            results.append(result)
-        return results
+        sent = 0
+        async with self.store.deliveries.recording(self.worker) as record:
+            for delivery in claimed:
+                now = self.clock.now()
+                resumes = self.budget(delivery.space.key.platform).resumes_at(now)
+                if resumes is not None:
+                    given_back.append(Retry(delivery.id, resumes, "waiting on rate limit", False))
+                    continue
+                if time.monotonic() - started > BATCH_SECONDS:
+                    # slow sends: give the rest of the claim back well before its lease ends
+                    given_back.append(Retry(delivery.id, now, "released unsent", False))
+                    continue
+                result = await self._send_one(delivery, now, audience)
+                await record(result, self.clock.now())
+                sent += isinstance(result, Sent)
+        if given_back:
+            await self.store.deliveries.record(given_back, self.clock.now(), worker=self.worker)
+        return sent
 
-    async def _send_one(self, delivery: Delivery, now: datetime) -> DeliveryResult:
+    async def _send_one(
+        self, delivery: Delivery, now: datetime, audience: Audience
+    ) -> DeliveryResult:
         if delivery.expires_at is not None and delivery.expires_at <= now:
             log.info(
                 "delivery %s (%s) expired before it could be sent", delivery.id, delivery.purpose
@@ -135,15 +137,16 @@ class Dispatcher:
         platform = self.platforms.get(delivery.space.key.platform)
         if platform is None:
             return Retry(delivery.id, now + LEASE, "platform not connected", count_attempt=False)
-        budget = self.budgets.get(platform.name)
+        wait = quiet_until(delivery, audience, now)
+        if wait is not None:
+            if delivery.expires_at is not None and wait >= delivery.expires_at:
+                # it could only go out after its expiry: say so now rather than hold it
+                return Expired(delivery.id, f"quiet hours until {wait:%Y-%m-%d %H:%M} UTC")
+            return Retry(delivery.id, wait, "quiet hours", count_attempt=False)
         try:
-            if budget is not None:
-                await budget.acquire()
             return await self._deliver(platform, delivery)
         except RateLimited as limited:
-            log.warning("rate limited on %s for %.1fs", platform.name, limited.retry_after)
-            wait = timedelta(seconds=max(limited.retry_after, 1.0))
-            return Retry(delivery.id, now + wait, "rate limited", count_attempt=False)
+            return self._rate_limited(delivery, platform.name, limited.retry_after)
         except DeliveryError as error:
             if error.dm_refused:
                 return await self._fall_back(platform, delivery, error)
@@ -157,10 +160,12 @@ class Dispatcher:
 
     async def _deliver(self, platform: ChatPlatform, delivery: Delivery) -> DeliveryResult:
         space, target, message = delivery.space.key, delivery.target, delivery.message
+        budget = self.budget(platform.name)
         if delivery.replaces:
             ref = await self.store.deliveries.sent_ref(delivery.space.id, delivery.replaces)
             if ref:
                 try:
+                    await budget.acquire()
                     await platform.edit(space, ref, message)
                     return Sent(delivery.id, ref, note=f"edited {delivery.replaces}")
                 except DeliveryError as error:
@@ -177,12 +182,14 @@ class Dispatcher:
             if not platform.group_dms:
                 return await self._each(platform, delivery, target)
             try:
+                await budget.acquire()
                 return Sent(delivery.id, await platform.send(space, target, message))
             except DeliveryError as error:
                 if not error.permanent:
                     raise
                 log.warning("group message %s refused (%s); one DM each", delivery.id, error.reason)
                 return await self._each(platform, delivery, target)
+        await budget.acquire()
         return Sent(delivery.id, await platform.send(space, target, message))
 
     async def _each(
@@ -190,8 +197,11 @@ class Dispatcher:
     ) -> DeliveryResult:
         """A group message on a platform without group DMs: one DM to each member."""
         refs, refused = [], []
+        budget = self.budget(platform.name)
         for index, user_id in enumerate(group.user_ids):
+            rest = GroupMessage(group.user_ids[index:])
             try:
+                await budget.acquire()
                 refs.append(
                     await platform.send(
                         delivery.space.key, DirectMessage(user_id), delivery.message
@@ -203,30 +213,32 @@ class Dispatcher:
                     continue
                 if not refs:
                     raise
-                return self._rest_later(delivery, group.user_ids[index:], error.reason, None)
+                # some members got their DM: retry only the others, so nobody gets it twice
+                due = self.clock.now() + backoff(delivery.attempts)
+                return Retry(delivery.id, due, f"{error.reason} (part sent)", True, rest)
             except RateLimited as limited:
                 if not refs:
                     raise
-                return self._rest_later(
-                    delivery, group.user_ids[index:], "rate limited", limited.retry_after
-                )
+                return self._rate_limited(delivery, platform.name, limited.retry_after, rest)
         if not refs:
             return Failed(delivery.id, "; ".join(refused))
         return Sent(delivery.id, ",".join(refs), note="; ".join(refused))
 
-    def _rest_later(
+    def _rate_limited(
         self,
         delivery: Delivery,
-        rest: tuple[str, ...],
-        reason: str,
-        retry_after: float | None,
+        platform: str,
+        retry_after: float,
+        rest: GroupMessage | None = None,
     ) -> DeliveryResult:
-        """Some members got their DM: retry only the others, so nobody gets it twice."""
-        now = self.clock.now()
-        due = now + (timedelta(seconds=retry_after) if retry_after else backoff(delivery.attempts))
-        return Retry(
-            delivery.id, due, f"{reason} (part sent)", retry_after is None, GroupMessage(rest)
+        """Pause the platform for everyone in this process, and try this delivery after it."""
+        resumes = self.clock.now() + timedelta(seconds=max(retry_after, 1.0))
+        self.budget(platform).pause_until(resumes)
+        log.warning(
+            "rate limited on %s for %.1fs (delivery %s)", platform, retry_after, delivery.id
         )
+        reason = "rate limited (part sent)" if rest is not None else "rate limited"
+        return Retry(delivery.id, resumes, reason, count_attempt=False, target=rest)
 
     def _retry(self, delivery: Delivery, now: datetime, reason: str) -> DeliveryResult:
         if delivery.attempts >= MAX_ATTEMPTS:
@@ -249,7 +261,13 @@ class Dispatcher:
         )
         message: Message = replace(delivery.message, text=note + delivery.message.text)
         try:
+            await self.budget(platform.name).acquire()
             ref = await platform.send(delivery.space.key, ChannelPost(channel), message)
-        except (DeliveryError, RateLimited) as second:
-            return Failed(delivery.id, f"{error.reason}; fallback failed: {second}")
+        except RateLimited as limited:
+            return self._rate_limited(delivery, platform.name, limited.retry_after)
+        except DeliveryError as second:
+            reason = f"{error.reason}; fallback failed: {second.reason}"
+            if second.permanent:
+                return Failed(delivery.id, reason)
+            return self._retry(delivery, self.clock.now(), reason)
         return Sent(delivery.id, ref, note=f"fallback to channel {channel}: {error.reason}")

@@ -1,0 +1,94 @@
+"""Rate budgets (ARCHITECTURE.md §4): the budget an adapter adds paces the sends of a served
+bot, and a 429's `Retry-After` keeps the whole platform quiet until it has passed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.bootstrap import build_core
+from bot.clock import ManualClock
+from bot.delivery import Dispatcher, RateBudget
+from bot.domain import SpaceKey
+from bot.errors import RateLimited
+from bot.messages import ChannelPost, Message, Target
+from bot.router import Router
+from bot.runtime import Runtime
+from storage.store import SqlStore
+from tests.fakes import FakeTimer, RecordingPlatform
+from tests.test_delivery import dm, plan, space, statuses
+
+
+class TimedPlatform(RecordingPlatform):
+    """Records the budget's time at each send."""
+
+    def __init__(self, timer: FakeTimer) -> None:
+        super().__init__()
+        self.timer = timer
+        self.sent_at: list[float] = []
+
+    async def send(self, space: SpaceKey, target: Target, message: Message) -> str:
+        self.sent_at.append(self.timer.now)
+        return await super().send(space, target, message)
+
+
+async def test_a_served_bot_paces_sends_with_the_budget_its_adapter_added(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    core = build_core(store, clock, router=Router(), send_when_planned=False)
+    timer = FakeTimer()
+    platform = TimedPlatform(timer)
+    # what an adapter's service does when `serve()` builds it, after the core exists
+    core.add_platform(
+        platform, RateBudget(2, burst=1, monotonic=timer.monotonic, sleep=timer.sleep)
+    )
+    await plan(store, clock, *(dm(f"d{i}", clock, user=f"u{i}") for i in range(3)))
+    assert await core.runtime.run_due() == 3
+    assert platform.sent_at == [0.0, 0.5, 1.0]
+
+
+async def test_a_429_keeps_the_platform_quiet_across_runs_and_kicks_until_it_has_passed(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    platform = RecordingPlatform(failures=[RateLimited(30)])
+    dispatcher = Dispatcher(store, {"console": platform}, clock)
+    runtime = Runtime(Router(), store, clock, dispatcher)
+    await plan(store, clock, dm("first", clock))
+    assert await runtime.run_due() == 0
+    clock.advance(timedelta(seconds=10))
+    await plan(store, clock, dm("planned-during-the-pause", clock, user="bob"))
+    runtime.kick()
+    assert await runtime.kicked() == 0
+    clock.advance(timedelta(seconds=19))
+    assert await runtime.run_due() == 0  # the next tick, still inside the pause
+    assert platform.attempts == 1
+    clock.advance(timedelta(seconds=2))
+    assert await runtime.run_due() == 2
+    assert platform.attempts == 3
+    assert await statuses(store) == {"first": ("sent", 1), "planned-during-the-pause": ("sent", 1)}
+
+
+async def test_a_429_on_the_fallback_post_after_a_refused_dm_is_retried_after_retry_after(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    platform = RecordingPlatform(closed_dms={"alice"}, failures=[RateLimited(20)])
+    found = await space(store)
+    async with store.transaction() as tx:
+        await tx.settings.put(found.id, "channel.intros", "C-INTROS")
+    await plan(store, clock, dm("hello", clock, fallback="intros"))
+    dispatcher = Dispatcher(store, {"console": platform}, clock)
+    assert await dispatcher.run_due() == 0
+    assert await statuses(store) == {"hello": ("pending", 0)}
+    clock.advance(timedelta(seconds=21))
+    assert await dispatcher.run_due() == 1
+    [sent] = platform.sent
+    assert sent.target == ChannelPost("C-INTROS")
+    assert sent.message.text.endswith("hello hello")
+    assert await statuses(store) == {"hello": ("sent", 1)}
+
+
+def test_a_pause_ends_at_its_moment_and_a_later_pause_wins(clock: ManualClock) -> None:
+    budget = RateBudget()
+    budget.pause_until(clock.now() + timedelta(seconds=30))
+    budget.pause_until(clock.now() + timedelta(seconds=10))
+    assert budget.resumes_at(clock.now()) == clock.now() + timedelta(seconds=30)
+    assert budget.resumes_at(clock.now() + timedelta(seconds=30)) is None
