@@ -5,18 +5,22 @@ across time zones, and catch-up after a restart (each nudge once)."""
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.bootstrap import build_core
+from bot.bootstrap import build_console, build_core
 from bot.clock import ManualClock
+from bot.context import Actor, JobContext
+from bot.features.mentorship import run_checkins
 from bot.features.mentorship.model import PairStatus, Step
 from storage.models import OutboxRow
 from storage.store import SqlStore
-from tests.conftest import Transcript
+from tests.conftest import START, Transcript
 from tests.fakes import RecordingPlatform
+from tests.helpers import CONSOLE
 from tests.mentoring import PAIRED, blocks, checkins, pairs, the_pair
 
 NUDGE = (
@@ -359,3 +363,24 @@ async def test_after_downtime_a_new_core_sends_each_due_nudge_once(
     await again.runtime.run_due()
     await first.runtime.run_due()
     assert platform.texts_to("okafor")[1:] == [tokens(SECOND)]
+
+
+async def test_a_nudge_waits_out_quiet_hours_that_began_after_it_was_planned(
+    store: SqlStore,
+) -> None:
+    clock = ManualClock(START)
+    out = io.StringIO()
+    core, console = build_console(store, clock, out)
+    await console.run_lines(PAIRED.strip().splitlines())
+    due = at("2026-03-16 09:00")
+    await run_checkins(JobContext(store, core.router, due))  # planned, not yet sent
+    # Dr Okafor comes off a night shift and sets quiet hours over this morning
+    await core.rounds.command(Actor(CONSOLE, "okafor"), "profile set quiet=08:00-14:00")
+    clock.set(due)
+    start = out.tell()
+    await core.dispatcher.run_due()
+    assert "[dm @carol]\n  Your check-in with @okafor is due." in out.getvalue()[start:]
+    assert "[dm @okafor]" not in out.getvalue()[start:]
+    clock.set(at("2026-03-16 14:00"))  # 14:00 in Accra: his quiet hours are over
+    await core.dispatcher.run_due()
+    assert "[dm @okafor]\n  ⏰ Time to check in with @carol." in out.getvalue()[start:]

@@ -151,7 +151,7 @@ async def nudge(ctx: Context, value: str) -> None:
             (ctx.member, other) if pair.mentor_id == ctx.member.id else (other, ctx.member)
         )
         await scope.tell_managers(
-            lambda manager_id: help_key(pair.id, ctx.now, manager_id),
+            help_key(pair.id, ctx.now),
             "mentorship-help",
             render_help_card(pair.id, mentor, mentee),
         )

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.context import Context, channel_key
+from bot.context import Context
 from bot.domain import Member
 from bot.features.mentorship._render import (
     NO_FIT,
@@ -49,7 +49,9 @@ from bot.features.mentorship.model import (
     Step,
     Suggestion,
 )
-from bot.messages import ChannelPost, DirectMessage, Message, mention
+from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE
+from bot.managers import manager_alerts
+from bot.messages import DirectMessage, Message, mention
 from bot.ports import NewDelivery, Tx
 
 
@@ -65,6 +67,11 @@ class Scope:
     def repo(self) -> MentorshipRepo:
         return self.tx.repo(MENTORSHIP)
 
+    @property
+    def zone(self) -> str:
+        """The community's time zone, for members who set none."""
+        return self.settings.get(COMMUNITY_ZONE) or DEFAULT_ZONE
+
     async def members(self, *ids: int) -> dict[int, Member]:
         return await self.tx.members.by_ids(self.space_id, list(ids))
 
@@ -78,6 +85,8 @@ class Scope:
         due_at: datetime | None = None,
         expires_at: datetime | None = None,
     ) -> bool:
+        """A DM about the member's mentorship. It waits out their quiet hours at send time:
+        news can wait for the morning (none of it is a reply to what they just did)."""
         body = Message(message) if isinstance(message, str) else message
         return await self.send(
             NewDelivery(
@@ -87,21 +96,16 @@ class Scope:
                 message=body,
                 due_at=due_at or self.now,
                 expires_at=expires_at,
+                quiet=True,
             )
         )
 
-    async def tell_managers(
-        self, key: Callable[[int | None], str], purpose: str, message: Message
-    ) -> None:
+    async def tell_managers(self, key: str, purpose: str, message: Message) -> None:
         """The managers channel; without one, a DM to each manager (never nowhere)."""
-        channel = self.settings.get(channel_key("managers"))
-        if channel:
-            await self.send(
-                NewDelivery(key(None), purpose, ChannelPost(channel), message, self.now)
-            )
-            return
-        for manager in await self.tx.members.managers(self.space_id):
-            await self.dm(key(manager.id), purpose, manager, message)
+        for delivery in await manager_alerts(
+            self.tx, self.space_id, key, purpose, message, self.now
+        ):
+            await self.send(delivery)
 
 
 async def scope_of(ctx: Context) -> Scope:
@@ -145,7 +149,7 @@ async def suggest(
 async def no_match(scope: Scope, request: Request, mentee: Member, cause: str, why: str) -> None:
     await scope.repo.update_request(scope.space_id, request.id, status=RequestStatus.UNMATCHED)
     await scope.tell_managers(
-        lambda manager_id: managers_key(request.id, cause, manager_id),
+        managers_key(request.id, cause),
         "mentorship-no-match",
         render_no_match_card(request.id, mentee, request.goals, why),
     )
@@ -264,7 +268,7 @@ async def cancel_nudges(scope: Scope, pair: Pair) -> None:
 async def snooze(scope: Scope, pair: Pair, mentor: Member) -> datetime:
     """The mentor's nudge again a day later (at a good hour); the due date stays, so the
     mentee isn't prompted twice, and the second nudge counts from the snoozed one."""
-    again = nudge_moment(scope.now + SNOOZE, mentor.profile)
+    again = nudge_moment(scope.now + SNOOZE, mentor.profile, scope.zone)
     await cancel_nudges(scope, pair)
     if pair.due_at is not None:
         await scope.repo.schedule(scope.space_id, pair.id, Ladder(pair.due_at, Step.SNOOZED, again))

@@ -93,23 +93,24 @@ async def lapse(scope: Scope, pair: Pair) -> None:
             "mentorship-lapsed",
             mentor,
             render_lapsed_mentor(mentee),
-            due_at=nudge_moment(scope.now, mentor.profile),
+            due_at=nudge_moment(scope.now, mentor.profile, scope.zone),
         )
     await next_choice(scope, pair, lapsed=True)
 
 
 def nudge(
-    key: str, member: Member, message: Message, start: datetime, expires_at: datetime | None
+    key: str, member: Member, message: Message, at: datetime, expires_at: datetime | None
 ) -> NewDelivery:
-    """A check-in nudge: at a good local hour outside quiet hours, and of no use once the
-    next step of the ladder has come."""
+    """A check-in nudge: planned for a good local hour, held at send time while the member
+    is in their quiet hours (`quiet`), and of no use once the next step of the ladder came."""
     return NewDelivery(
         dedupe_key=key,
         purpose="mentorship-nudge",
         target=DirectMessage(member.user_id),
         message=message,
-        due_at=nudge_moment(start, member.profile),
+        due_at=at,
         expires_at=expires_at,
+        quiet=True,
     )
 
 
@@ -121,43 +122,39 @@ async def take_step(scope: Scope, pair: Pair) -> None:
     mentor, mentee = people[pair.mentor_id], people[pair.mentee_id]
     due_at, here = pair.due_at, Ladder(pair.due_at, pair.step, pair.next_at)
     start = max(pair.next_at, scope.now)
-    if pair.step is Step.WAITING:
-        after = Ladder(
-            due_at, Step.NUDGED, nudge_moment(start, mentor.profile) + SECOND_NUDGE_AFTER
-        )
-        if not await scope.repo.schedule(scope.space_id, pair.id, after, expect=here):
-            return  # another process took this step
+
+    def at(member: Member) -> datetime:
+        return nudge_moment(start, member.profile, scope.zone)
+
+    if pair.step is Step.ESCALATED:
+        return  # managers have it; a check-in, a card's button or a reschedule moves it on
+    if pair.step in (Step.WAITING, Step.SNOOZED):
+        after = Ladder(due_at, Step.NUDGED, at(mentor) + SECOND_NUDGE_AFTER)
+    elif pair.step is Step.NUDGED:
+        after = Ladder(due_at, Step.NUDGED_AGAIN, at(mentor) + ESCALATE_AFTER)
+    else:
+        after = Ladder(due_at, Step.ESCALATED, None)
+    if not await scope.repo.schedule(scope.space_id, pair.id, after, expect=here):
+        return  # another process took this step
+    if pair.step is Step.WAITING:  # the first nudge, and the mentee's lighter prompt
         first = render_nudge(pair.id, due_at, mentee, again=False)
         lighter = render_mentee_nudge(pair.id, due_at, mentor)
         for member, message in ((mentor, first), (mentee, lighter)):
             key = nudge_key(pair.id, due_at, Step.NUDGED, member.id)
-            await scope.send(nudge(key, member, message, start, after.next_at))
-    elif pair.step is Step.SNOOZED:
-        after = Ladder(
-            due_at, Step.NUDGED, nudge_moment(start, mentor.profile) + SECOND_NUDGE_AFTER
-        )
-        if not await scope.repo.schedule(scope.space_id, pair.id, after, expect=here):
-            return
+            await scope.send(nudge(key, member, message, at(member), after.next_at))
+    elif pair.step is Step.SNOOZED:  # the mentor's nudge again; the mentee was asked once
         key = snoozed_key(pair.id, due_at, pair.next_at, mentor.id)
         message = render_nudge(pair.id, due_at, mentee, again=False)
-        await scope.send(nudge(key, mentor, message, start, after.next_at))
+        await scope.send(nudge(key, mentor, message, at(mentor), after.next_at))
     elif pair.step is Step.NUDGED:
-        after = Ladder(
-            due_at, Step.NUDGED_AGAIN, nudge_moment(start, mentor.profile) + ESCALATE_AFTER
-        )
-        if not await scope.repo.schedule(scope.space_id, pair.id, after, expect=here):
-            return
         key = nudge_key(pair.id, due_at, Step.NUDGED_AGAIN, mentor.id)
         message = render_nudge(pair.id, due_at, mentee, again=True)
-        await scope.send(nudge(key, mentor, message, start, after.next_at))
+        await scope.send(nudge(key, mentor, message, at(mentor), after.next_at))
     else:
-        after = Ladder(due_at, Step.ESCALATED, None)
-        if not await scope.repo.schedule(scope.space_id, pair.id, after, expect=here):
-            return
         last = await scope.repo.last_checkin(scope.space_id, pair.id)
         since = last.met_at if last else pair.started_at or pair.proposed_at
         await scope.tell_managers(
-            lambda manager_id: silent_key(pair.id, due_at, manager_id),
+            silent_key(pair.id, due_at),
             "mentorship-silent",
             render_silent_card(pair.id, mentor, mentee, since),
         )

@@ -10,7 +10,7 @@ from typing import Any
 from bot.domain import Profile
 from bot.errors import UserError
 from bot.features.mentorship.model import Ladder, Pair, Step
-from bot.localtime import local, next_allowed, next_local
+from bot.localtime import DEFAULT_ZONE, local, next_allowed, next_local
 from bot.options import parse_duration
 
 DEFAULT_EVERY = "2w"
@@ -43,11 +43,15 @@ def every_of(pair: Pair, settings: Mapping[str, str]) -> timedelta:
     return pair.every or community_every(settings)
 
 
-def nudge_moment(at: datetime, profile: Profile) -> datetime:
-    """`at` when it is daytime for the member, else their next 10:00; never in quiet hours."""
-    here = local(at, profile).time()
-    moment = at if DAY_STARTS <= here < DAY_ENDS else next_local(at, profile, NUDGE_HOUR)
-    return next_allowed(moment, profile)
+def nudge_moment(at: datetime, profile: Profile, zone: str = DEFAULT_ZONE) -> datetime:
+    """`at` when it is daytime for the member, else their next 10:00; never in quiet hours.
+    A member without a time zone lives in the community's (`zone`)."""
+    here = local(at, profile, fallback=zone).time()
+    if DAY_STARTS <= here < DAY_ENDS:
+        moment = at
+    else:
+        moment = next_local(at, profile, NUDGE_HOUR, fallback=zone)
+    return next_allowed(moment, profile, fallback=zone)
 
 
 def waiting(due_at: datetime) -> Ladder:
@@ -70,8 +74,9 @@ def snoozed_key(pair_id: int, due_at: datetime, again_at: datetime, member_id: i
     return f"mentorship:{pair_id}:{stamp(due_at)}:snoozed{stamp(again_at)}:{member_id}"
 
 
-def silent_key(pair_id: int, due_at: datetime, manager_id: int | None) -> str:
-    return f"mentorship:{pair_id}:{stamp(due_at)}:silent:{manager_id or 'channel'}"
+def silent_key(pair_id: int, due_at: datetime) -> str:
+    """The managers' card for a pair silent since this due date (each recipient extends it)."""
+    return f"mentorship:{pair_id}:{stamp(due_at)}:silent"
 
 
 def proposal_key(pair_id: int) -> str:
@@ -88,10 +93,10 @@ def picks_key(request_id: int, version: int) -> str:
     return f"mentorship:request:{request_id}:{version}:picks"
 
 
-def managers_key(request_id: int, cause: str, manager_id: int | None) -> str:
+def managers_key(request_id: int, cause: str) -> str:
     """A request's card for managers; `cause` names why (`v2`: no fit at version 2, `p7`:
     pair 7 ended without a match), so each reason is told once."""
-    return f"mentorship:request:{request_id}:managers:{cause}:{manager_id or 'channel'}"
+    return f"mentorship:request:{request_id}:managers:{cause}"
 
 
 def mentor_note_key(member_id: int, what: str, at: datetime, to_id: int) -> str:
@@ -99,8 +104,8 @@ def mentor_note_key(member_id: int, what: str, at: datetime, to_id: int) -> str:
     return f"mentorship:mentor:{member_id}:{what}:{stamp(at)}:{to_id}"
 
 
-def help_key(pair_id: int, at: datetime, manager_id: int | None) -> str:
-    return f"mentorship:{pair_id}:help:{stamp(at)}:{manager_id or 'channel'}"
+def help_key(pair_id: int, at: datetime) -> str:
+    return f"mentorship:{pair_id}:help:{stamp(at)}"
 
 
 def pause_until_check(value: Any, now: datetime) -> datetime:
