@@ -1,25 +1,23 @@
-"""Mentorship's repository: mentors, requests with their suggestions, pairs (from proposal to
-end) and check-ins, over the tables in `mentorship_rows`.
+"""Mentorship's repository: requests with their suggestions, pairs (from proposal to end) and
+check-ins, over the tables in `mentorship_rows`; mentors' rows are in `mentorship_mentors`, and
+ranking, the job's scans and the report in `mentorship_match`.
 
 Every query is filtered by space, so an id from another space (a replayed button) finds nothing.
-Ranking mentors for a request, the job's scans and the report are in `mentorship_match`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.mentorship.model import (
     COMMITTED,
-    DEFAULT_CAPACITY,
     MENTORSHIP,
     WAITING,
     Checkin,
     Ladder,
-    Mentor,
     Outcome,
     Pair,
     PairStatus,
@@ -28,15 +26,13 @@ from bot.features.mentorship.model import (
     Suggestion,
 )
 from storage.mentorship_match import MentorshipQueries
+from storage.mentorship_mentors import MentorRecords
 from storage.mentorship_rows import (
     CheckinRow,
-    MentorAreaRow,
-    MentorRow,
     PairRow,
     RequestRow,
     SuggestionRow,
     checkin_of,
-    mentor_of,
     pair_of,
     request_of,
     statuses,
@@ -45,127 +41,11 @@ from storage.mentorship_rows import (
 from storage.repos import _insert
 
 
-class SqlMentorship(MentorshipQueries):
+class SqlMentorship(MentorRecords, MentorshipQueries):
     """Mentors, requests, pairs and check-ins: the writes and the look-ups by id."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    # -- mentors -----------------------------------------------------------------------------
-    async def mentor(self, space_id: int, member_id: int) -> Mentor | None:
-        row = await self.session.scalar(
-            select(MentorRow)
-            .where(MentorRow.space_id == space_id, MentorRow.member_id == member_id)
-            .execution_options(populate_existing=True)
-        )
-        if row is None:
-            return None
-        areas: tuple[str, ...] = ()
-        if row.own_areas:
-            labels = await self.session.scalars(
-                select(MentorAreaRow.label)
-                .where(MentorAreaRow.space_id == space_id, MentorAreaRow.member_id == member_id)
-                .order_by(MentorAreaRow.area)
-            )
-            areas = tuple(labels)
-        return mentor_of(row, areas)
-
-    async def save_mentor(
-        self,
-        space_id: int,
-        member_id: int,
-        at: datetime,
-        *,
-        capacity: int | None = None,
-        areas: tuple[str, ...] | None = None,
-    ) -> Mentor:
-        values: dict[str, object] = {"changed_at": at, "left_at": None}
-        if capacity is not None:
-            values["capacity"] = capacity
-        if areas is not None:
-            values["own_areas"] = bool(areas)
-        insert = _insert(self.session)
-        statement = insert(MentorRow).values(
-            member_id=member_id,
-            space_id=space_id,
-            capacity=capacity if capacity is not None else DEFAULT_CAPACITY,
-            commitments=0,
-            own_areas=bool(areas),
-            changed_at=at,
-        )
-        await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["member_id"], set_=values, where=MentorRow.space_id == space_id
-            )
-        )
-        if areas is not None:
-            await self.session.execute(
-                delete(MentorAreaRow).where(
-                    MentorAreaRow.space_id == space_id, MentorAreaRow.member_id == member_id
-                )
-            )
-            unique = {a.lower()[:40]: a[:40] for a in areas}
-            if unique:
-                await self.session.execute(
-                    insert(MentorAreaRow),
-                    [
-                        {"member_id": member_id, "space_id": space_id, "area": k, "label": v}
-                        for k, v in unique.items()
-                    ],
-                )
-        found = await self.mentor(space_id, member_id)
-        assert found is not None  # written just now (a row of another space is never changed)
-        return found
-
-    async def _mentor_update(self, space_id: int, member_id: int, **values: object) -> None:
-        await self.session.execute(
-            update(MentorRow)
-            .where(MentorRow.space_id == space_id, MentorRow.member_id == member_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-
-    async def pause_mentor(
-        self, space_id: int, member_id: int, at: datetime, until: datetime | None
-    ) -> None:
-        await self._mentor_update(space_id, member_id, paused_at=at, paused_until=until)
-
-    async def resume_mentor(self, space_id: int, member_id: int) -> None:
-        await self._mentor_update(space_id, member_id, paused_at=None, paused_until=None)
-
-    async def mentor_left(self, space_id: int, member_id: int, at: datetime) -> None:
-        await self._mentor_update(space_id, member_id, left_at=at, changed_at=at)
-
-    async def commitments(self, space_id: int, member_id: int) -> int:
-        count = await self.session.scalar(
-            select(MentorRow.commitments).where(
-                MentorRow.space_id == space_id, MentorRow.member_id == member_id
-            )
-        )
-        return int(count or 0)
-
-    async def _commit(self, space_id: int, member_id: int, change: int, at: datetime) -> None:
-        """A pair began (+1) or stopped (-1) counting against the mentor's capacity. A
-        `mentor=yes` profile gets its row (with the defaults) at its first pair."""
-        await self.session.execute(
-            _insert(self.session)(MentorRow)
-            .values(
-                member_id=member_id,
-                space_id=space_id,
-                capacity=DEFAULT_CAPACITY,
-                commitments=0,
-                own_areas=False,
-                changed_at=at,
-            )
-            .on_conflict_do_nothing(index_elements=["member_id"])
-        )
-        await self._mentor_update(
-            space_id,
-            member_id,
-            commitments=case(
-                (MentorRow.commitments + change < 0, 0), else_=MentorRow.commitments + change
-            ),
-        )
 
     # -- requests ----------------------------------------------------------------------------
     async def add_request(
@@ -240,12 +120,14 @@ class SqlMentorship(MentorshipQueries):
             )
         )
         status = RequestStatus.OPEN if suggestions else RequestStatus.UNMATCHED
-        await self.session.execute(
+        changed = await self.session.execute(
             update(RequestRow)
             .where(RequestRow.space_id == space_id, RequestRow.id == request_id)
             .values(version=RequestRow.version + 1, status=status.value)
+            .returning(RequestRow)
             .execution_options(synchronize_session=False)
         )
+        row = changed.scalar_one()
         if suggestions:
             await self.session.execute(
                 _insert(self.session)(SuggestionRow),
@@ -262,9 +144,7 @@ class SqlMentorship(MentorshipQueries):
                     for s in suggestions
                 ],
             )
-        found = await self.request(space_id, request_id)
-        assert found is not None
-        return found
+        return request_of(row)
 
     async def suggestions(self, space_id: int, request_id: int) -> list[Suggestion]:
         rows = await self.session.scalars(
@@ -288,14 +168,6 @@ class SqlMentorship(MentorshipQueries):
             .values(outcome=outcome.value)
             .execution_options(synchronize_session=False)
         )
-
-    async def tried_mentors(self, space_id: int, request_id: int) -> list[int]:
-        rows = await self.session.scalars(
-            select(PairRow.mentor_id)
-            .where(PairRow.space_id == space_id, PairRow.request_id == request_id)
-            .distinct()
-        )
-        return list(rows)
 
     # -- pairs -------------------------------------------------------------------------------
     async def propose(

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 
 from bot.features.mentorship.model import (
+    COMMITTED,
     DEFAULT_CAPACITY,
     Candidate,
     Checkin,
@@ -35,6 +36,7 @@ from storage.mentorship_rows import (
     RequestRow,
     checkin_of,
     pair_of,
+    statuses,
 )
 from storage.models import MemberInterestRow, MemberRow, UTCDateTime
 
@@ -114,8 +116,17 @@ class MentorshipQueries:
             ),
             spare > 0,
         ]
-        if query.exclude:
-            where.append(member.id.not_in(query.exclude))
+        current = select(PairRow.mentor_id).where(
+            PairRow.space_id == space_id,
+            PairRow.mentee_id == query.mentee_id,
+            PairRow.status.in_(statuses(COMMITTED)),
+        )
+        where.append(member.id.not_in(current))
+        if query.request_id is not None:
+            tried = select(PairRow.mentor_id).where(
+                PairRow.space_id == space_id, PairRow.request_id == query.request_id
+            )
+            where.append(member.id.not_in(tried))
         if query.institution:
             place = self._folded(member.institution)
             where.append(or_(member.institution.is_(None), place != query.institution))

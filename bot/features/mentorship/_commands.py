@@ -4,6 +4,7 @@ and feedback. Each answers privately with one next step; bad input changes nothi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -144,11 +145,9 @@ async def request(ctx: Context, args: Mapping[str, Any]) -> None:
         found = await scope.repo.add_request(ctx.space.id, member.id, goals, outside, ctx.now)
     else:
         await scope.repo.update_request(ctx.space.id, waiting.id, goals=goals, outside=outside)
-        found = waiting
-    refreshed = await scope.repo.request(ctx.space.id, found.id)
-    assert refreshed is not None
+        found = replace(waiting, goals=goals, outside=outside)
     known_to_managers = waiting is not None and waiting.status is RequestStatus.UNMATCHED
-    request_, matches = await suggest(scope, refreshed, member, alert=not known_to_managers)
+    request_, matches = await suggest(scope, found, member, alert=not known_to_managers)
     if not matches:
         ctx.reply(NO_FIT)
         return

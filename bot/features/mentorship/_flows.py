@@ -35,7 +35,6 @@ from bot.features.mentorship._schedule import (
 )
 from bot.features.mentorship._scoring import Match, explain, query, rank
 from bot.features.mentorship.model import (
-    COMMITTED,
     CURRENT,
     DEFAULT_CAPACITY,
     MENTORSHIP,
@@ -117,9 +116,10 @@ def matching_goals(goals: str, mentee: Member) -> str:
     return ", ".join(part for part in (goals, *mentee.profile.goals) if part)
 
 
-async def find(scope: Scope, mentee: Member, request: Request, exclude: list[int]) -> list[Match]:
+async def find(scope: Scope, mentee: Member, request: Request) -> list[Match]:
+    """The best three mentors for a request: never one it was put to, nor a current one."""
     goals = matching_goals(request.goals, mentee)
-    wanted = query(mentee, goals, scope.now, outside=request.outside, exclude=tuple(exclude))
+    wanted = query(mentee, goals, scope.now, outside=request.outside, request_id=request.id)
     candidates = await scope.repo.find_mentors(scope.space_id, wanted)
     members = await scope.members(*(c.member_id for c in candidates))
     matches = [
@@ -133,12 +133,9 @@ async def find(scope: Scope, mentee: Member, request: Request, exclude: list[int
 async def suggest(
     scope: Scope, request: Request, mentee: Member, *, alert: bool = True
 ) -> tuple[Request, list[Match]]:
-    """Fresh suggestions for a request (never a mentor it was put to, nor a current one);
-    with none, the request goes to the managers (`alert=False`: they already have it)."""
-    exclude = await scope.repo.tried_mentors(scope.space_id, request.id)
-    for pair in await scope.repo.pairs_of(scope.space_id, mentee.id, COMMITTED):
-        exclude.append(pair.mentor_id)
-    matches = await find(scope, mentee, request, exclude)
+    """Fresh suggestions for a request; with none, the request goes to the managers
+    (`alert=False`: they already have it)."""
+    matches = await find(scope, mentee, request)
     ranked = [Suggestion(n, m.member.id, m.score, m.reason) for n, m in enumerate(matches, 1)]
     request = await scope.repo.suggest(scope.space_id, request.id, ranked)
     if not matches and alert:

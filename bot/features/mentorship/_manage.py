@@ -110,8 +110,7 @@ async def by_hand(ctx: Context, value: str) -> None:
     if request.status is not RequestStatus.UNMATCHED:
         ctx.reply(f"{mention(mentee.user_id)}'s request is already on its way. {GONE}")
         return
-    tried = await scope.repo.tried_mentors(ctx.space.id, request.id)
-    options = [m.member for m in await find(scope, mentee, request, tried)]
+    options = [m.member for m in await find(scope, mentee, request)]
     ctx.reply(render_by_hand(mentee, options))
     ctx.update(
         Message(

@@ -128,7 +128,7 @@ def query(
     now: datetime,
     *,
     outside: bool,
-    exclude: tuple[int, ...] = (),
+    request_id: int | None = None,
     limit: int = 10,
 ) -> MatchQuery:
     """The database's half of the ranking, from the same tables `explain` uses."""
@@ -151,7 +151,7 @@ def query(
         zone_points=zone_groups(profile.timezone, now),
         spare_points=SPARE_POINTS,
         institution=key(profile.institution) if outside else None,
-        exclude=exclude,
+        request_id=request_id,
         limit=limit,
     )
 

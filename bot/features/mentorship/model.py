@@ -170,7 +170,8 @@ class MatchQuery:
     """Points by spare places (the last entry for that many or more); 0 places excluded."""
     institution: str | None = None
     """Lowercased; mentors there are left out (the mentee asked for `outside=yes`)."""
-    exclude: tuple[int, ...] = ()
+    request_id: int | None = None
+    """Mentors this request was put to are left out, as are the mentee's current mentors."""
     limit: int = 10
 
 
@@ -265,10 +266,6 @@ class MentorshipRepo(Protocol):
     async def mark_suggestion(
         self, space_id: int, request_id: int, mentor_id: int, outcome: Outcome
     ) -> None: ...
-
-    async def tried_mentors(self, space_id: int, request_id: int) -> list[int]:
-        """Mentors this request was ever put to (so a re-match never asks them again)."""
-        ...
 
     # -- pairs -------------------------------------------------------------------------------
     async def propose(
