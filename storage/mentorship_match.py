@@ -80,31 +80,27 @@ class MentorshipQueries:
         if query.zone_points:
             zones = [(member.timezone.in_(names), p) for p, names in query.zone_points]
             parts.append(case(*zones, else_=0))
-        statement = select(member.id, spare.label("spare"), mentor.own_areas)
         if query.areas:
+            # counted per mentor through the primary keys (member, area); `|| ''` keeps the
+            # planner from probing the key once per phrase
             offered = (
-                select(MentorAreaRow.member_id, func.count().label("n"))
-                .where(MentorAreaRow.space_id == space_id, MentorAreaRow.area.in_(query.areas))
-                .group_by(MentorAreaRow.member_id)
-                .subquery()
+                select(func.count())
+                .where(
+                    MentorAreaRow.member_id == member.id,
+                    MentorAreaRow.area.concat("").in_(query.areas),
+                )
+                .scalar_subquery()
             )
             profiled = (
-                select(MemberInterestRow.member_id, func.count().label("n"))
+                select(func.count())
                 .where(
-                    MemberInterestRow.space_id == space_id,
-                    MemberInterestRow.interest.in_(query.areas),
+                    MemberInterestRow.member_id == member.id,
+                    MemberInterestRow.interest.concat("").in_(query.areas),
                 )
-                .group_by(MemberInterestRow.member_id)
-                .subquery()
+                .scalar_subquery()
             )
-            shared = case(
-                (mentor.own_areas.is_(True), func.coalesce(offered.c.n, 0)),
-                else_=func.coalesce(profiled.c.n, 0),
-            )
+            shared = case((mentor.own_areas.is_(True), offered), else_=profiled)
             parts.append(by_count(shared, query.area_points))
-            statement = statement.outerjoin(offered, offered.c.member_id == member.id).outerjoin(
-                profiled, profiled.c.member_id == member.id
-            )
         score = sum(parts[1:], parts[0])
         where = [
             member.space_id == space_id,
@@ -130,8 +126,11 @@ class MentorshipQueries:
         if query.institution:
             place = self._folded(member.institution)
             where.append(or_(member.institution.is_(None), place != query.institution))
+        if query.specialty_only and query.specialty:
+            where.append(self._folded(member.specialty) == query.specialty)
         statement = (
-            statement.select_from(member)
+            select(member.id, spare.label("spare"), mentor.own_areas)
+            .select_from(member)
             .outerjoin(mentor, mentor.member_id == member.id)
             .where(*where)
             .order_by(score.desc(), member.id)

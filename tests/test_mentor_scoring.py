@@ -4,10 +4,13 @@ many mentors agreeing with the scores the explanation gives."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.domain import STAGES, Member, Profile
+from bot.features.mentorship._flows import Scope, find
 from bot.features.mentorship._scoring import (
+    ceiling_elsewhere,
     explain,
     hours_apart,
     phrases,
@@ -182,15 +185,14 @@ async def test_members_who_never_offered_are_not_mentors(transcript: Transcript)
 
 
 # -- the database ranks as the scores say -----------------------------------------------------
-async def test_the_database_ranks_many_mentors_exactly_as_the_scores_say(
-    transcript: Transcript, store: SqlStore
-) -> None:
-    rng = random.Random(42)
+async def random_mentors(transcript: Transcript, count: int, seed: int = 42) -> None:
+    """`count` members m0, m1, … with random profiles, all open to mentoring, a third offered."""
+    rng = random.Random(seed)
     zones = ("Africa/Lagos", "Europe/London", "Asia/Kolkata", "America/Chicago", None)
     specialties = ("emergency medicine", "Paediatrics", "surgery", None)
     areas = ("operations", "policy", "quality improvement", "research", "equity")
     lines = ["clock 2026-03-02 09:00 UTC", "join amara"]
-    for n in range(40):
+    for n in range(count):
         fields = [f"stage={rng.choice(STAGES)}", f"institution=I{n % 4}", "mentor=yes"]
         if specialty := rng.choice(specialties):
             fields.append(f'specialty="{specialty}"')
@@ -205,6 +207,12 @@ async def test_the_database_ranks_many_mentors_exactly_as_the_scores_say(
                 f'm{n}: /rounds mentor offer capacity={1 + n % 3} areas="{rng.choice(areas)}"'
             )
     await transcript("\n".join(lines))
+
+
+async def test_the_database_ranks_many_mentors_exactly_as_the_scores_say(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    await random_mentors(transcript, 40)
     async with store.transaction() as tx:
         space = await tx.spaces.get_or_create(CONSOLE)
         everyone = await tx.members.by_user_ids(space.id, [f"m{n}" for n in range(40)])
@@ -226,3 +234,42 @@ async def test_the_database_ranks_many_mentors_exactly_as_the_scores_say(
                 and not (outside and m.profile.institution == mentee.profile.institution)
             }
             assert {c.member_id for c in found} == expected
+
+
+async def test_the_quick_first_pass_finds_the_same_three_as_ranking_everyone(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    await random_mentors(transcript, 60, seed=7)
+    passes = {"first": 0, "all": 0}
+    async with store.transaction() as tx:
+        space = await tx.spaces.get_or_create(CONSOLE)
+        everyone = await tx.members.by_user_ids(space.id, [f"m{n}" for n in range(60)])
+        by_id = {m.id: m for m in everyone.values()}
+        repo = tx.repo(MENTORSHIP)
+
+        async def send(delivery: object) -> bool:
+            return True
+
+        scope = Scope(tx, space.id, START, {}, send)
+        for n, goals in enumerate(("operations, policy", "research", "equity and policy", "")):
+            for name in (f"m{i}" for i in range(n, 60, 4)):
+                mentee = everyone[name]
+                request = await repo.add_request(space.id, mentee.id, goals, n % 2 == 1, START)
+                found = await find(scope, mentee, request)
+                wanted = query(
+                    mentee, goals, START, outside=request.outside, request_id=request.id, limit=100
+                )
+                every = await repo.find_mentors(space.id, wanted)
+                best = rank([explain(mentee, goals, by_id[c.member_id], c, START) for c in every])
+                assert [(m.member.id, m.score) for m in found] == [
+                    (m.member.id, m.score) for m in best
+                ]
+                quick = []
+                if wanted.specialty:
+                    first = await repo.find_mentors(space.id, replace(wanted, specialty_only=True))
+                    quick = rank(
+                        [explain(mentee, goals, by_id[c.member_id], c, START) for c in first]
+                    )
+                enough = len(quick) == 3 and quick[-1].score > ceiling_elsewhere(wanted)
+                passes["first" if enough else "all"] += 1
+    assert passes["first"] and passes["all"]  # both ways of answering were exercised

@@ -156,6 +156,14 @@ def query(
     )
 
 
+def ceiling_elsewhere(wanted: MatchQuery) -> int:
+    """The most a mentor outside the mentee's specialty can score for this query."""
+    areas = max(wanted.area_points) if wanted.areas else 0
+    stage = max(wanted.stage_points.values(), default=0)
+    zone = max((points for points, _ in wanted.zone_points), default=0)
+    return areas + stage + zone + max(wanted.spare_points)
+
+
 def areas_of(mentor: Member, candidate: Candidate) -> tuple[str, ...]:
     """The mentor's leadership areas: offered ones, else their profile's interests and goals
     (each once, as they typed it)."""

@@ -172,6 +172,8 @@ class MatchQuery:
     """Lowercased; mentors there are left out (the mentee asked for `outside=yes`)."""
     request_id: int | None = None
     """Mentors this request was put to are left out, as are the mentee's current mentors."""
+    specialty_only: bool = False
+    """Only mentors of the mentee's specialty (the first, cheap pass of a ranking)."""
     limit: int = 10
 
 
