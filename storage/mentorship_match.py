@@ -12,7 +12,18 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, type_coerce, union
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 
@@ -42,10 +53,10 @@ from storage.models import MemberInterestRow, MemberRow, UTCDateTime
 
 
 def by_count(count: ColumnElement[Any], points: tuple[int, ...]) -> ColumnElement[Any]:
-    """Points by a count, the last entry for that many or more (as the core's tables read)."""
+    """Points by a count, the last entry for that many or more (as the core's tables read).
+    A simple CASE: the count (a subquery, for areas) is worked out once per row."""
     top = len(points) - 1
-    whens = [(count >= top, points[top])] + [(count == n, points[n]) for n in range(top)]
-    return case(*whens, else_=0)
+    return case({n: points[n] for n in range(top)}, value=count, else_=points[top])
 
 
 def not_paused(mentor: type[MentorRow], now: datetime) -> ColumnElement[bool]:
@@ -70,6 +81,16 @@ class MentorshipQueries:
         spare = func.coalesce(mentor.capacity, DEFAULT_CAPACITY) - func.coalesce(
             mentor.commitments, 0
         )
+        where = [
+            member.space_id == space_id,
+            member.open_to_mentor.is_(True),
+            member.id != query.mentee_id,
+            or_(
+                mentor.member_id.is_(None),
+                and_(mentor.left_at.is_(None), not_paused(mentor, query.now)),
+            ),
+            spare > 0,
+        ]
         parts: list[ColumnElement[Any]] = [by_count(spare, query.spare_points)]
         if query.specialty:
             same = self._folded(member.specialty) == query.specialty
@@ -80,6 +101,7 @@ class MentorshipQueries:
         if query.zone_points:
             zones = [(member.timezone.in_(names), p) for p, names in query.zone_points]
             parts.append(case(*zones, else_=0))
+        light = sum(parts[1:], parts[0])  # everything but the areas: cheap for every row
         if query.areas:
             # counted per mentor through the primary keys (member, area); `|| ''` keeps the
             # planner from probing the key once per phrase
@@ -101,17 +123,10 @@ class MentorshipQueries:
             )
             shared = case((mentor.own_areas.is_(True), offered), else_=profiled)
             parts.append(by_count(shared, query.area_points))
+            if query.sharing:  # found through the areas' index, then counted exactly
+                where.append(member.id.in_(self._sharing(space_id, query)))
+                where.append(shared >= query.sharing)
         score = sum(parts[1:], parts[0])
-        where = [
-            member.space_id == space_id,
-            member.open_to_mentor.is_(True),
-            member.id != query.mentee_id,
-            or_(
-                mentor.member_id.is_(None),
-                and_(mentor.left_at.is_(None), not_paused(mentor, query.now)),
-            ),
-            spare > 0,
-        ]
         current = select(PairRow.mentor_id).where(
             PairRow.space_id == space_id,
             PairRow.mentee_id == query.mentee_id,
@@ -128,8 +143,10 @@ class MentorshipQueries:
             where.append(or_(member.institution.is_(None), place != query.institution))
         if query.specialty_only and query.specialty:
             where.append(self._folded(member.specialty) == query.specialty)
+        if query.floor is not None:  # rows that can't reach it skip the areas' look-ups
+            where.append(light >= query.floor)
         statement = (
-            select(member.id, spare.label("spare"), mentor.own_areas)
+            select(member.id, spare.label("spare"), mentor.own_areas, score.label("score"))
             .select_from(member)
             .outerjoin(mentor, mentor.member_id == member.id)
             .where(*where)
@@ -148,9 +165,32 @@ class MentorshipQueries:
             for member_id, label in found:
                 labels[member_id].append(label)
         return [
-            Candidate(row.id, int(row.spare), tuple(labels[row.id]) if row.own_areas else None)
+            Candidate(
+                row.id,
+                int(row.spare),
+                tuple(labels[row.id]) if row.own_areas else None,
+                int(row.score),
+            )
             for row in rows
         ]
+
+    @staticmethod
+    def _sharing(space_id: int, query: MatchQuery) -> Any:
+        """Members with at least `query.sharing` of the areas, offered or in their profile."""
+        hits = union_all(
+            select(MentorAreaRow.member_id.label("member_id")).where(
+                MentorAreaRow.space_id == space_id, MentorAreaRow.area.in_(query.areas)
+            ),
+            select(MemberInterestRow.member_id.label("member_id")).where(
+                MemberInterestRow.space_id == space_id,
+                MemberInterestRow.interest.in_(query.areas),
+            ),
+        ).subquery()
+        return (
+            select(hits.c.member_id)
+            .group_by(hits.c.member_id)
+            .having(func.count() >= query.sharing)
+        )
 
     async def lapsed(self, space_id: int, now: datetime, limit: int) -> list[Pair]:
         rows = await self.session.scalars(

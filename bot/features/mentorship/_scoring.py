@@ -156,12 +156,14 @@ def query(
     )
 
 
-def ceiling_elsewhere(wanted: MatchQuery) -> int:
-    """The most a mentor outside the mentee's specialty can score for this query."""
-    areas = max(wanted.area_points) if wanted.areas else 0
+def ceiling_elsewhere(wanted: MatchQuery, *, areas: int | None = None) -> int:
+    """The most a mentor outside the mentee's specialty can score for this query (sharing at
+    most `areas` of the areas, when given)."""
+    most = len(wanted.area_points) - 1 if areas is None else areas
+    shared = wanted.area_points[min(most, len(wanted.area_points) - 1)] if wanted.areas else 0
     stage = max(wanted.stage_points.values(), default=0)
     zone = max((points for points, _ in wanted.zone_points), default=0)
-    return areas + stage + zone + max(wanted.spare_points)
+    return shared + stage + zone + max(wanted.spare_points)
 
 
 def areas_of(mentor: Member, candidate: Candidate) -> tuple[str, ...]:

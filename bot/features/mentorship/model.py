@@ -174,6 +174,10 @@ class MatchQuery:
     """Mentors this request was put to are left out, as are the mentee's current mentors."""
     specialty_only: bool = False
     """Only mentors of the mentee's specialty (the first, cheap pass of a ranking)."""
+    sharing: int = 0
+    """Only mentors sharing at least this many of the areas (a first pass of a ranking)."""
+    floor: int | None = None
+    """Only mentors whose points without the areas reach this (the last pass of a ranking)."""
     limit: int = 10
 
 
@@ -185,6 +189,8 @@ class Candidate:
     spare: int
     areas: tuple[str, ...] | None
     """The areas they offered; None when their profile's interests and goals stand in."""
+    ranked_by: int = 0
+    """The points the database ranked them by (without the areas when the query had none)."""
 
 
 @dataclass(frozen=True)
