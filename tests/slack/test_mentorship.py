@@ -122,3 +122,18 @@ async def test_a_deactivated_mentor_ends_the_pair_and_the_mentee_is_told(
     async with store.transaction() as tx:
         found = await tx.repo(MENTORSHIP).pairs_of(ben.space_id, ben.id, tuple(PairStatus))
     assert [p.status for p in found] == [PairStatus.ENDED]
+
+
+async def test_a_user_change_from_another_organisation_ends_nothing(
+    slack: SlackHarness, store: SqlStore
+) -> None:
+    await paired(slack)
+    user = {"id": MENTOR, "team_id": "T0ELSEWHERE", "name": "okafor", "deleted": True}
+    answer = await slack.event({"type": "user_change", "user": user}, "EvOther")
+    assert answer.status == 200
+    await slack.core.runtime.kicked()
+    ben = await stored_member(store, MEMBER, SPACE)
+    assert ben is not None
+    async with store.transaction() as tx:
+        found = await tx.repo(MENTORSHIP).pairs_of(ben.space_id, ben.id, tuple(PairStatus))
+    assert [p.status for p in found] == [PairStatus.ACTIVE]
