@@ -118,41 +118,36 @@ def matching_goals(goals: str, mentee: Member) -> str:
     return ", ".join(part for part in (goals, *mentee.profile.goals) if part)
 
 
-LIGHT = 100  # mentors ranked without their areas, before the areas of any are counted
-
-
 async def find(scope: Scope, mentee: Member, request: Request) -> list[Match]:
     """The best three mentors for a request: never one it was put to, nor a current one.
 
     Shared areas are the costly part to count, so they are counted for as few mentors as can
-    be: first only the mentee's own specialty (without one: mentors sharing the most areas,
-    found through the areas' index); when that pass's third best scores more than anyone else
-    could, it is the answer. Else the best mentors by everything but the areas, scored exactly;
-    then areas are counted only for mentors who could still beat their third best. Always the
-    same three as ranking everyone (a test holds it to that), from far fewer rows.
+    be. A first pass ranks only the mentee's own specialty (without one: mentors sharing two
+    areas, found through the areas' index). When its third best scores more than anyone else
+    could, that is the answer; else the rest are ranked too, counting areas only for mentors
+    whose other points could still reach that third. Always the same three as ranking everyone
+    (a test holds it to that), from far fewer rows.
     """
     goals = matching_goals(request.goals, mentee)
     wanted = query(mentee, goals, scope.now, outside=request.outside, request_id=request.id)
-    if wanted.specialty:
+    points = wanted.area_points if wanted.areas else (0,)
+    if wanted.specialty:  # the rest: other specialties, any number of areas
         first = await explained(scope, mentee, goals, replace(wanted, specialty_only=True))
-        if len(first) == 3 and first[-1].score > ceiling_elsewhere(wanted):
-            return first
-    elif wanted.areas:  # no specialty to go by: mentors sharing the most areas first
-        most = len(wanted.area_points) - 1
+        elsewhere, their_areas = ceiling_elsewhere(wanted), points[-1]
+    elif wanted.areas:  # the rest: sharing fewer areas
+        most = len(points) - 1
         first = await explained(scope, mentee, goals, replace(wanted, sharing=most))
-        if len(first) == 3 and first[-1].score > ceiling_elsewhere(wanted, areas=most - 1):
-            return first
-    areas = max(wanted.area_points) if wanted.areas else 0
-    light = replace(wanted, areas=(), limit=LIGHT)
-    candidates = await scope.repo.find_mentors(scope.space_id, light)
-    best = await scored(scope, mentee, goals, candidates)
-    if len(candidates) < LIGHT:
-        return rank(best)  # every mentor with room is here, scored exactly
-    third = rank(best)[-1].score if len(best) >= 3 else 0
-    if third > candidates[-1].ranked_by + areas:
-        return rank(best)  # nobody further down could reach the third, areas and all
-    rest = await explained(scope, mentee, goals, replace(wanted, floor=third - areas))
-    return rank(list({m.member.id: m for m in (*best, *rest)}.values()))
+        elsewhere, their_areas = ceiling_elsewhere(wanted, areas=most - 1), points[most - 1]
+    else:
+        return await explained(scope, mentee, goals, wanted)
+    if len(first) < 3:
+        rest = await explained(scope, mentee, goals, wanted)
+    elif first[-1].score > elsewhere:
+        return first
+    else:
+        floor = first[-1].score - their_areas
+        rest = await explained(scope, mentee, goals, replace(wanted, floor=floor))
+    return rank(list({m.member.id: m for m in (*first, *rest)}.values()))
 
 
 async def explained(scope: Scope, mentee: Member, goals: str, wanted: MatchQuery) -> list[Match]:
