@@ -276,3 +276,13 @@ async def test_a_button_from_older_suggestions_does_nothing(store: SqlStore) -> 
     forged = await core.rounds.action(Actor(CONSOLE, "lee"), "mentorship.pick", f"{request.id}:2:1")
     assert forged.replies[0].message.text.startswith("That button no longer works.")
     assert await pairs(store, "carol") == []
+
+
+async def test_a_thin_profile_gets_one_tip_for_closer_matches(transcript: Transcript) -> None:
+    out = await transcript(
+        COMMUNITY + "join dami\n" + 'dami: /rounds mentor request goals="operations" outside=yes'
+    )
+    assert blocks(out, "[private @dami]")[-1] == (
+        "Tip: add your specialty, stage, timezone and institution for closer matches: "
+        "`/rounds profile set specialty=…`."
+    )

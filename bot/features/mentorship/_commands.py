@@ -152,11 +152,21 @@ async def request(ctx: Context, args: Mapping[str, Any]) -> None:
         ctx.reply(NO_FIT)
         return
     ctx.reply(render_suggestions(request_.id, request_.version, request_.goals, matches))
-    if outside and not member.profile.institution:
-        ctx.reply(
-            "Tip: add your institution so I can leave out your colleagues: "
-            "`/rounds profile set institution=…`."
-        )
+    tip = profile_tip(member, outside)
+    if tip:
+        ctx.reply(tip)
+
+
+def profile_tip(member: Member, outside: bool) -> str | None:
+    """What the mentee's profile lacks for closer matches (one line, or nothing)."""
+    profile = member.profile
+    wanted = [name for name in ("specialty", "stage", "timezone") if not getattr(profile, name)]
+    if outside and not profile.institution:
+        wanted.append("institution")
+    if not wanted:
+        return None
+    named = ", ".join(wanted[:-1]) + (" and " if len(wanted) > 1 else "") + wanted[-1]
+    return f"Tip: add your {named} for closer matches: `/rounds profile set {wanted[0]}=…`."
 
 
 # -- pairs --------------------------------------------------------------------------------------
