@@ -33,6 +33,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.discord
 	$(BIN)/python -m benchmarks.slack
 	$(BIN)/python -m benchmarks.mentor
+	$(BIN)/python -m benchmarks.guard
+	$(BIN)/python -m benchmarks.qa
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

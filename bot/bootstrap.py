@@ -14,6 +14,7 @@ from bot.clock import Clock, ManualClock, SystemClock
 from bot.delivery import Dispatcher, RateBudget, default_worker
 from bot.engine import Rounds
 from bot.features.catalog import build_router
+from bot.guard import HeldTexts
 from bot.ports import ChatPlatform
 from bot.router import Router
 from bot.runtime import Runtime
@@ -52,7 +53,9 @@ class Core:
         )
         self.runtime = Runtime(self.router, self.store, self.clock, self.dispatcher)
         kick = self.runtime.kick if self.send_when_planned else None
-        self.rounds = Rounds(self.router, self.store, self.clock, on_planned=kick)
+        self.rounds = Rounds(
+            self.router, self.store, self.clock, on_planned=kick, platforms=self.platforms
+        )
 
     def add_platform(self, platform: ChatPlatform, budget: RateBudget | None = None) -> None:
         """Adapters attach after the core is built: the dispatcher sees these very mappings."""
@@ -72,7 +75,7 @@ def build_core(
     return Core(
         store=store,
         clock=clock,
-        router=router or build_router(),
+        router=router or build_router(HeldTexts()),  # flagged text: in this process's memory
         worker=worker or default_worker(),
         send_when_planned=send_when_planned,
     )
@@ -86,10 +89,16 @@ def build_console(store: SqlStore, clock: ManualClock, out: TextIO) -> tuple[Cor
     return core, console
 
 
-async def run_console(url: str, lines: Iterable[str], out: TextIO, *, start: ManualClock) -> None:
+async def run_console(
+    url: str, lines: Iterable[str], out: TextIO, *, start: ManualClock, resume: bool = False
+) -> None:
+    """Run console lines; with `resume` (the interactive console), at the community's own
+    virtual time when an earlier session moved it on."""
     store = SqlStore.from_url(url)
     try:
         _, console = build_console(store, start, out)
+        if resume:
+            await console.resume_clock()
         await console.run_lines(lines)
     finally:
         await store.close()

@@ -51,6 +51,10 @@ def setup_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # The database drivers log every statement's parameters at DEBUG, which would put what
+    # members wrote (and, before a member's choice, nothing else: see bot/guard) in the log.
+    for driver in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
+        logging.getLogger(driver).setLevel(max(logging.getLogger().level, logging.INFO))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,7 +125,11 @@ def interactive(settings: Settings) -> int:
         print(BANNER)
     clock = ManualClock(datetime.now(UTC))
     try:
-        asyncio.run(run_console(settings.DATABASE_URL, read_lines(tty), sys.stdout, start=clock))
+        asyncio.run(
+            run_console(
+                settings.DATABASE_URL, read_lines(tty), sys.stdout, start=clock, resume=True
+            )
+        )
     except KeyboardInterrupt:
         print()
     return 0

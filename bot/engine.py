@@ -19,8 +19,8 @@ from bot.context import Actor, Context
 from bot.domain import Member, Role, Space, SpaceKey
 from bot.errors import StoreBusy, UserError
 from bot.messages import Message, Outcome, literal
-from bot.options import ParseContext
-from bot.ports import Store, Tx
+from bot.options import OptionKind, ParseContext
+from bot.ports import ChatPlatform, Store, Tx
 from bot.router import TOP, Command, Router
 
 log = logging.getLogger(__name__)
@@ -53,11 +53,15 @@ class Rounds:
         clock: Clock,
         *,
         on_planned: Callable[[], None] | None = None,
+        platforms: Mapping[str, ChatPlatform] | None = None,
     ) -> None:
         self.router = router
         self.store = store
         self.clock = clock
         self._on_planned = on_planned
+        self.platforms: Mapping[str, ChatPlatform] = platforms if platforms is not None else {}
+        """Where a mention of someone Rounds has not met yet is looked up (shared, not copied:
+        adapters attach their platforms after the core is built)."""
         self._spaces: dict[SpaceKey, Space] = {}
 
     # -- inputs ------------------------------------------------------------------------------
@@ -94,6 +98,7 @@ class Rounds:
                 raise UserError(refusal(command.role))
             parse = ParseContext(ctx.now, ctx.member.profile.timezone)
             args = self.router.bind(command, raw, parse)
+            await self._known_members(ctx, command, args)
             await command.handler(ctx, args)
 
         return await self._run(actor, run, command, what=f"command {command.name}")
@@ -127,8 +132,9 @@ class Rounds:
 
         return await self._run(actor, run, None, what=f"form {form_id}")
 
-    async def member_joined(self, actor: Actor, *, manager_if_first: bool = False) -> None:
-        """A member joined the space: store them and run the welcome flow once.
+    async def member_joined(self, actor: Actor, *, manager_if_first: bool = False) -> bool:
+        """A member joined the space: store them and run the welcome flow once. False when they
+        had joined before (nothing to do).
 
         With `manager_if_first` (the console), a space with no manager yet gets this member as
         its manager.
@@ -146,12 +152,14 @@ class Rounds:
                         self.clock.now(),
                         is_manager=make_manager,
                     )
+                new = member.welcomed_at is None
                 ctx = self._context(tx, space, member, actor)
                 await self._welcome(ctx)
         except Exception:
             log.exception("member join failed: space=%s user=%s", actor.space, actor.user_id)
             raise
         self._planned(ctx)
+        return new
 
     async def member_left(self, actor: Actor) -> None:
         """A member left the space (or was deactivated): each programme lets go of them.
@@ -235,6 +243,24 @@ class Rounds:
                 return outcome
         self._planned(ctx)
         return ctx.outcome
+
+    async def _known_members(self, ctx: Context, command: Command, args: Mapping[str, Any]) -> None:
+        """Every member an option names is someone: a member already, or a person the platform
+        knows, who becomes a member now (a colleague who never used Rounds). Nobody by that
+        name is refused, the same way for every command."""
+        for option in command.options:
+            user_id = args.get(option.name) if option.kind is OptionKind.MEMBER else None
+            if user_id is None or await ctx.tx.members.get(ctx.space.id, user_id) is not None:
+                continue
+            platform = self.platforms.get(ctx.space.key.platform)
+            name = await platform.person(ctx.space.key, user_id) if platform else None
+            if name is None:
+                raise UserError(
+                    f"I can't find `@{literal(user_id)}` in this community. Type @ and pick "
+                    "the person from the list (they need to be in this workspace or server).",
+                    field=option.name,
+                )
+            await ctx.tx.members.add(ctx.space.id, user_id, name, ctx.now)
 
     async def _attempt(self, actor: Actor, body: Callable[[Context], Any]) -> Context:
         """One try of a handler inside one transaction; the context it answered in."""

@@ -6,19 +6,17 @@ from its typed options rendered as text), so validation happens once, here.
 
 from __future__ import annotations
 
-import difflib
 import enum
-import functools
 import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from typing import Any
 
 from bot.errors import UserError
 from bot.messages import literal
+from bot.zones import ABBREVIATIONS, find_timezone, timezone_suggestions
 
 
 class OptionKind(enum.StrEnum):
@@ -132,7 +130,9 @@ class Option:
             if not self.rule:
                 if isinstance(error, UserError):
                     raise
-                raise UserError(f"`{self.name}` can't be `{raw}`.", field=self.name) from None
+                raise UserError(
+                    f"`{self.name}` can't be `{literal(raw)}`.", field=self.name
+                ) from None
             raise UserError(self.refusal(raw), field=self.name) from None
 
     def refusal(self, raw: str) -> str:
@@ -150,7 +150,7 @@ def _integer(option: Option, raw: str, ctx: ParseContext) -> int:
         value = int(raw)
     except ValueError:
         raise UserError(
-            f"`{option.name}` must be a whole number, not `{raw}`.", field=option.name
+            f"`{option.name}` must be a whole number, not `{literal(raw)}`.", field=option.name
         ) from None
     if option.min_value is not None and value < option.min_value:
         raise UserError(f"`{option.name}` must be at least {option.min_value}.", field=option.name)
@@ -169,7 +169,7 @@ def _boolean(option: Option, raw: str, ctx: ParseContext) -> bool:
         return True
     if word in FALSE:
         return False
-    raise UserError(f"`{option.name}` takes yes or no, not `{raw}`.", field=option.name)
+    raise UserError(f"`{option.name}` takes yes or no, not `{literal(raw)}`.", field=option.name)
 
 
 def _choice(option: Option, raw: str, ctx: ParseContext) -> str:
@@ -178,18 +178,20 @@ def _choice(option: Option, raw: str, ctx: ParseContext) -> str:
         if choice.lower() == word:
             return choice
     allowed = ", ".join(option.choices)
-    raise UserError(f"`{option.name}` can be one of: {allowed} (not `{raw}`).", field=option.name)
+    raise UserError(
+        f"`{option.name}` can be one of: {allowed} (not `{literal(raw)}`).", field=option.name
+    )
 
 
-MEMBER_RE = re.compile(r"^<@!?([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$|^@([A-Za-z0-9_.-]+)$")
-CHANNEL_RE = re.compile(r"^<#([A-Za-z0-9_.-]+)(?:\|[^>]*)?>$|^#([A-Za-z0-9_.-]+)$")
+MEMBER_RE = re.compile(r"^<@!?([\w.-]+)(?:\|[^>]*)?>$|^@([\w.-]+)$")
+CHANNEL_RE = re.compile(r"^<#([\w.-]+)(?:\|[^>]*)?>$|^#([\w.-]+)$")
 
 
 def _member(option: Option, raw: str, ctx: ParseContext) -> str:
     match = MEMBER_RE.match(raw)
     if not match:
         raise UserError(
-            f"`{option.name}` needs a member mention such as @alice, not `{raw}`.",
+            f"`{option.name}` needs a member mention such as @alice, not `{literal(raw)}`.",
             field=option.name,
         )
     return match.group(1) or match.group(2)
@@ -199,7 +201,7 @@ def _channel(option: Option, raw: str, ctx: ParseContext) -> str:
     match = CHANNEL_RE.match(raw)
     if not match:
         raise UserError(
-            f"`{option.name}` needs a channel such as #introductions, not `{raw}`.",
+            f"`{option.name}` needs a channel such as #introductions, not `{literal(raw)}`.",
             field=option.name,
         )
     if match.group(1):
@@ -234,129 +236,12 @@ def _duration(option: Option, raw: str, ctx: ParseContext) -> timedelta:
     value = parse_duration(raw)
     if value is None:
         raise UserError(
-            f"`{option.name}` is a length of time like 2w, 3d, 4h or 30m, not `{raw}`.",
+            f"`{option.name}` is a length of time like 2w, 3d, 4h or 30m, not `{literal(raw)}`.",
             field=option.name,
         )
     if option.convert is None and (value <= timedelta() or value > MAX_DURATION):
         raise UserError(f"`{option.name}` must be between 1 minute and a year.", field=option.name)
     return value
-
-
-ABBREVIATIONS = {
-    "est": "America/New_York",
-    "edt": "America/New_York",
-    "et": "America/New_York",
-    "cst": "America/Chicago",
-    "cdt": "America/Chicago",
-    "ct": "America/Chicago",
-    "mst": "America/Denver",
-    "mdt": "America/Denver",
-    "pst": "America/Los_Angeles",
-    "pdt": "America/Los_Angeles",
-    "pt": "America/Los_Angeles",
-    "ast": "America/Halifax",
-    "hst": "Pacific/Honolulu",
-    "brt": "America/Sao_Paulo",
-    "gmt": "Europe/London",
-    "bst": "Europe/London",
-    "wet": "Europe/Lisbon",
-    "cet": "Europe/Paris",
-    "cest": "Europe/Paris",
-    "eet": "Europe/Athens",
-    "eest": "Europe/Athens",
-    "msk": "Europe/Moscow",
-    "wat": "Africa/Lagos",
-    "cat": "Africa/Harare",
-    "eat": "Africa/Nairobi",
-    "sast": "Africa/Johannesburg",
-    "pkt": "Asia/Karachi",
-    "ist": "Asia/Kolkata",
-    "sgt": "Asia/Singapore",
-    "hkt": "Asia/Hong_Kong",
-    "jst": "Asia/Tokyo",
-    "kst": "Asia/Seoul",
-    "awst": "Australia/Perth",
-    "acst": "Australia/Adelaide",
-    "aest": "Australia/Sydney",
-    "aedt": "Australia/Sydney",
-    "nzst": "Pacific/Auckland",
-    "nzdt": "Pacific/Auckland",
-}
-"""Abbreviations people type, and the Region/City zone to suggest instead: an abbreviation
-names no place (IST is India, Ireland or Israel) and no daylight-saving rule."""
-
-
-def _tz_file(name: str) -> str:
-    try:
-        return resources.files("tzdata.zoneinfo").joinpath(name).read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError):
-        return ""
-
-
-@functools.cache
-def _links() -> dict[str, str]:
-    """Old and alias zone names (`Asia/Calcutta`, `US/Eastern`) → the zone they stand for,
-    from the tz database's own link lines."""
-    links = {}
-    for line in _tz_file("tzdata.zi").splitlines():
-        if line.startswith("L "):
-            _, target, name = line.split()
-            links[name] = target
-    return links
-
-
-@functools.cache
-def _country_zones() -> frozenset[str]:
-    """The zones the tz database lists for people in each country (`zone.tab`): kept as
-    typed, even where the database now aliases one to a neighbour (Africa/Accra)."""
-    return frozenset(
-        line.split("\t")[2]
-        for line in _tz_file("zone.tab").splitlines()
-        if line and not line.startswith("#")
-    )
-
-
-def _region_city(name: str) -> bool:
-    return "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
-
-
-@functools.cache
-def _zone_names() -> dict[str, str]:
-    """Every accepted spelling (lowercased) → its canonical Region/City name, or `UTC`."""
-    links, kept = _links(), _country_zones()
-    names: dict[str, str] = {}
-    for name in zoneinfo.available_timezones():
-        target = name
-        while target not in kept and target in links:  # an old name: the zone it became
-            target = links[target]
-        if _region_city(name) and _region_city(target):
-            names[name.lower()] = target
-    for utc in ("utc", "etc/utc", "etc/uct", "universal", "zulu", "etc/universal", "etc/zulu"):
-        names[utc] = "UTC"
-    return names
-
-
-def zone_choices() -> tuple[str, ...]:
-    """The canonical zones members choose from (autocomplete)."""
-    return tuple(sorted(set(_zone_names().values())))
-
-
-def find_timezone(raw: str) -> str | None:
-    return _zone_names().get(raw.strip().replace(" ", "_").lower())
-
-
-def timezone_suggestions(raw: str, limit: int = 3) -> list[str]:
-    word = raw.strip().replace(" ", "_").lower()
-    if word in ABBREVIATIONS:
-        return [ABBREVIATIONS[word]]
-    links = _links()
-    linked = {name.lower(): target for name, target in links.items()}
-    if word in linked and _region_city(linked[word]):
-        return [linked[word]]  # `Japan` → Asia/Tokyo
-    choices = zone_choices()
-    cities = {name.rsplit("/", 1)[-1].lower(): name for name in choices}
-    close = difflib.get_close_matches(word.rsplit("/", 1)[-1], list(cities), n=limit, cutoff=0.75)
-    return [cities[c] for c in close]
 
 
 def _timezone(option: Option, raw: str, ctx: ParseContext) -> str:
@@ -415,7 +300,7 @@ def _datetime(option: Option, raw: str, ctx: ParseContext) -> datetime:
     if value is None:
         raise UserError(
             f'`{option.name}` is a date and time like "2026-03-10 18:00" (your own time zone), '
-            f"not `{raw}`.",
+            f"not `{literal(raw)}`.",
             field=option.name,
         )
     return value

@@ -38,6 +38,12 @@ class ChatPlatform(Protocol):
         `DeliveryError(gone=True)` when that post no longer exists)."""
         ...
 
+    async def person(self, space: SpaceKey, user_id: str) -> str | None:
+        """The display name of someone the platform knows in this space, who may never have
+        used Rounds; None when there is nobody by that id. When the platform can't be asked
+        right now, the id itself (the mention is taken on trust)."""
+        ...
+
 
 @dataclass(frozen=True)
 class NewDelivery:
@@ -56,6 +62,10 @@ class NewDelivery:
     never sent after this one."""
     quiet: bool = False
     """Wait out the recipients' quiet hours at send time (nudges, reminders, hellos)."""
+    thread_of: str | None = None
+    """Dedupe key of an earlier channel post this one replies under, in its thread. The
+    dispatcher finds that post when it sends (it waits while the post is still to go out; a
+    post that never went out leaves this one at the channel's top level)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ class Delivery:
     fallback_channel: str | None
     replaces: str | None = None
     quiet: bool = False
+    thread_of: str | None = None
 
 
 class SpaceRepo(Protocol):
@@ -277,6 +288,12 @@ class DeliveryQueue(Protocol):
     async def sent_ref(self, space_id: int, dedupe_key: str) -> str | None:
         """The platform reference of the post this version of a message, or the nearest earlier
         version that was sent, produced (what a replacement edits)."""
+        ...
+
+    async def post_of(self, space_id: int, dedupe_key: str) -> tuple[str | None, bool]:
+        """The post a message went out as, for a reply in its thread: its reference (this
+        version's, an earlier one's, or a newer one's when this was superseded before it went
+        out), and whether it may still go out (True: wait for it)."""
         ...
 
 

@@ -224,7 +224,8 @@ class Router:
         names = [c.name for c in self.commands.values()]
         close = difflib.get_close_matches(" ".join(words[:2]), names, n=2, cutoff=0.6)
         maybe = " Did you mean " + " or ".join(f"`{TOP} {c}`" for c in close) + "?" if close else ""
-        return f"I don't know `{TOP} {typed}`.{maybe} Type `{TOP} help` to see what you can do."
+        shown = literal(typed)
+        return f"I don't know `{TOP} {shown}`.{maybe} Type `{TOP} help` to see what you can do."
 
     def bind_tokens(self, command: Command, tokens: Sequence[Token]) -> dict[str, str]:
         """Assign positional words and `key=value` pairs to option names, still as raw text."""
@@ -289,8 +290,14 @@ class Router:
 
     @staticmethod
     def _unknown_key(command: Command, key: str) -> str:
-        names = ", ".join(o.name for o in command.options) or "none"
-        return f"`{key}` isn't something `{TOP} {command.name}` takes. It takes: {names}."
+        names = [o.name for o in command.options]
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.7)
+        maybe = f" Did you mean `{close[0]}`?" if close else ""
+        takes = ", ".join(names) or "nothing else"
+        return (
+            f"`{literal(key)}` isn't something `{TOP} {command.name}` takes.{maybe} "
+            f"It takes: {takes}."
+        )
 
     @staticmethod
     def bind(command: Command, raw: Mapping[str, str], ctx: ParseContext) -> dict[str, Any]:

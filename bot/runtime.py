@@ -26,6 +26,7 @@ class Runtime:
         self.clock = clock
         self.dispatcher = dispatcher
         self._next_run: dict[str, datetime] = {}
+        self._ran_at: dict[str, datetime] = {}
         self._kicked: asyncio.Task[int] | None = None
         self._kicked_again = False
 
@@ -38,6 +39,7 @@ class Runtime:
             if not every_job and next_run is not None and next_run > now:
                 continue
             self._next_run[job.name] = now + job.every
+            self._ran_at[job.name] = now
             try:
                 await job.run(JobContext(self.store, self.router, now))
             except Exception:
@@ -53,6 +55,8 @@ class Runtime:
         for job in self.router.jobs:
             if job.next_due is not None:
                 due = await job.next_due(JobContext(self.store, self.router, now))
+                if due is not None and due <= now and self._ran_at.get(job.name) == now:
+                    due = now + job.every  # it ran now and still waits: its next tick, then
                 if due is not None:
                     moments.append(max(due, now))
             else:
@@ -62,6 +66,7 @@ class Runtime:
     def reset_schedule(self) -> None:
         """Forget when jobs last ran (the console's clock was set to another moment)."""
         self._next_run.clear()
+        self._ran_at.clear()
 
     def kick(self) -> None:
         """Send newly planned deliveries soon, without waiting for the next tick.

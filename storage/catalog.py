@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import intros, mentorship, network
+from storage import guard, intros, mentorship, network, qa
 
 RepositoryFactory = Callable[[AsyncSession], Any]
 
@@ -19,4 +19,6 @@ REPOSITORIES: Mapping[str, RepositoryFactory] = {
     **intros.REPOSITORIES,
     **network.REPOSITORIES,
     **mentorship.REPOSITORIES,
+    **qa.REPOSITORIES,
+    **guard.REPOSITORIES,
 }

@@ -134,6 +134,7 @@ class OutboxRow(Base):
     """The message as JSON; dropped (NULL) once the delivery is finished."""
     fallback_channel: Mapped[str | None] = mapped_column(String(20))
     replaces: Mapped[str | None] = mapped_column(String(200))
+    thread_of: Mapped[str | None] = mapped_column(String(200))
     quiet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     due_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]

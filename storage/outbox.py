@@ -39,6 +39,7 @@ RETURNED = (
     "attempts",
     "fallback_channel",
     "replaces",
+    "thread_of",
     "quiet",
 )
 
@@ -175,6 +176,7 @@ class SqlDeliveryQueue:
                 attempts=row.attempts,
                 fallback_channel=row.fallback_channel,
                 replaces=row.replaces,
+                thread_of=row.thread_of,
                 quiet=row.quiet,
             )
             for row in rows
@@ -227,6 +229,35 @@ class SqlDeliveryQueue:
                     return str(row.sent_ref)
                 key = row.replaces
         return None
+
+    async def post_of(self, space_id: int, dedupe_key: str) -> tuple[str | None, bool]:
+        async with self.sessions() as session:
+            key: str | None = dedupe_key
+            for _ in range(MAX_CHAIN):
+                row = (
+                    await session.execute(
+                        select(OutboxRow.status, OutboxRow.sent_ref).where(
+                            OutboxRow.space_id == space_id, OutboxRow.dedupe_key == key
+                        )
+                    )
+                ).first()
+                if row is None or row.status in ("failed", "expired"):
+                    return None, False
+                if row.status == "sent" and row.sent_ref:
+                    return str(row.sent_ref), False
+                if row.status in ("pending", "claimed"):
+                    assert key is not None
+                    return await self.sent_ref(space_id, key), True
+                # superseded before it went out: the post is the newer version's
+                key = await session.scalar(
+                    select(OutboxRow.dedupe_key)
+                    .where(OutboxRow.space_id == space_id, OutboxRow.replaces == key)
+                    .order_by(OutboxRow.id.desc())
+                    .limit(1)
+                )
+                if key is None:
+                    return None, False
+        return None, False
 
     async def next_due_at(self) -> datetime | None:
         async with self.sessions() as session:

@@ -26,6 +26,8 @@ class RecordingPlatform:
     edits: list[tuple[str, Message]] = field(default_factory=list)
     failures: list[Exception] = field(default_factory=list)
     closed_dms: set[str] = field(default_factory=set)
+    people: dict[str, str] = field(default_factory=dict)
+    """Who the platform knows (user id → name) beyond the members Rounds has met."""
     attempts: int = 0
 
     async def send(self, space: SpaceKey, target: Target, message: Message) -> str:
@@ -42,6 +44,9 @@ class RecordingPlatform:
         if self.failures:
             raise self.failures.pop(0)
         self.edits.append((ref, message))
+
+    async def person(self, space: SpaceKey, user_id: str) -> str | None:
+        return self.people.get(user_id)
 
     def texts_to(self, user_id: str) -> list[str]:
         return [

@@ -1,9 +1,15 @@
-"""Small builders for tests: look members up in the store."""
+"""Small builders for tests: look members up in the store; a console community to drive."""
 
 from __future__ import annotations
 
+import io
+
+from bot.bootstrap import build_console
+from bot.clock import ManualClock
 from bot.domain import Member, SpaceKey
+from bot.messages import Button
 from storage.store import SqlStore
+from tests.conftest import START
 
 CONSOLE = SpaceKey("console", "console")
 
@@ -18,3 +24,31 @@ async def stored_settings(store: SqlStore, space: SpaceKey = CONSOLE) -> dict[st
     async with store.transaction() as tx:
         found = await tx.spaces.get_or_create(space)
         return await tx.settings.all(found.id)
+
+
+class Community:
+    """A console community whose outputs (and buttons) the test can read."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self.store = store
+        self.out = io.StringIO()
+        self.clock = ManualClock(START)
+        self.core, self.console = build_console(store, self.clock, self.out)
+
+    async def run(self, lines: str) -> str:
+        start = self.out.tell()
+        await self.console.run_lines(lines.strip().splitlines())
+        return self.out.getvalue()[start:]
+
+    def button(self, label: str) -> Button:
+        for shown in reversed(self.console.state.outputs):
+            for button in shown.message.buttons:
+                if button.label == label:
+                    return button
+        raise AssertionError(f"no {label!r} button shown")
+
+    def restart(self) -> Community:
+        """The same database, a new process: nothing held in memory survives."""
+        again = Community(self.store)
+        again.clock.set(self.clock.now())
+        return again

@@ -101,3 +101,21 @@ def test_tokens_never_reach_the_logs(tmp_path: Path) -> None:
         stdin="join alice\n", env={**env, "SLACK_APP_TOKEN": "xapp-secret-value"}, cwd=tmp_path
     )
     assert "xapp-secret-value" not in result.stdout + result.stderr
+
+
+def test_the_qa_example_runs_to_its_end() -> None:
+    result = rounds("console", "--script", "examples/qa.txt")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    warning = out.split("[private @cara]\n  ⚠️ Before this is posted:")[1].split("\n[")[0]
+    assert "(a phone or fax number)" in warning and "415-555-2671" not in warning
+    assert "[private @cara]\n  ✓ Your question Q1 is up in #qa." in out
+    assert "415-555-2671" not in out.split("[#qa]")[1]  # edited out before posting
+    assert "[#qa thread " in out and "💡 **A1** by @ben" in out
+    assert "[private @cara]\n  ✓ Accepted A1 by @ben for Q1." in out
+    assert "[private @dev]\n  **1 question matching “protected time”**" in out
+    assert "Was it answered here?" in out
+    assert "Q2 was asked by @dev." in out
+    assert "[dm @ben]\n  🙋 A question in your area has no answer yet: **Q2:" in out
+    assert "has had no answer for 3 days" in out
+    assert "Traceback" not in result.stderr

@@ -109,7 +109,7 @@ async def test_help_for_one_command_shows_usage_options_and_examples(
     transcript: Transcript,
 ) -> None:
     out = await transcript("join alice\n/rounds help config channel")
-    assert "Usage: `/rounds config channel <intros|events|qa|managers> #channel`" in out
+    assert "Usage: `/rounds config channel <intros|qa|events|managers> #channel`" in out
     assert "- `channel`: the channel, required" in out
     assert "- `/rounds config channel intros #introductions`" in out
 
@@ -152,5 +152,6 @@ async def test_home_shows_the_profile_and_for_managers_the_configuration(
         "**Your profile**",
         "**Networking rounds**",
         "**Mentorship**",
+        "**Patient-information guard**",
         "**Community configuration**",
     ]

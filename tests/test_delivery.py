@@ -478,3 +478,92 @@ async def test_a_worker_whose_claim_was_taken_over_cannot_overwrite_the_result(
     async with store.sessions() as session:
         row = (await session.execute(select(OutboxRow))).scalar_one()
     assert (row.status, row.sent_ref, row.claimed_by) == ("sent", "ref-fast", "fast-worker")
+
+
+# -- replies in the thread of an earlier post --------------------------------------------------
+def reply(key: str, parent: str, clock: ManualClock, due: timedelta = timedelta()) -> NewDelivery:
+    return NewDelivery(
+        key, "qa-answer", ChannelPost("C-QA"), Message(key), clock.now() + due, thread_of=parent
+    )
+
+
+async def test_a_reply_goes_in_the_thread_of_the_post_sent_before(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    platform = RecordingPlatform()
+    dispatcher = Dispatcher(store, {"console": platform}, clock)
+    await plan(
+        store, clock, NewDelivery("card", "qa", ChannelPost("C-QA"), Message("Q"), clock.now())
+    )
+    await dispatcher.run_due()
+    await plan(store, clock, reply("answer", "card", clock))
+    await dispatcher.run_due()
+    assert [s.target for s in platform.sent] == [ChannelPost("C-QA"), ChannelPost("C-QA", "ref-1")]
+
+
+async def test_a_reply_sent_in_the_same_run_as_its_post_finds_it(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    platform = RecordingPlatform()
+    await plan(
+        store,
+        clock,
+        NewDelivery("card", "qa", ChannelPost("C-QA"), Message("Q"), clock.now()),
+        reply("answer", "card", clock),
+    )
+    await Dispatcher(store, {"console": platform}, clock).run_due()
+    assert [s.target for s in platform.sent] == [ChannelPost("C-QA"), ChannelPost("C-QA", "ref-1")]
+
+
+async def test_a_reply_waits_while_its_post_is_still_to_go_out(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    platform = RecordingPlatform()
+    dispatcher = Dispatcher(store, {"console": platform}, clock)
+    platform.failures.append(DeliveryError("server error", permanent=False))
+    await plan(
+        store,
+        clock,
+        NewDelivery("card", "qa", ChannelPost("C-QA"), Message("Q"), clock.now()),
+        reply("answer", "card", clock),
+    )
+    await dispatcher.run_due()  # the card fails for now; the answer must not go out alone
+    assert platform.sent == [] and (await statuses(store))["answer"][0] == "pending"
+    clock.set(clock.now() + timedelta(hours=1))
+    await dispatcher.run_due()
+    assert [s.target for s in platform.sent] == [ChannelPost("C-QA"), ChannelPost("C-QA", "ref-1")]
+
+
+async def test_a_reply_whose_post_never_went_out_is_posted_at_the_top_level(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    platform = RecordingPlatform()
+    platform.failures.append(DeliveryError("channel_not_found", permanent=True))
+    await plan(
+        store,
+        clock,
+        NewDelivery("card", "qa", ChannelPost("C-QA"), Message("Q"), clock.now()),
+        reply("answer", "card", clock),
+    )
+    await Dispatcher(store, {"console": platform}, clock).run_due()
+    assert [s.target for s in platform.sent] == [ChannelPost("C-QA")]
+    assert (await statuses(store))["card"][0] == "failed"
+
+
+async def test_a_reply_whose_post_was_superseded_before_it_went_out_goes_under_the_newer_one(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    platform = RecordingPlatform()
+    card = ChannelPost("C-QA")
+    await plan(
+        store,
+        clock,
+        NewDelivery("card:1", "qa", card, Message("v1"), clock.now()),
+        NewDelivery("card:2", "qa", card, Message("v2"), clock.now(), replaces="card:1"),
+        reply("answer", "card:1", clock),
+    )  # card:1 never goes out: card:2 superseded it first
+    await Dispatcher(store, {"console": platform}, clock).run_due()
+    assert [(s.target, s.message.text) for s in platform.sent] == [
+        (ChannelPost("C-QA"), "v2"),
+        (ChannelPost("C-QA", "ref-1"), "answer"),
+    ]

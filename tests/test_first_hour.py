@@ -161,3 +161,73 @@ async def test_advancing_costs_what_falls_due_not_the_span(store: object) -> Non
     await console.run_lines(["/rounds network join"])
     first = await core.runtime.next_job_at()
     assert first is not None and (first - START).days == 6  # Sunday, 14 h before Monday 10:00
+
+
+async def test_every_member_option_resolves_the_same_way(transcript: Transcript) -> None:
+    out = await transcript(
+        "join amara\n/rounds config manager add @nobody\n/rounds network exclude @nobody\n"
+        "/rounds profile @nobody"
+    )
+    assert out.count("I can't find `@nobody` in this community.") == 3
+    assert "is now a community manager" not in out
+    out = await transcript("join ben\namara: /rounds config manager add @ben")
+    assert "✓ @ben is now a community manager." in out
+
+
+async def test_the_interactive_console_goes_on_at_the_communitys_own_time(
+    database_url: str,
+) -> None:
+    import asyncio
+    import io
+    from datetime import UTC, datetime
+
+    from bot.bootstrap import run_console
+    from bot.clock import ManualClock
+    from storage.migrate import upgrade
+
+    if database_url.startswith("postgresql"):
+        pytest.skip("the interactive console keeps its community in a SQLite file here")
+    await asyncio.to_thread(upgrade, database_url)
+    today = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    first = io.StringIO()
+    lines = ["join amara", "/rounds network join", "advance 30d"]
+    await run_console(database_url, lines, first, start=ManualClock(today), resume=True)
+    second = io.StringIO()
+    lines = ["/rounds network status"]  # nobody typing yet: a new session
+    await run_console(database_url, ["as amara", *lines], second, start=ManualClock(today))
+    again = io.StringIO()
+    await run_console(
+        database_url, ["as amara", *lines], again, start=ManualClock(today), resume=True
+    )
+    assert "This community's clock is at Mon 28 Dec 2026, 09:00 UTC" in again.getvalue()
+    assert "This community's clock" not in first.getvalue()
+
+
+async def test_joining_twice_says_so(transcript: Transcript) -> None:
+    out = await transcript("join ben\njoin ben")
+    assert "@ben has already joined. Type as them with `as ben`." in last_reply(out)
+
+
+async def test_a_refused_or_empty_form_stays_open(transcript: Transcript) -> None:
+    out = await transcript(
+        'join ben\n/rounds profile set\nsubmit name=\nsubmit timezone=Mars/Olympus\nsubmit name="Ben Osei"'
+    )
+    assert "Nothing to save: every field was empty." in out
+    assert "isn't a time zone I know" in out
+    assert "has no form open" not in out
+    assert "✓ Saved your profile: name = Ben Osei." in out
+
+
+async def test_names_in_any_script_can_join(transcript: Transcript) -> None:
+    out = await transcript(
+        "join 李\n李: /rounds profile set name=李明\njoin ana\nana: /rounds profile @李"
+    )
+    assert "isn't a usable name" not in out
+    assert "**李明**" in last_reply(out)
+
+
+async def test_a_misspelt_field_gets_the_field_it_was_probably(transcript: Transcript) -> None:
+    out = await transcript("join amara\n/rounds profile set specilty=surgery")
+    assert "`specilty` isn't something `/rounds profile set` takes. Did you mean `specialty`?" in (
+        last_reply(out)
+    )

@@ -280,7 +280,7 @@ async def test_checkin_needs_a_mentorship_with_that_member(transcript: Transcrip
     said = blocks(out, "[private @carol]")[-4:]
     assert said[0].startswith("You don't have a mentorship with @lee.")
     assert said[1].startswith("That's you 🙂")
-    assert said[2].startswith("I don't know @ghost in this community.")
+    assert said[2].startswith("I can't find `@ghost` in this community.")
     assert said[3].startswith("`/rounds checkin` needs `member`")
 
 

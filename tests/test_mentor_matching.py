@@ -240,7 +240,7 @@ async def test_matching_by_hand_refuses_what_cannot_work(transcript: Transcript)
     answers = blocks(out, "[private @amara]")[-5:]
     assert answers[0].startswith("@okafor already mentors @carol.")
     assert answers[1].startswith("A mentee and their mentor are two different people.")
-    assert answers[2].startswith("I don't know @nobody in this community.")
+    assert answers[2].startswith("I can't find `@nobody` in this community.")
     assert answers[3].startswith("@singh is on a break until Tue 31 Mar 2026.")  # Kolkata's 1st
     assert answers[4].startswith("`/rounds mentor match` needs `mentor`")
 

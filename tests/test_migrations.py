@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
 
 from storage.db import make_engine
+from storage.fts import include_name
 from storage.migrate import upgrade
 from storage.models import Base
 
@@ -34,7 +35,8 @@ async def differences(url: str) -> list[object]:
     engine = make_engine(url)
 
     def compare(connection: Connection) -> list[object]:
-        return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        return list(compare_metadata(context, Base.metadata))
 
     async with engine.connect() as connection:
         diff = await connection.run_sync(compare)
@@ -206,3 +208,56 @@ def test_upgrading_scopes_pairs_to_their_space_and_keys_outbox_rows_by_member(
         ("welcome:gone", None),  # nobody by that id any more: left as it was
     ]
     assert scoped == [1] and channel == "C1"
+
+
+def test_the_qa_search_index_made_by_the_migration_finds_and_forgets_questions(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.domain import SpaceKey
+    from bot.features.qa.model import QA, QuestionStatus, SearchQuery
+    from storage.store import SqlStore
+
+    url = migrations_url(tmp_path)
+    asyncio.run(reset(url))
+    upgrade(url)
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+
+    async def search_then_delete() -> tuple[list[int | None], list[int | None]]:
+        store = SqlStore.from_url(url)
+        async with store.transaction() as tx:
+            space = await tx.spaces.get_or_create(SpaceKey("console", "console"))
+            member = await tx.members.add(space.id, "amara", "amara", at)
+            qa = tx.repo(QA)
+            question = await qa.create_question(
+                space.id,
+                member.id,
+                "Negotiating protected time",
+                "",
+                (),
+                False,
+                QuestionStatus.DRAFT,
+                at,
+            )
+            await qa.post_question(space.id, question.id, "qa", at)
+            await qa.add_answer(space.id, question.id, member.id, "Use a business case.", at)
+        async with store.transaction() as tx:
+            hits = await tx.repo(QA).search(space.id, SearchQuery(("business", "case")))
+            before = [h.question.number for h in hits]
+        async with store.engine.begin() as connection:
+            await connection.execute(text("delete from qa_questions"))
+        async with store.transaction() as tx:
+            after = [
+                h.question.number
+                for h in await tx.repo(QA).search(space.id, SearchQuery(("business",)))
+            ]
+        async with store.engine.connect() as connection:
+            left = (
+                await connection.execute(text("select count(*) from fts_qa_questions"))
+            ).scalar()
+        await store.close()
+        assert left == 0  # the trigger (SQLite) or the foreign key (PostgreSQL) dropped it
+        return before, after
+
+    assert asyncio.run(search_then_delete()) == ([1], [])

@@ -184,7 +184,7 @@ async def test_exclusions_are_absolute(transcript: Transcript) -> None:
         ("/rounds network snooze 13", "`weeks` must be at most 12."),
         ("/rounds network snooze soon", "`weeks` must be a whole number"),
         ("/rounds network snooze", "needs `weeks`"),
-        ("/rounds network exclude @ben", "I don't know @ben in this community."),
+        ("/rounds network exclude @ben", "I can't find `@ben` in this community."),
         ("/rounds network exclude @zed", "You can't be paired with yourself"),
         ("/rounds network exclude bob", "needs a member mention"),
         ("/rounds network leave", "You haven't joined networking rounds."),
@@ -307,11 +307,11 @@ async def test_a_round_left_part_way_by_a_stopped_process_is_planned_by_the_next
             a.space_id, 1, at + timedelta(hours=14), at + timedelta(days=14, hours=14), at
         )
         assert info is not None and not info.planned
-        plan = Plan([a, b, c, d], {}, [], Pairing([(a.id, b.id), (c.id, d.id)]))
+        plan = Plan([a, b, c, d], {}, [], Pairing([(a.id, b.id), (c.id, d.id)]), "UTC")
         await write_round(tx, job, a.space_id, info, plan)
 
     await run_rounds(JobContext(store, router, at + timedelta(minutes=5)))
-    out = await transcript("clock 2026-03-09 16:00 UTC")  # Monday: introductions are due
+    out = await transcript("clock 2026-03-09 15:00 UTC")  # Monday: introductions are due
 
     assert await count(store, NetworkRoundRow) == 1
     assert "@amara and @ben, meet each other!" in out

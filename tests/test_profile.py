@@ -95,7 +95,7 @@ async def test_showing_another_members_profile(transcript: Transcript) -> None:
 
 async def test_unknown_member_profile_is_a_kind_refusal(transcript: Transcript) -> None:
     out = await transcript("join alice\n/rounds profile @nobody")
-    assert "I don't have a profile for @nobody yet" in out
+    assert "I can't find `@nobody` in this community." in out
 
 
 async def test_form_round_trip_saves_valid_fields(transcript: Transcript, store: SqlStore) -> None:

@@ -16,6 +16,7 @@ from bot.domain import Profile, SpaceKey
 from bot.features.intros.model import INTROS
 from bot.features.mentorship.model import CURRENT, MENTORSHIP, Ladder, PairStatus, Step
 from bot.features.network.model import NETWORK, NetworkStatus
+from bot.features.qa.model import QA, Stage
 from bot.messages import Button, Outcome
 from storage.models import Base
 from storage.store import SqlStore
@@ -71,6 +72,14 @@ async def busy_home(store: SqlStore) -> tuple[Core, RecordingPlatform, list[Butt
     keep(await rounds.command(actor(HOME, "amara"), "intro"))
     keep(await rounds.command(actor(HOME, "ben"), "find simulation"))
     await mentoring(core, platform, keep)
+    keep(await rounds.command(actor(HOME, "amara"), "config channel qa #questions"))
+    keep(await rounds.command(actor(HOME, "amara"), "config channel managers #leads"))
+    keep(await rounds.command(actor(HOME, "amara"), "config set qa.anonymous=review"))
+    keep(await rounds.command(actor(HOME, "ben"), 'ask title="Secret rota question" tags=qi'))
+    keep(await rounds.command(actor(HOME, "amara"), 'answer 1 "Secret answer"'))
+    keep(await rounds.command(actor(HOME, "ben"), 'ask title="Secret rota question again"'))
+    keep(await rounds.command(actor(HOME, "ben"), 'ask title="Secret doubt" anonymous=yes'))
+    keep(await rounds.command(actor(HOME, "ben"), 'ask title="Secret call 415-555-2671"'))
     for moment in (PAIRING, PAIRING + timedelta(days=1), PAIRING + timedelta(days=8)):
         clock.set(moment)  # pairing, the introductions, then "Did you meet?" and a check-in
         await core.runtime.run_due()
@@ -88,6 +97,16 @@ async def busy_home(store: SqlStore) -> tuple[Core, RecordingPlatform, list[Butt
         "mentorship.checkin",
         "mentorship.manage",
         "mentorship.hand",
+        "qa.answer",
+        "qa.follow",
+        "qa.vote",
+        "qa.accept",
+        "qa.post",
+        "qa.drop",
+        "qa.review",
+        "guard.edit",
+        "guard.post",
+        "guard.cancel",
     }
     return core, platform, buttons
 
@@ -198,7 +217,17 @@ async def snapshot(store: SqlStore, key: SpaceKey) -> object:
                 await mentorship.pairs_of(space.id, member.id, tuple(PairStatus)),
                 await mentorship.checkins(space.id, member.id),
             )
-        return members, await tx.settings.all(space.id)
+        qa = tx.repo(QA)
+        question = await qa.question_by_number(space.id, 1)
+        assert question is not None
+        return (
+            members,
+            await tx.settings.all(space.id),
+            question,
+            await qa.answers(space.id, question.id),
+            await qa.followers(space.id, question.id),
+            await qa.open_questions(space.id, 10),
+        )
 
 
 async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlStore) -> None:
@@ -250,4 +279,27 @@ async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlS
         await tx.members.save_profile(other.id, amara.id, Profile(name="Changed"))
         await tx.members.set_manager(other.id, amara.id, False)
         await tx.members.rename(other.id, amara.id, "changed")
+        qa = tx.repo(QA)
+        question = await qa.question_by_number(home.id, 1)
+        assert question is not None
+        [answer] = await qa.answers(home.id, question.id)
+        assert await qa.question(other.id, question.id) is None
+        assert await qa.question_by_number(other.id, 1) is None
+        assert await qa.answer(other.id, answer.id) is None
+        assert await qa.answer_by_number(other.id, 1) is None
+        assert await qa.answers(other.id, question.id) == []
+        assert await qa.followers(other.id, question.id) == []
+        await qa.accept(other.id, question.id, answer.id)
+        assert not await qa.vote(other.id, answer.id, amara.id, START)
+        assert not await qa.follow(other.id, question.id, amara.id)
+        await qa.unfollow(other.id, question.id, amara.id)
+        await qa.record_reveal(other.id, question.id, amara.id, START)
+        await qa.mark_done(other.id, [question.id], Stage.PEERS, START)
+        assert not await qa.delete_draft(other.id, question.id)
+        await qa.set_status(other.id, question.id, question.status)
     assert await snapshot(store, HOME) == before
+    async with store.transaction() as tx:  # nothing left behind that blocks a real vote
+        home = await tx.spaces.get_or_create(HOME)
+        ben = await tx.members.get(home.id, "ben")
+        assert ben is not None
+        assert await tx.repo(QA).vote(home.id, answer.id, ben.id, START)

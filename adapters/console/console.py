@@ -15,13 +15,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from adapters.console.render import block, body_lines, form_lines
+from adapters.console.render import block, body_lines, example, form_lines, render_time
 from bot.clock import ManualClock
 from bot.context import Actor
 from bot.domain import SpaceKey
 from bot.engine import Rounds
 from bot.errors import DeliveryError, UserError
-from bot.messages import Button, ChannelPost, DirectMessage, Form, Message, Outcome, Target
+from bot.messages import (
+    Button,
+    ChannelPost,
+    DirectMessage,
+    Form,
+    Message,
+    Outcome,
+    Target,
+    literal,
+)
 from bot.options import parse_datetime, parse_duration
 from bot.runtime import Runtime
 from bot.textparse import tokenize
@@ -29,9 +38,11 @@ from bot.textparse import tokenize
 log = logging.getLogger(__name__)
 
 SPACE = SpaceKey("console", "console")
-NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
-PREFIXED_RE = re.compile(r"^([A-Za-z0-9_.-]{1,40}):\s+(\S.*)$")
+NAME_RE = re.compile(r"^[\w.-]{1,40}$")  # any script: 李, Ngozi, josé
+PREFIXED_RE = re.compile(r"^([\w.-]{1,40}):\s+(\S.*)$")
 MAX_ADVANCE_STEPS = 100_000
+CLOCK_SETTING = "console.clock"
+"""Where the console keeps its community's virtual time between sessions."""
 
 INSTRUCTIONS = (
     "Instructions: join NAME · leave NAME · as NAME · /rounds … · NAME: /rounds … · "
@@ -85,6 +96,10 @@ class ConsolePlatform:
         header, audience = self._posts[ref]
         await self.console.show(f"{header} (updated)", audience, message)
 
+    async def person(self, space: SpaceKey, user_id: str) -> str | None:
+        """In the console, only those who joined exist (and they are members already)."""
+        return None
+
 
 class Console:
     def __init__(self, clock: ManualClock, out: TextIO = sys.stdout) -> None:
@@ -94,6 +109,7 @@ class Console:
         self.current: str | None = None
         self.rounds: Rounds | None = None
         self.runtime: Runtime | None = None
+        self._kept_clock = clock.now()
 
     def attach(self, rounds: Rounds, runtime: Runtime) -> None:
         self.rounds, self.runtime = rounds, runtime
@@ -137,6 +153,31 @@ class Console:
             self.note(error.message)
         assert self.runtime is not None
         await self.runtime.run_due()
+        if self.clock.now() != self._kept_clock:
+            await self._keep_clock()
+
+    async def resume_clock(self) -> None:
+        """Go on at the community's own virtual time (kept in its database), when an earlier
+        session advanced it past today: its plans were made for that time."""
+        assert self.runtime is not None
+        async with self.runtime.store.transaction() as tx:
+            space = await tx.spaces.get_or_create(SPACE, "Console")
+            saved = (await tx.settings.all(space.id)).get(CLOCK_SETTING)
+        moment = datetime.fromisoformat(saved) if saved else None
+        if moment is not None and moment > self.clock.now():
+            self.clock.set(moment)
+            self.note(
+                f"This community's clock is at {render_time(moment, 'F', None, moment)} "
+                "(virtual time, kept from your last session). `clock …` sets another."
+            )
+        self._kept_clock = self.clock.now()
+
+    async def _keep_clock(self) -> None:
+        assert self.runtime is not None
+        async with self.runtime.store.transaction() as tx:
+            space = await tx.spaces.get_or_create(SPACE, "Console")
+            await tx.settings.put(space.id, CLOCK_SETTING, self.clock.now().isoformat())
+        self._kept_clock = self.clock.now()
 
     async def _dispatch(self, line: str, user: str | None = None) -> None:
         word, _, rest = line.partition(" ")
@@ -183,7 +224,8 @@ class Console:
     async def _join(self, text: str) -> None:
         user = self._name(text)
         assert self.rounds is not None
-        await self.rounds.member_joined(self._actor(user), manager_if_first=True)
+        if not await self.rounds.member_joined(self._actor(user), manager_if_first=True):
+            self.note(f"@{user} has already joined. Type as them with `as {user}`.")
         if self.current is None:
             self.current = user
 
@@ -218,7 +260,8 @@ class Console:
         for token in tokenize(text):
             if token.key is None:
                 raise UserError(
-                    f'Give each field as name=value (not `{token.value}`), e.g. name="Ada Obi".'
+                    f"Give each field as name=value (not `{literal(token.value)}`), "
+                    f"e.g. `submit {example(form)}`."
                 )
             values[token.key] = token.value
         known = {f.name for f in form.fields}
@@ -230,7 +273,7 @@ class Console:
             )
         assert self.rounds is not None
         outcome = await self.rounds.submit(self._actor(user), form.form_id, values, form.context)
-        if not outcome.field_errors and outcome.form is None:
+        if not outcome.refused and outcome.form is None:  # a refused form stays open to fix
             self.state.forms.pop(user, None)
         await self.show_outcome(user, outcome)
 

@@ -90,6 +90,13 @@ def body_lines(message: Message, zone_name: str | None, now: datetime) -> list[s
     return lines
 
 
+def example(form: Form) -> str:
+    """`field=value` for the form's first field, the way the member would type it."""
+    first = form.fields[0]
+    value = first.choices[0] if first.choices else (first.initial or first.placeholder or "…")
+    return f'{first.name}="{value}"' if " " in value or value == "…" else f"{first.name}={value}"
+
+
 def form_lines(form: Form) -> list[str]:
     names = []
     for field in form.fields:
@@ -98,7 +105,7 @@ def form_lines(form: Form) -> list[str]:
             shown += f" ({'|'.join(field.choices)})"
         names.append(shown + ("*" if field.required else ""))
     lines = [f"[form] {form.title}", f"fields: {', '.join(names)}"]
-    lines.append('Fill it in with: submit field=value …   e.g. submit name="Ada Obi"')
+    lines.append(f"Fill it in with: submit field=value …   e.g. submit {example(form)}")
     if form.hint:
         lines.append(unescape(form.hint))  # printed as markup, like every hint before it
     return lines

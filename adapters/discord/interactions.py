@@ -21,8 +21,9 @@ from bot.context import Actor
 from bot.domain import SpaceKey
 from bot.engine import Rounds
 from bot.messages import Form, Message, Outcome
-from bot.options import OptionKind, zone_choices
+from bot.options import OptionKind
 from bot.serving import InFlight
+from bot.zones import zone_choices
 
 log = logging.getLogger(__name__)
 

@@ -125,3 +125,18 @@ class DiscordPlatform:
             raise
         except Exception as error:
             raise delivery_error(error) from error
+
+    async def person(self, space: SpaceKey, user_id: str) -> str | None:
+        """A member of the guild, asked of Discord (only for someone Rounds has not met)."""
+        if not (user_id.isdigit() and space.external_id.isdigit()):
+            return None
+        try:
+            found = await self._client().http.get_member(int(space.external_id), int(user_id))
+        except discord.NotFound:
+            return None
+        except (discord.HTTPException, DeliveryError, aiohttp.ClientError, OSError) as error:
+            log.warning("member look-up failed in guild %s: %s", space.external_id, error)
+            return user_id  # taken on trust: a mention picked from Discord's own list
+        user = found.get("user") or {}
+        name = found.get("nick") or user.get("global_name") or user.get("username")
+        return str(name or user_id)

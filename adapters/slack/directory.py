@@ -59,6 +59,24 @@ class Directory:
         ttl = self.ttl_seconds if ttl_seconds is None else ttl_seconds
         self._cache[user_id] = (self.monotonic() + ttl, person)
 
+    async def known(self, user_id: str) -> str | None:
+        """Their name if Slack knows them in this workspace, None if nobody has that id (a
+        failed look-up takes the mention on trust: it came from Slack's own escaping)."""
+        cached = self._cache.get(user_id)
+        if cached is None or cached[0] <= self.monotonic():
+            try:
+                response = await self.client.users_info(user=user_id)
+            except SlackApiError as error:
+                if error_code(error) == "user_not_found":
+                    return None
+                log.warning("users.info failed for %s: %s", user_id, error_code(error))
+                return user_id
+            user = response.get("user")
+            if not isinstance(user, dict) or user.get("deleted"):
+                return None
+            self.remember(user_id, person_of(user))
+        return (await self.lookup(user_id)).name or user_id
+
     async def lookup(self, user_id: str) -> Person:
         cached = self._cache.get(user_id)
         if cached is not None and cached[0] > self.monotonic():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -89,12 +89,23 @@ def thread_ts(ref: str | None) -> str | None:
     return ref.rpartition(":")[2] or None
 
 
+class People(Protocol):
+    async def known(self, user_id: str) -> str | None: ...
+
+
 class SlackPlatform:
     name = "slack"
     group_dms = True  # conversations.open (mpim:write) makes one conversation for a pair
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, directory: People | None = None) -> None:
         self.client = client
+        self.directory = directory
+
+    async def person(self, space: SpaceKey, user_id: str) -> str | None:
+        """Someone in the workspace, from `users.info` (cached by the directory)."""
+        if self.directory is None:
+            return None
+        return await self.directory.known(user_id)
 
     async def send(self, space: SpaceKey, target: Target, message: Message) -> str:
         if isinstance(target, DirectMessage):

@@ -157,10 +157,10 @@ class SlackService:
         # Connecting retries on its own schedule, one log line a try: no retry inside a call.
         self.probe = AsyncWebClient(token=token, base_url=base_url, retry_handlers=[])
         # The outbox's client raises on 429 so the dispatcher reschedules instead of waiting.
-        self.platform = SlackPlatform(AsyncWebClient(token=token, base_url=base_url))
+        directory = Directory(self.client)
+        self.platform = SlackPlatform(AsyncWebClient(token=token, base_url=base_url), directory)
         host.add_platform(self.platform, RateBudget(SENDS_PER_SECOND, SEND_BURST))
         self.in_flight = InFlight()
-        directory = Directory(self.client)
         self.bridge = SlackBridge(
             host.rounds, self.client, directory, self.platform, in_flight=self.in_flight
         )

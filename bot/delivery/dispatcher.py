@@ -144,7 +144,7 @@ class Dispatcher:
                 return Expired(delivery.id, f"quiet hours until {wait:%Y-%m-%d %H:%M} UTC")
             return Retry(delivery.id, wait, "quiet hours", count_attempt=False)
         try:
-            return await self._deliver(platform, delivery)
+            return await self._deliver(platform, delivery, now)
         except RateLimited as limited:
             return self._rate_limited(delivery, platform.name, limited.retry_after)
         except DeliveryError as error:
@@ -158,9 +158,20 @@ class Dispatcher:
             log.exception("delivery %s failed unexpectedly", delivery.id)
             return self._retry(delivery, now, type(error).__name__)
 
-    async def _deliver(self, platform: ChatPlatform, delivery: Delivery) -> DeliveryResult:
+    async def _deliver(
+        self, platform: ChatPlatform, delivery: Delivery, now: datetime
+    ) -> DeliveryResult:
         space, target, message = delivery.space.key, delivery.target, delivery.message
         budget = self.budget(platform.name)
+        if delivery.thread_of and isinstance(target, ChannelPost):
+            parent, waiting = await self.store.deliveries.post_of(
+                delivery.space.id, delivery.thread_of
+            )
+            if parent is not None:
+                target = replace(target, thread_ref=parent)
+            elif waiting and delivery.attempts < MAX_ATTEMPTS:
+                return self._retry(delivery, now, "waiting for the post it replies under")
+            # else the post it replies under never went out: this one goes to the top level
         if delivery.replaces:
             ref = await self.store.deliveries.sent_ref(delivery.space.id, delivery.replaces)
             if ref:

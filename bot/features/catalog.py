@@ -1,4 +1,8 @@
-"""The list of features, in registration order (configuration last: it reads their settings)."""
+"""The list of features, in registration order (configuration last: it reads their settings).
+
+The patient-information guard is core: it is built here with the `HeldTexts` the composition
+root hands in (its in-memory hold on flagged text), and given to the features that guard text.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,24 @@ from bot.features import (
     mentorship,
     network,
     profile,
+    qa,
     welcome,
 )
+from bot.guard import Guard, HeldTexts
 from bot.router import Router
 
 
-def build_router() -> Router:
+def build_router(held: HeldTexts | None = None) -> Router:
     router = Router()
-    for feature in (welcome, profile, intros, network, mentorship, help, housekeeping):
-        feature.register(router)
+    guard = Guard(held if held is not None else HeldTexts())
+    welcome.register(router)
+    profile.register(router, guard)
+    intros.register(router)
+    network.register(router)
+    mentorship.register(router)
+    qa.register(router, guard)
+    guard.register(router)
+    help.register(router)
+    housekeeping.register(router)
     config.register(router)
     return router

@@ -17,10 +17,7 @@ from bot.router import Channel, Command, Router
 from bot.text import shown
 
 MANAGERS = Channel("managers", "alerts for community managers")
-UPCOMING = (
-    Channel("events", "workshop and forum announcements"),
-    Channel("qa", "peer questions and answers"),
-)
+UPCOMING = (Channel("events", "workshop and forum announcements"),)
 """Channels of programmes still to come. Managers may already have set them; they stay
 configurable until their programme lands and declares its own (then it leaves this list)."""
 
@@ -76,13 +73,11 @@ async def manage(ctx: Context, args: Mapping[str, Any]) -> None:
     verb, user_id = args["change"], args["member"]
     target = await ctx.tx.members.get(ctx.space.id, user_id)
     if verb == "add":
-        if target is None:
-            await ctx.tx.members.add(ctx.space.id, user_id, user_id, ctx.now, is_manager=True)
-        elif target.is_manager:
+        assert target is not None  # the router made sure they are a member
+        if target.is_manager:
             ctx.reply(f"{mention(user_id)} is already a manager. Nothing changed.")
             return
-        else:
-            await ctx.tx.members.set_manager(ctx.space.id, target.id, True)
+        await ctx.tx.members.set_manager(ctx.space.id, target.id, True)
         ctx.reply(f"✓ {mention(user_id)} is now a community manager.")
         return
     if target is None or not target.is_manager:

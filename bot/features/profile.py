@@ -12,6 +12,7 @@ from typing import Any
 from bot.context import Context
 from bot.domain import PROFESSIONS, STAGES, Member, Profile
 from bot.errors import UserError
+from bot.guard import Guard, Guarded, TextField
 from bot.localtime import parse_quiet_hours
 from bot.messages import (
     Button,
@@ -181,27 +182,24 @@ async def show(ctx: Context, args: Mapping[str, Any]) -> None:
         ctx.reply(render_profile(ctx.member, own=True))
         return
     other = await ctx.tx.members.get(ctx.space.id, user_id)
-    if other is None:
-        raise UserError(f"I don't have a profile for <@{user_id}> yet; they may not have joined.")
+    assert other is not None  # the router made sure they are a member
     ctx.reply(render_profile(other, own=False))
 
 
-async def set_fields(ctx: Context, args: Mapping[str, Any]) -> None:
-    if not args:  # nothing typed: the form asks for the fields instead
-        ctx.open_form(profile_form(ctx.member.profile))
-        return
-    profile = apply(ctx.member.profile, args)
-    await ctx.tx.members.save_profile(ctx.space.id, ctx.member.id, profile)
-    ctx.reply(saved_message(args, profile))
+PURPOSE = "profile.set"
+GUARDED_FIELDS = (
+    TextField("specialty", "Specialty", 80),
+    TextField("institution", "Institution", 120),
+    TextField("region", "Region", 80),
+    TextField("interests", "Interests (comma list)", 450, long=True),
+    TextField("goals", "Goals (comma list)", 450, long=True),
+)
+"""The free-text fields the patient-information guard checks, each on its own (the member's
+own name is not checked: it sits next to their specialty, which is not a patient's)."""
 
 
-async def open_form(ctx: Context, value: str) -> None:
-    ctx.open_form(profile_form(ctx.member.profile))
-
-
-async def submit_form(ctx: Context, values: Mapping[str, str], context: str) -> None:
-    """Validate every field first and save nothing unless all are good."""
-    parse = ParseContext(ctx.now, ctx.member.profile.timezone)
+def parse_fields(values: Mapping[str, str], parse: ParseContext) -> dict[str, Any]:
+    """Validate every field first: all errors at once, and nothing saved unless all are good."""
     options = {option.name: option for option in FIELDS}
     parsed: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -216,12 +214,50 @@ async def submit_form(ctx: Context, values: Mapping[str, str], context: str) -> 
     if errors:
         summary = " ".join(errors.values())
         raise UserError(f"Nothing was saved. {summary}", fields=errors)
-    if not parsed:
-        ctx.reply("Nothing to save: every field was empty. Your profile is unchanged.")
-        return
-    profile = apply(ctx.member.profile, parsed)
-    await ctx.tx.members.save_profile(ctx.space.id, ctx.member.id, profile)
-    ctx.reply(saved_message(parsed, profile))
+    return parsed
+
+
+class Profiles:
+    """Saving profile fields, through the patient-information guard (constructor-injected)."""
+
+    def __init__(self, guard: Guard) -> None:
+        self.guard = guard
+
+    def flow(self) -> Guarded:
+        return Guarded(
+            PURPOSE,
+            "your profile",
+            GUARDED_FIELDS,
+            self.save,
+            '`/rounds profile set interests="…"`',
+            together=False,
+        )
+
+    async def set_fields(self, ctx: Context, args: Mapping[str, Any]) -> None:
+        if not args:  # nothing typed: the form asks for the fields instead
+            ctx.open_form(profile_form(ctx.member.profile))
+            return
+        await self.save(ctx, {name: shown(value) for name, value in args.items()}, False)
+
+    async def submit_form(self, ctx: Context, values: Mapping[str, str], context: str) -> None:
+        await self.save(ctx, dict(values), False)
+
+    async def save(self, ctx: Context, values: dict[str, str], anyway: bool) -> None:
+        parsed = parse_fields(values, ParseContext(ctx.now, ctx.member.profile.timezone))
+        if not parsed:  # refused, not answered: the form stays open for them to fill in
+            raise UserError(
+                "Nothing to save: every field was empty. Fill in at least one, or close the form "
+                "to leave your profile as it is."
+            )
+        if not anyway and not await self.guard.screen(ctx, PURPOSE, values):
+            return  # held in memory until the member chooses: nothing may be written
+        profile = apply(ctx.member.profile, parsed)
+        await ctx.tx.members.save_profile(ctx.space.id, ctx.member.id, profile)
+        ctx.reply(saved_message(parsed, profile))
+
+
+async def open_form(ctx: Context, value: str) -> None:
+    ctx.open_form(profile_form(ctx.member.profile))
 
 
 async def home(ctx: Context) -> Message:
@@ -229,7 +265,9 @@ async def home(ctx: Context) -> Message:
     return Message("**Your profile**\n" + card.text, card.fields, card.buttons)
 
 
-def register(router: Router) -> None:
+def register(router: Router, guard: Guard) -> None:
+    profiles = Profiles(guard)
+    guard.guard(profiles.flow())
     router.command(
         Command(
             ("profile",),
@@ -245,7 +283,7 @@ def register(router: Router) -> None:
         Command(
             ("profile", "set"),
             "Change your profile fields",
-            set_fields,
+            profiles.set_fields,
             options=FIELDS,
             examples=(
                 EXAMPLE,
@@ -255,4 +293,4 @@ def register(router: Router) -> None:
     )
     router.home_section(home)
     router.action(OPEN_FORM_ACTION, open_form)
-    router.form(FORM_ID, submit_form)
+    router.form(FORM_ID, profiles.submit_form)

@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from storage.catalog import REPOSITORIES  # noqa: F401 - registers every programme's tables
 from storage.db import make_engine
+from storage.fts import include_name
 from storage.models import Base, UTCDateTime
 
 config = context.config
@@ -38,6 +39,7 @@ def do_run_migrations(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,  # full-text index tables are not models (storage/fts.py)
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
@@ -55,7 +57,9 @@ async def run_async_migrations() -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, include_name=include_name
+    )
     with context.begin_transaction():
         context.run_migrations()
 

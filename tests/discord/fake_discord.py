@@ -191,6 +191,8 @@ class FakeDiscord:
         self.messages: dict[str, dict[str, Any]] = {}
         self.threads: set[str] = set()
         self.dm_channels: dict[str, str] = {}  # DM channel id -> user id
+        self.strangers: set[str] = set()
+        """User ids that are in no guild (a member look-up answers 404 Unknown Member)."""
         self.interactions: dict[str, dict[str, Any]] = {}
         self._cond = asyncio.Condition()
         self._seq = count(1)
@@ -304,6 +306,10 @@ class FakeDiscord:
                     "recipients": [user(recipient)],
                 }
             )
+        if parts[0] == "guilds" and len(parts) == 4 and parts[2] == "members" and method == "GET":
+            if parts[1] not in self.guilds or parts[3] in self.strangers:
+                return jresp({"message": "Unknown Member", "code": 10007}, status=404)
+            return jresp({"user": user(parts[3], f"user{parts[3]}"), "nick": None, "roles": []})
         if parts[0] == "channels" and len(parts) == 5 and parts[4] == "threads":
             self.threads.add(parts[3])
             return jresp(

@@ -244,3 +244,16 @@ async def test_a_button_can_replace_its_message(
     assert body["type"] == 7  # UPDATE_MESSAGE
     assert body["data"]["content"] == f"Done by <@{ALICE}> (item 7)"
     assert body["data"]["components"] == []
+
+
+async def test_a_member_option_naming_nobody_in_the_server_is_refused(
+    fake: FakeDiscord, service: DiscordService, store: SqlStore
+) -> None:
+    fake.strangers.add("999")
+    body = await fake.answer(slash("rounds", "profile", "show", options={"member": (USER, "999")}))
+    assert body["data"]["flags"] == EPHEMERAL
+    assert "I can't find `@\u200b999` in this community." in body["data"]["content"]
+    body = await fake.answer(
+        slash("rounds", "profile", "show", options={"member": (USER, "424242")})
+    )
+    assert "424242**\n_They haven't filled in their profile yet._" in body["data"]["content"]

@@ -30,8 +30,9 @@ PEOPLE = {  # Lagos and London pair up, as do Chicago and Kolkata (see tests/tes
     DEV: {"institution": "AIIMS", "timezone": "Asia/Kolkata", "interests": "simulation"},
 }
 PAIRING_AT = datetime(2026, 3, 8, 11, 0, tzinfo=UTC)  # round 57 starts Monday 9 March
-AFTER_INTRODUCTIONS = datetime(2026, 3, 10, 0, 0, tzinfo=UTC)
-AFTER_HALFWAY = datetime(2026, 3, 17, 0, 0, tzinfo=UTC)  # the question goes out 16 March, 10:00
+# moments when nobody is in quiet hours (Chicago 10:00, Kolkata 20:30): everything due goes out
+AFTER_INTRODUCTIONS = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+AFTER_HALFWAY = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)  # the question goes out 16 March, 10:00
 
 
 def network(*names: str, user_id: str = ALICE, **options: tuple[int, Any]) -> dict[str, Any]:

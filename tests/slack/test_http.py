@@ -54,7 +54,7 @@ async def test_help_answers_ephemerally_in_the_http_response(slack: SlackHarness
     assert answer.status == 200
     body = answer.json()
     assert body["response_type"] == "ephemeral"
-    assert body["text"].startswith("*Rounds: what you can do*\n• `/rounds announce`")
+    assert body["text"].startswith("*Rounds: what you can do*\n• `/rounds accept`")
     assert "`/rounds profile set`: Change your profile fields" in section_text(body)
     assert "config" not in body["text"]  # members don't see manager commands
     assert slack.fake.called("chat.postEphemeral") == []
@@ -274,3 +274,17 @@ async def test_when_users_info_fails_the_member_is_answered_without_manager_righ
     assert refused["text"].startswith("Only community managers can do that.")
     assert (await slack.command("help", user=ADMIN)).status == 200
     assert len(slack.fake.called("users.info")) == 1  # not asked again on every command
+
+
+async def test_a_mention_of_a_colleague_new_to_rounds_makes_them_a_member_and_nobody_is_refused(
+    slack: SlackHarness, store: SqlStore
+) -> None:
+    slack.fake.add_user("U0NEWBIE", "newbie")
+    added = (await slack.command("config manager add <@U0NEWBIE|newbie>", user=ADMIN)).json()
+    assert added["text"] == "✓ <@U0NEWBIE> is now a community manager."
+    newbie = await stored_member(store, "U0NEWBIE", SPACE)
+    assert newbie is not None and newbie.is_manager and newbie.display_name == "newbie"
+
+    refused = (await slack.command("config manager add <@U0NOBODY|nobody>", user=ADMIN)).json()
+    assert "I can't find `@U0NOBODY` in this community." in refused["text"]
+    assert await stored_member(store, "U0NOBODY", SPACE) is None

@@ -211,7 +211,7 @@ async def test_a_networking_round_introduces_each_pair_in_a_group_dm_then_asks_d
 
     # the round starting Monday 9 March is paired the day before
     await run_rounds(JobContext(store, slack.core.router, datetime(2026, 3, 8, 11, 0, tzinfo=UTC)))
-    slack.clock.set(datetime(2026, 3, 9, 16, 0, tzinfo=UTC))  # 10:00 in London and Chicago
+    slack.clock.set(datetime(2026, 3, 9, 15, 0, tzinfo=UTC))  # 10:00 in Chicago, 20:30 in Kolkata
     assert await slack.core.runtime.run_due() == 2  # one group DM per pair
     opened = [set(p["users"].split(",")) for p in slack.fake.called("conversations.open")]
     assert len(opened) == 2 and set().union(*opened) == set(PEOPLE)
@@ -226,7 +226,7 @@ async def test_a_networking_round_introduces_each_pair_in_a_group_dm_then_asks_d
         first, second = sorted(group)
         partner[first], partner[second] = second, first
 
-    slack.clock.set(datetime(2026, 3, 17, 0, 0, tzinfo=UTC))  # past halfway, everywhere
+    slack.clock.set(datetime(2026, 3, 16, 15, 0, tzinfo=UTC))  # past halfway, all awake
     assert await slack.core.runtime.run_due() == 4
     [check] = [m for m in slack.fake.history("D0BEN") if "Halfway" in m.params["text"]]
     assert check.params["text"] == (

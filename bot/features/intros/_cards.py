@@ -12,7 +12,7 @@ from bot.domain import Member
 from bot.errors import UserError
 from bot.features.intros._directory import HELLO_ACTION
 from bot.features.intros.model import INTROS
-from bot.localtime import local, next_allowed, next_local
+from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE, local, next_allowed, next_local
 from bot.messages import (
     Button,
     ButtonStyle,
@@ -165,6 +165,7 @@ async def say_hello(ctx: Context, value: str) -> None:
             message=Message(text),
             due_at=ctx.now,
             fallback_channel="intros",
+            quiet=True,
         )
     )
     if planned:
@@ -181,11 +182,13 @@ def reminder_text(member: Member) -> Message:
     )
 
 
-def sensible_moment(now: datetime, member: Member) -> datetime:
-    """Now if it is daytime for the member, else their next 10:00; never in quiet hours."""
-    here = local(now, member.profile).time()
-    moment = now if DAY_STARTS <= here < DAY_ENDS else next_local(now, member.profile, time(10))
-    return next_allowed(moment, member.profile)
+def sensible_moment(now: datetime, member: Member, zone: str = DEFAULT_ZONE) -> datetime:
+    """Now if it is daytime for the member, else their next 10:00; never in quiet hours.
+    A member with no time zone of their own is taken to live in the community's (`zone`)."""
+    p = member.profile
+    here = local(now, p, fallback=zone).time()
+    later = next_local(now, p, time(10), fallback=zone)
+    return next_allowed(now if DAY_STARTS <= here < DAY_ENDS else later, p, fallback=zone)
 
 
 async def next_reminder_at(job: JobContext) -> datetime | None:
@@ -205,7 +208,11 @@ async def plan_reminders(job: JobContext) -> None:
         members = await intros.needing_reminder(
             cutoff, cutoff - REMIND_WINDOW, 500, setting=channel_key("intros")
         )
+        zones: dict[int, str] = {}
         for member in members:  # only spaces with an intros channel: the nudge says to post
+            if member.space_id not in zones:
+                settings = await tx.settings.all(member.space_id)
+                zones[member.space_id] = settings.get(COMMUNITY_ZONE) or DEFAULT_ZONE
             await tx.outbox.enqueue(
                 member.space_id,
                 NewDelivery(
@@ -213,7 +220,8 @@ async def plan_reminders(job: JobContext) -> None:
                     purpose="intro-reminder",
                     target=DirectMessage(member.user_id),
                     message=reminder_text(member),
-                    due_at=sensible_moment(job.now, member),
+                    due_at=sensible_moment(job.now, member, zones[member.space_id]),
+                    quiet=True,
                 ),
             )
             await intros.mark_reminder(member.space_id, member.id, job.now)

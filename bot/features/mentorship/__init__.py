@@ -70,7 +70,7 @@ def who(name: str, description: str, *, required: bool = True, hint: str = "") -
 COMMANDS = (
     Command(
         ("mentor", "offer"),
-        "Offer to mentor: how many mentees, in which leadership areas",
+        "Offer to mentor (how many mentees, which areas)",
         offer,
         options=(
             Option(
@@ -92,7 +92,7 @@ COMMANDS = (
     ),
     Command(
         ("mentor", "request"),
-        "Ask for a mentor: three suggestions, each with why it fits",
+        "Ask for a mentor: three suggestions, with why",
         request,
         options=(
             Option("goals", OptionKind.TEXT, "what you'd like help with", max_length=300),
@@ -102,7 +102,7 @@ COMMANDS = (
     ),
     Command(
         ("mentor", "list"),
-        "Your mentorships (managers: anyone's)",
+        "Your mentorships",
         show,
         options=(who("member", "whose (managers only)", required=False),),
     ),
@@ -114,7 +114,7 @@ COMMANDS = (
     ),
     Command(
         ("mentor", "cadence"),
-        "How often you and a mentor or mentee check in",
+        "How often you check in with someone",
         set_cadence,
         options=(
             who("member", "your mentor or mentee"),
@@ -134,7 +134,7 @@ COMMANDS = (
     ),
     Command(
         ("mentor", "log"),
-        "Your check-ins; `export` attaches them as a CSV",
+        "Your check-ins (`export`: as a CSV file)",
         log,
         options=(
             Option(
@@ -149,7 +149,7 @@ COMMANDS = (
     ),
     Command(
         ("mentor", "pause"),
-        "Take a break from mentoring (your mentees are told)",
+        "Take a break from mentoring",
         pause,
         options=(
             Option(
@@ -162,7 +162,7 @@ COMMANDS = (
         ),
         examples=("/rounds mentor pause until=2026-04-01",),
     ),
-    Command(("mentor", "resume"), "Back from a break: requests and check-ins resume", resume),
+    Command(("mentor", "resume"), "Back from a break", resume),
     Command(
         ("mentor", "capacity"),
         "How many mentees you take at once",
@@ -182,7 +182,7 @@ COMMANDS = (
     ),
     Command(
         ("mentor", "reschedule"),
-        "Move your next check-in with a mentor or mentee",
+        "Move your next check-in",
         move,
         options=(
             who("member", "your mentor or mentee"),
@@ -198,7 +198,7 @@ COMMANDS = (
     ),
     Command(
         ("mentor", "feedback"),
-        "One line of feedback on a mentorship that ended",
+        "Feedback on a mentorship that ended",
         feedback,
         options=(
             who("member", "your former mentor or mentee"),

@@ -12,6 +12,7 @@ from bot.errors import UserError
 from bot.features.network._render import ANSWERS, render_answered
 from bot.features.network._schedule import cadence, local_monday, next_round
 from bot.features.network.model import NETWORK, NetworkRepo, NetworkStatus, PairInfo
+from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE
 from bot.messages import Button, ButtonStyle, Message, mention, moment
 from bot.options import format_duration
 
@@ -24,7 +25,8 @@ async def next_round_text(ctx: Context) -> str:
     every = cadence(await ctx.settings())
     latest = await network(ctx).latest_round(ctx.space.id)
     start = next_round(ctx.now, every, latest).starts_at
-    return moment(local_monday(start, ctx.member), "F")
+    zone = await ctx.setting(COMMUNITY_ZONE) or DEFAULT_ZONE
+    return moment(local_monday(start, ctx.member, fallback=zone), "F")
 
 
 async def join(ctx: Context, args: Mapping[str, Any]) -> None:
@@ -131,8 +133,7 @@ async def exclude(ctx: Context, args: Mapping[str, Any]) -> None:
     if user_id == ctx.member.user_id:
         raise UserError("You can't be paired with yourself anyway 🙂")
     other = await ctx.tx.members.get(ctx.space.id, user_id)
-    if other is None:
-        raise UserError(f"I don't know {mention(user_id)} in this community.")
+    assert other is not None  # the router made sure they are a member
     added = await network(ctx).exclude(ctx.space.id, ctx.member.id, other.id)
     if added:
         ctx.reply(f"✓ You won't be paired with {mention(user_id)}. They are not told.")

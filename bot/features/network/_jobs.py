@@ -31,7 +31,7 @@ from bot.features.network._schedule import (
     utc_offset,
 )
 from bot.features.network.model import NETWORK, NetworkStatus, PairInfo, Participant, RoundInfo
-from bot.localtime import next_allowed, next_local
+from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE, next_allowed, next_local
 from bot.managers import manager_alerts
 from bot.messages import DirectMessage, GroupMessage, Message, mention
 from bot.ports import NewDelivery, Tx
@@ -62,8 +62,22 @@ async def next_pairing_at(job: JobContext) -> datetime | None:
             latest = await network.latest_round(space_id)
             if latest is not None and not latest.planned:
                 moments.append(job.now)
-            else:
-                moments.append(next_round(job.now, every, latest).pair_at)
+                continue
+            if len(await network.eligible(space_id, job.now)) < 2:
+                participants = (await network.participants(space_id)).values()
+                near_pause = IGNORED_ROUNDS_BEFORE_PAUSE - 1
+                since = latest.number if latest else 0
+                told = all(
+                    p.told_alone_after == since
+                    for p in participants
+                    if p.status is NetworkStatus.ACTIVE
+                )
+                if told and not any(p.ignored_streak >= near_pause for p in participants):
+                    # waiting for company: nothing is due until someone joins or a snooze ends
+                    ends = [p.snoozed_until for p in participants if p.snoozed_until]
+                    moments += [max(min(ends), job.now)] if ends else []
+                    continue
+            moments.append(next_round(job.now, every, latest).pair_at)
     return min(moments, default=None)
 
 
@@ -76,12 +90,15 @@ class Plan:
     streaks: dict[int, int]
     paused: list[Member]
     pairing: Pairing
+    zone: str
+    """The community's time zone, for members who set none."""
 
 
 async def pair_space(job: JobContext, space_id: int) -> None:
     async with job.store.transaction() as tx:  # reads only
         network = tx.repo(NETWORK)
-        every = cadence(job.router.effective(await tx.settings.all(space_id)))
+        settings = job.router.effective(await tx.settings.all(space_id))
+        every, zone = cadence(settings), settings.get(COMMUNITY_ZONE) or DEFAULT_ZONE
         latest = await network.latest_round(space_id)
         if latest is not None and not latest.planned:
             unfinished: RoundInfo | None = latest
@@ -100,17 +117,17 @@ async def pair_space(job: JobContext, space_id: int) -> None:
     if unfinished is not None:
         log.info("networking round %s in space %s: planning the rest", unfinished.number, space_id)
         stored = await stored_groups(job, space_id, unfinished)
-        await plan_messages(job, space_id, unfinished, every, stored)
+        await plan_messages(job, space_id, unfinished, every, stored, zone)
         return
     members = [m for m in eligible if m.id not in silent]
     if len(members) < 2 and not paused:  # (pauses are written with a round, as always)
-        await wait_for_company(job, space_id, members, latest)
+        await wait_for_company(job, space_id, members, latest, zone)
         return
     start = upcoming.starts_at
     # the pairing is pure CPU work: off the event loop, so members' commands keep flowing
     pairing = await asyncio.to_thread(
         pair_members,
-        [candidate(m, start) for m in members],
+        [candidate(m, start, fallback=zone) for m in members],
         history,
         exclusions,
         seed=upcoming.number * 7919 + space_id,
@@ -121,11 +138,12 @@ async def pair_space(job: JobContext, space_id: int) -> None:
         )
         if info is None:
             return  # another process paired this round
-        plan = Plan(members, streaks, paused, pairing)
+        plan = Plan(members, streaks, paused, pairing, zone)
         pair_ids = await write_round(tx, job, space_id, info, plan)
     by_id = {m.id: m for m in members}
     groups = [[by_id[m] for m in group] for group in pairing.groups]
-    await plan_messages(job, space_id, info, every, list(zip(pair_ids, groups, strict=True)))
+    paired = list(zip(pair_ids, groups, strict=True))
+    await plan_messages(job, space_id, info, every, paired, zone)
 
 
 def ignored_streaks(
@@ -169,7 +187,7 @@ def alone_for_managers(member: Member) -> Message:
 
 
 async def wait_for_company(
-    job: JobContext, space_id: int, members: list[Member], latest: RoundInfo | None
+    job: JobContext, space_id: int, members: list[Member], latest: RoundInfo | None, zone: str
 ) -> None:
     """No round for fewer than two: the one member waiting is told once, and so are the
     managers; then nothing more is sent until a round can pair them."""
@@ -189,7 +207,8 @@ async def wait_for_company(
                 purpose="network-alone",
                 target=DirectMessage(member.user_id),
                 message=Message(ALONE),
-                due_at=next_allowed(job.now, member.profile),
+                due_at=next_allowed(job.now, member.profile, fallback=zone),
+                quiet=True,
             )
         ]
         told += await manager_alerts(
@@ -211,6 +230,7 @@ def note(info: RoundInfo, what: str, member: Member, text: str, due_at: datetime
         target=DirectMessage(member.user_id),
         message=Message(text),
         due_at=due_at,
+        quiet=True,
     )
 
 
@@ -225,9 +245,19 @@ async def write_round(
     await network.set_statuses(space_id, [m.id for m in plan.paused], NetworkStatus.PAUSED, job.now)
     pair_ids = await network.add_pairs(space_id, info.id, plan.pairing.groups)
     by_id = {m.id: m for m in plan.members}
-    notes = [note(info, "paused", m, PAUSED, next_allowed(job.now, m.profile)) for m in plan.paused]
+    zone = plan.zone
+    notes = [
+        note(info, "paused", m, PAUSED, next_allowed(job.now, m.profile, fallback=zone))
+        for m in plan.paused
+    ]
     notes += [
-        note(info, "unmatched", by_id[m], UNMATCHED, local_monday(info.starts_at, by_id[m]))
+        note(
+            info,
+            "unmatched",
+            by_id[m],
+            UNMATCHED,
+            local_monday(info.starts_at, by_id[m], fallback=zone),
+        )
         for m in plan.pairing.unmatched
     ]
     await tx.outbox.enqueue_many(space_id, notes)
@@ -258,13 +288,16 @@ async def plan_messages(
     info: RoundInfo,
     every: timedelta,
     groups: list[tuple[int, list[Member]]],
+    zone: str,
 ) -> None:
     """Every group's introduction and check, in short write transactions."""
-    offsets = {m.id: utc_offset(m, info.starts_at) for _, group in groups for m in group}
+    offsets = {
+        m.id: utc_offset(m, info.starts_at, fallback=zone) for _, group in groups for m in group
+    }
     planned: list[NewDelivery] = []
     for pair_id, group in groups:
         if len(group) > 1:  # a member who left since has no introduction to get
-            planned += pair_deliveries(info, pair_id, group, offsets, every)
+            planned += pair_deliveries(info, pair_id, group, offsets, every, zone)
     for start in range(0, len(planned), PLAN_BATCH):
         async with job.store.transaction() as tx:
             await tx.outbox.enqueue_many(space_id, planned[start : start + PLAN_BATCH])
@@ -279,10 +312,12 @@ def pair_deliveries(
     group: list[Member],
     offsets: dict[int, float],
     every: timedelta,
+    zone: str,
 ) -> list[NewDelivery]:
     """A group's introduction (at 10:00 Monday for whoever wakes last, outside everyone's
     quiet hours) and each member's "Did you meet?" halfway through the round."""
-    intro_at = common_moment(max(local_monday(info.starts_at, m) for m in group), group)
+    monday = max(local_monday(info.starts_at, m, fallback=zone) for m in group)
+    intro_at = common_moment(monday, group, fallback=zone)
     planned = [
         NewDelivery(
             dedupe_key=f"network:{info.number}:pair:{pair_id}",
@@ -292,6 +327,7 @@ def pair_deliveries(
                 group, offsets, info.ends_at - timedelta(hours=12), pair_id
             ),
             due_at=intro_at,
+            quiet=True,
         )
     ]
     halfway = info.starts_at + every / 2
@@ -304,9 +340,12 @@ def pair_deliveries(
                 target=DirectMessage(member.user_id),
                 message=render_check(pair_id, partners),
                 due_at=next_allowed(
-                    next_local(halfway, member.profile, INTRO_HOUR), member.profile
+                    next_local(halfway, member.profile, INTRO_HOUR, fallback=zone),
+                    member.profile,
+                    fallback=zone,
                 ),
                 expires_at=info.ends_at + timedelta(days=3),
+                quiet=True,
             )
         )
     return planned

@@ -14,7 +14,7 @@ from typing import Any
 from bot.domain import Member
 from bot.features.network._pairing import Candidate
 from bot.features.network.model import RoundInfo
-from bot.localtime import local, next_allowed, next_local
+from bot.localtime import DEFAULT_ZONE, local, next_allowed, next_local
 from bot.options import parse_duration
 
 LEAD = timedelta(hours=14)  # pair early enough for Monday 10:00 everywhere on Earth
@@ -67,34 +67,34 @@ def next_round(now: datetime, every: timedelta, latest: RoundInfo | None) -> Nex
     return NextRound(latest.number + 1, start)
 
 
-def local_monday(start: datetime, member: Member) -> datetime:
-    return next_allowed(
-        next_local(start - LEAD, member.profile, INTRO_HOUR, weekday=0), member.profile
-    )
+def local_monday(start: datetime, member: Member, *, fallback: str = DEFAULT_ZONE) -> datetime:
+    """10:00 on the round's Monday where the member lives (outside their quiet hours)."""
+    monday = next_local(start - LEAD, member.profile, INTRO_HOUR, weekday=0, fallback=fallback)
+    return next_allowed(monday, member.profile, fallback=fallback)
 
 
-def common_moment(at: datetime, group: list[Member]) -> datetime:
+def common_moment(at: datetime, group: list[Member], *, fallback: str = DEFAULT_ZONE) -> datetime:
     """The first moment from `at` outside every member's quiet hours (or `at` itself when
     their quiet hours leave no common window)."""
     moment_ = at
     for _ in range(len(group) * 3):
-        later = max(next_allowed(moment_, m.profile) for m in group)
+        later = max(next_allowed(moment_, m.profile, fallback=fallback) for m in group)
         if later == moment_:
             return moment_
         moment_ = later
     return at
 
 
-def utc_offset(member: Member, at: datetime) -> float:
-    offset = local(at, member.profile).utcoffset() or timedelta()
+def utc_offset(member: Member, at: datetime, *, fallback: str = DEFAULT_ZONE) -> float:
+    offset = local(at, member.profile, fallback=fallback).utcoffset() or timedelta()
     return offset.total_seconds() / 3600
 
 
-def candidate(member: Member, at: datetime) -> Candidate:
+def candidate(member: Member, at: datetime, *, fallback: str = DEFAULT_ZONE) -> Candidate:
     p = member.profile
     return Candidate(
         member.id,
         (p.institution or "").strip().lower() or None,
         frozenset(x.lower() for x in (*p.interests, *p.goals)),
-        utc_offset(member, at),
+        utc_offset(member, at, fallback=fallback),
     )
