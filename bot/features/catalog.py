@@ -28,7 +28,7 @@ def build_router(held: HeldTexts | None = None) -> Router:
     profile.register(router, guard)
     intros.register(router)
     network.register(router)
-    mentorship.register(router)
+    mentorship.register(router, guard)
     qa.register(router, guard)
     guard.register(router)
     help.register(router)

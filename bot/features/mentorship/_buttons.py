@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from bot.context import Context
 from bot.errors import UserError
-from bot.features.mentorship._commands import move_to, save_feedback
+from bot.features.mentorship._commands import move_to
 from bot.features.mentorship._flows import (
     available,
     log_checkin,
@@ -223,17 +223,3 @@ async def ask_feedback(ctx: Context, value: str) -> None:
             hint="Or type `/rounds mentor feedback @member <one line>`.",
         )
     )
-
-
-async def feedback_given(ctx: Context, values: Mapping[str, str], context: str) -> None:
-    scope = await scope_of(ctx)
-    pair = await scope.repo.pair(ctx.space.id, int(context)) if context.isdigit() else None
-    if pair is None or not pair.has(ctx.member.id) or pair.status is not PairStatus.ENDED:
-        ctx.reply(GONE)
-        return
-    text = values.get("feedback", "").strip()
-    if not text:
-        raise UserError("Write one line, or close the form if you'd rather not.", field="feedback")
-    if len(text) > 300:
-        raise UserError("One line is plenty: at most 300 characters.", field="feedback")
-    await save_feedback(ctx, scope, pair, text)

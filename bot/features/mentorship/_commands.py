@@ -3,7 +3,7 @@ and feedback. Each answers privately with one next step; bad input changes nothi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +37,10 @@ from bot.features.mentorship.model import (
 from bot.messages import literal, mention, moment
 
 MAX_AREAS, MAX_AREA_LENGTH = 10, 40
+
+Screen = Callable[[Context, dict[str, str]], Awaitable[bool]]
+"""The patient-information guard for one kind of text: True when it may be stored and shown;
+False when the member was warned and the text is held (then nothing may be written)."""
 
 
 def areas_list(value: Any) -> tuple[str, ...]:
@@ -77,7 +81,12 @@ async def pair_with(ctx: Context, scope: Scope, user_id: str) -> tuple[Member, P
 
 
 # -- mentors ------------------------------------------------------------------------------------
-async def offer(ctx: Context, args: Mapping[str, Any]) -> None:
+async def offer(ctx: Context, args: Mapping[str, Any], screen: Screen | None = None) -> None:
+    areas_typed = args.get("areas")
+    if screen and areas_typed:
+        shown_capacity = str(args.get("capacity") or "")
+        if not await screen(ctx, {"areas": ", ".join(areas_typed), "capacity": shown_capacity}):
+            return
     scope = await scope_of(ctx)
     before = await scope.repo.mentor(ctx.space.id, ctx.member.id)
     capacity = args.get("capacity")
@@ -127,7 +136,7 @@ async def deciding(ctx: Context, scope: Scope) -> str:
     )
 
 
-async def request(ctx: Context, args: Mapping[str, Any]) -> None:
+async def request(ctx: Context, args: Mapping[str, Any], screen: Screen | None = None) -> None:
     scope = await scope_of(ctx)
     member = ctx.member
     goals = str(args.get("goals") or ", ".join(member.profile.goals)).strip()
@@ -141,6 +150,10 @@ async def request(ctx: Context, args: Mapping[str, Any]) -> None:
     waiting = await scope.repo.waiting_request(ctx.space.id, member.id)
     if waiting is not None and waiting.status is RequestStatus.ASKING:
         raise UserError(await deciding(ctx, scope))
+    # goals go to mentors and managers: typed ones are checked (profile goals were on saving)
+    held = {"goals": goals, "outside": "yes" if outside else "no"}
+    if screen and args.get("goals") and not await screen(ctx, held):
+        return
     if waiting is None:
         found = await scope.repo.add_request(ctx.space.id, member.id, goals, outside, ctx.now)
     else:
@@ -288,10 +301,12 @@ async def set_cadence(ctx: Context, args: Mapping[str, Any]) -> None:
     )
 
 
-async def checkin(ctx: Context, args: Mapping[str, Any]) -> None:
+async def checkin(ctx: Context, args: Mapping[str, Any], screen: Screen | None = None) -> None:
     scope = await scope_of(ctx)
     other, pair = await pair_with(ctx, scope, args["member"])
     note = args.get("note")
+    if screen and note and not await screen(ctx, {"member": args["member"], "note": note}):
+        return
     resumed = pair.status is PairStatus.PAUSED
     ladder = await log_checkin(scope, pair, ctx.member, note)
     text = f"✓ Logged your check-in with {mention(other.user_id)}"
@@ -323,7 +338,7 @@ async def move_to(ctx: Context, scope: Scope, pair: Pair, other: Member, due: da
     )
 
 
-async def feedback(ctx: Context, args: Mapping[str, Any]) -> None:
+async def feedback(ctx: Context, args: Mapping[str, Any], screen: Screen | None = None) -> None:
     other = await someone(ctx, args["member"])
     scope = await scope_of(ctx)
     pair = await scope.repo.pair_between(ctx.space.id, ctx.member.id, other.id, (PairStatus.ENDED,))
@@ -332,9 +347,13 @@ async def feedback(ctx: Context, args: Mapping[str, Any]) -> None:
             f"Feedback is for a mentorship that has ended, and yours with {mention(other.user_id)} "
             "hasn't. To end it: `/rounds mentor end @member`."
         )
-    await save_feedback(ctx, scope, pair, args["text"])
+    await save_feedback(ctx, scope, pair, args["text"], screen)
 
 
-async def save_feedback(ctx: Context, scope: Scope, pair: Pair, text: str) -> None:
+async def save_feedback(
+    ctx: Context, scope: Scope, pair: Pair, text: str, screen: Screen | None = None
+) -> None:
+    if screen and not await screen(ctx, {"pair": str(pair.id), "text": text}):
+        return
     await scope.repo.feedback(ctx.space.id, pair.id, ctx.member.id, text.strip()[:300])
     ctx.reply("✓ Thank you! Only the community managers see it.")
