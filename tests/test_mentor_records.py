@@ -12,13 +12,12 @@ from bot.context import Actor
 from bot.features.mentorship.model import MENTORSHIP, PairStatus, RequestStatus
 from storage.store import SqlStore
 from tests.conftest import START, Transcript
-from tests.helpers import CONSOLE
+from tests.helpers import CONSOLE, stored_member
 from tests.mentoring import (
     ASK,
     COMMUNITY,
     PAIRED,
     blocks,
-    member_id,
     pairs,
     waiting_request,
 )
@@ -214,8 +213,10 @@ async def test_capacity_changes_how_many_mentees_a_mentor_takes(
         "your current mentorships go on."
     )
     assert blocks(out, "[private @lee]")[-1] == "✓ You can take up to 3 mentees (you have 0)."
+    lee = await stored_member(store, "lee")
+    assert lee is not None
     async with store.transaction() as tx:
-        found = await tx.repo(MENTORSHIP).mentor(1, await member_id(store, "lee"))
+        found = await tx.repo(MENTORSHIP).mentor(lee.space_id, lee.id)
     assert found is not None and found.capacity == 3
 
 

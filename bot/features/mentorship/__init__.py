@@ -2,8 +2,9 @@
 three-day window, check-in nudges on a cadence, and an escalation ladder for silent pairs.
 
 `_scoring` ranks and explains, `_flows` holds the steps everything shares, `_commands`,
-`_mentors`, `_records` and `_manage` answer members, mentors and managers, `_buttons` the
-buttons and forms, `_jobs` runs the ladder, `_render` words it all, `_schedule` keeps time.
+`_mentors`, `_records` and `_manage` answer members, mentors and managers (`_guarded` puts their
+text through the patient-information guard), `_buttons` the buttons and forms, `_jobs` runs the
+ladder, `_render` words it all, `_schedule` keeps time.
 """
 
 from __future__ import annotations

@@ -126,42 +126,28 @@ async def member_left(ctx: Context) -> None:
     re-open with fresh suggestions, and their own waiting request closes."""
     scope = await scope_of(ctx)
     leaver = ctx.member
-    if (
-        await scope.repo.mentor(ctx.space.id, leaver.id) is not None
-        or leaver.profile.open_to_mentor
-    ):
-        if await scope.repo.mentor(ctx.space.id, leaver.id) is None:
+    known = await scope.repo.mentor(ctx.space.id, leaver.id)
+    if known is not None or leaver.profile.open_to_mentor:
+        if known is None:  # a `mentor=yes` profile: its row records the leaving
             await scope.repo.save_mentor(ctx.space.id, leaver.id, ctx.now)
         await scope.repo.mentor_left(ctx.space.id, leaver.id, ctx.now)
+    gone = f"{mention(leaver.user_id)} has left the community, so your mentorship has ended."
     for pair in await scope.repo.pairs_of(ctx.space.id, leaver.id, COMMITTED):
-        other_id = pair.other(leaver.id)
-        other = (await scope.members(other_id)).get(other_id)
         if pair.status is PairStatus.PROPOSED:
             await scope.tx.outbox.cancel(ctx.space.id, proposal_key(pair.id))
             await scope.repo.close(ctx.space.id, pair.id, PairStatus.DECLINED, ctx.now)
-            if pair.mentor_id == leaver.id:
+            if pair.mentor_id == leaver.id:  # the mentee's next choice is asked
                 await next_choice(scope, pair, lapsed=False)
             continue
         await end(scope, pair)
+        other = (await scope.members(pair.other(leaver.id))).get(pair.other(leaver.id))
         if other is None:
             continue
-        gone = f"{mention(leaver.user_id)} has left the community, so your mentorship has ended."
+        note = render_ended(gone, mentee=False, pair_id=pair.id)
+        await scope.dm(pair_note_key(pair.id, "left", other.id), "mentorship-ended", other, note)
         if pair.mentor_id == leaver.id:
-            await scope.dm(
-                pair_note_key(pair.id, "left", other.id),
-                "mentorship-ended",
-                other,
-                render_ended(gone, mentee=False, pair_id=pair.id),
-            )
             request = await request_for(scope, pair, other)
             await reopen(scope, request, other, "Let's find you a new mentor.")
-        else:
-            await scope.dm(
-                pair_note_key(pair.id, "left", other.id),
-                "mentorship-ended",
-                other,
-                render_ended(gone, mentee=False, pair_id=pair.id),
-            )
     mine = await scope.repo.waiting_request(ctx.space.id, leaver.id)
     if mine is not None:
         await scope.repo.update_request(ctx.space.id, mine.id, status=RequestStatus.CLOSED)
