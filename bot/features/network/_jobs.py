@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 IGNORED_ROUNDS_BEFORE_PAUSE = 3
 PLAN_BATCH = 1_000  # deliveries per write transaction
+BATCH_PAUSE = 0.1  # seconds between them
 
 
 async def run_rounds(job: JobContext) -> None:
@@ -301,7 +302,9 @@ async def plan_messages(
     for start in range(0, len(planned), PLAN_BATCH):
         async with job.store.transaction() as tx:
             await tx.outbox.enqueue_many(space_id, planned[start : start + PLAN_BATCH])
-        await asyncio.sleep(0)  # let waiting commands take the write lock between batches
+        # A pause between batches lets members' commands take SQLite's write lock: a writer
+        # that is waiting looks again every 100 ms at most.
+        await asyncio.sleep(BATCH_PAUSE)
     async with job.store.transaction() as tx:
         await tx.repo(NETWORK).mark_planned(space_id, info.id, job.now)
 
