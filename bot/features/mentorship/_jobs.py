@@ -9,6 +9,7 @@ outbox's dedupe keys make planning a delivery twice harmless anyway.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 200  # pairs per write transaction
 MAX_BATCHES = 50  # per space and run; the next run goes on
+BATCH_PAUSE = 0.1  # seconds between batches: a writer waiting on SQLite looks every 100 ms
 
 
 async def run_checkins(job: JobContext) -> None:
@@ -79,6 +81,7 @@ async def space_checkins(job: JobContext, space_id: int) -> None:
                 await take_step(scope, pair)
         if len(lapsed) < BATCH and len(due) < BATCH:
             return
+        await asyncio.sleep(BATCH_PAUSE)  # members' commands take the write lock meanwhile
 
 
 async def lapse(scope: Scope, pair: Pair) -> None:
