@@ -116,7 +116,14 @@ class Member:
 # -- the member directory (shared: every programme may search it) ---------------------------
 @dataclass(frozen=True)
 class DirectoryQuery:
-    """`/rounds find`: free-text words plus optional field filters, all lowercased."""
+    """`/rounds find`: free-text words plus optional field filters, as the member typed them.
+
+    The directory folds both sides (bot.text.fold), so case, accents and script never matter.
+    A word of three characters or more matches anywhere in a profile; a shorter one matches a
+    whole two-letter word ("AI", "UK") or, in scripts written without spaces and for emoji,
+    any one or two characters ("李", "北京", "🩺"). Specialty, region and interest filters work
+    the same way within their field; a field equal to the filter ranks first.
+    """
 
     words: tuple[str, ...] = ()
     specialty: str | None = None

@@ -1,8 +1,10 @@
-"""Small text helpers that several features share: values as members typed them, and the
-profile fields every card shows."""
+"""Small text helpers that several features share: values as members typed them, the
+profile fields every card shows, and the folded form that search compares."""
 
 from __future__ import annotations
 
+import functools
+import unicodedata
 from datetime import timedelta
 
 from bot.domain import Profile
@@ -50,3 +52,36 @@ def profile_fields(profile: Profile, *, with_zone: bool) -> list[tuple[str, str]
         ("Mentorship", mentorship(profile)),
     ]
     return [(label, literal(shown(value))) for label, value in values if value]
+
+
+@functools.lru_cache(maxsize=4096)  # bounded: members choose the characters
+def _folded_char(char: str) -> str:
+    """One character of decomposed, case-folded text as fold keeps it: itself, a space
+    (control characters) or nothing (optional marks and invisible characters)."""
+    point, category = ord(char), unicodedata.category(char)
+    # Accents and vowel points, which people often leave out when they type, judged by
+    # canonical combining class: overlays (1), Hebrew and Arabic points (10-36), marks above,
+    # below or beside a letter (200-240). Marks that are part of the letter itself (virama,
+    # nukta, kana voicing, Thai tones) are kept, so no two words of those scripts merge.
+    combining = unicodedata.combining(char)
+    if combining == 1 or 10 <= combining <= 36 or 200 <= combining <= 240:
+        return ""
+    # Variation selectors (emoji or text presentation), joiners, bidi and other format
+    # characters, and lone surrogates (which no database stores).
+    if 0xFE00 <= point <= 0xFE0F or 0xE0100 <= point <= 0xE01EF or category in ("Cf", "Cs"):
+        return ""
+    return " " if category == "Cc" else char
+
+
+def fold(text: str) -> str:
+    """The form search compares: `Île-de-France`, `ILE-DE-FRANCE` and `ile-de-france` fold to
+    the same text, in any script.
+
+    Compatibility-decomposed (ﬁ → fi, full-width → ASCII), case-folded (ß → ss), accents
+    dropped, recomposed (Hangul syllables, kana), control characters read as spaces and runs
+    of whitespace made one space. Stored forms and queries are both folded by this function,
+    never by the database, so the two always agree.
+    """
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    kept = "".join(map(_folded_char, text))
+    return " ".join(unicodedata.normalize("NFC", kept).split())

@@ -1,29 +1,16 @@
-"""Introductions' table and repository (intro cards and reminders), and the member directory
-(`/rounds find`)."""
+"""Introductions' table and repository: intro cards, and who needs the one reminder."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    ColumnElement,
-    ForeignKey,
-    Integer,
-    String,
-    and_,
-    case,
-    exists,
-    func,
-    literal,
-    or_,
-    select,
-)
+from sqlalchemy import ForeignKey, Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.domain import DirectoryHit, DirectoryQuery, Member
+from bot.domain import Member
 from bot.features.intros.model import INTROS, IntroCard
-from storage.models import Base, MemberInterestRow, MemberRow, SettingRow
+from storage.models import Base, MemberRow, SettingRow
 from storage.repos import _insert, member_from_row
 
 
@@ -40,69 +27,6 @@ class IntroCardRow(Base):
     channel_id: Mapped[str | None] = mapped_column(String(64))
     posted_at: Mapped[datetime | None]
     reminder_planned_at: Mapped[datetime | None]
-
-
-def _has_interest(match: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(MemberInterestRow.member_id == MemberRow.id, match)
-
-
-class SqlDirectory:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def find(self, space_id: int, query: DirectoryQuery) -> list[DirectoryHit]:
-        filters: list[ColumnElement[bool]] = [MemberRow.space_id == space_id]
-        exact_terms: list[tuple[str, ColumnElement[bool]]] = []
-        if query.exclude_member_id is not None:
-            filters.append(MemberRow.id != query.exclude_member_id)
-        for field, value in (
-            ("specialty", query.specialty),
-            ("region", query.region),
-        ):
-            if value:
-                column = func.lower(getattr(MemberRow, field))
-                filters.append(column.contains(value, autoescape=True))
-                exact_terms.append((field, column == value))
-        if query.stage:
-            filters.append(MemberRow.stage == query.stage)
-            exact_terms.append(("stage", MemberRow.stage == query.stage))
-        if query.mentor is not None:
-            filters.append(MemberRow.open_to_mentor.is_(query.mentor))
-        if query.interest:
-            filters.append(
-                _has_interest(MemberInterestRow.interest.contains(query.interest, autoescape=True))
-            )
-            exact_terms.append(
-                ("interest", _has_interest(MemberInterestRow.interest == query.interest))
-            )
-        word_hits = [
-            case((MemberRow.search_text.contains(word, autoescape=True), 1), else_=0)
-            for word in query.words
-        ]
-        words_score = sum(word_hits, start=literal(0)) if word_hits else literal(0)
-        if word_hits:
-            filters.append(
-                or_(*(MemberRow.search_text.contains(w, autoescape=True) for w in query.words))
-            )
-        exact_columns = [
-            case((condition, 1), else_=0).label(f"x_{name}") for name, condition in exact_terms
-        ]
-        exact_score = (
-            sum((c for c in exact_columns), start=literal(0)) if exact_columns else literal(0)
-        )
-        statement = (
-            select(MemberRow, words_score.label("words"), *exact_columns)
-            .where(and_(*filters))
-            .order_by(exact_score.desc(), words_score.desc(), MemberRow.id)
-            .limit(query.limit)
-        )
-        hits = []
-        for row in (await self.session.execute(statement)).all():
-            matched = tuple(
-                name for (name, _), flag in zip(exact_terms, row[2:], strict=True) if flag
-            )
-            hits.append(DirectoryHit(member_from_row(row[0]), matched, int(row.words)))
-        return hits
 
 
 class SqlIntros:

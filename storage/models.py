@@ -87,12 +87,20 @@ class MemberRow(Base):
     open_to_mentor: Mapped[bool | None] = mapped_column(Boolean)
     seeking_mentor: Mapped[bool | None] = mapped_column(Boolean)
     quiet_hours: Mapped[str | None] = mapped_column(String(11))
+    # The directory's folded forms (bot.text.fold), written as the profile is saved; the
+    # search indexes over them are in storage/directory_index.py.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
-    """Lowercased name, specialty, institution, region, interests and goals, for the directory."""
+    """Name, display name, role, stage, specialty, institution, region, interests and goals."""
+    specialty_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    region_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    interest_keys: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Interests and goals, one a line, with a line break at both ends."""
+    search_terms: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """The one- and two-character terms short searches find, space-separated."""
 
 
 class MemberInterestRow(Base):
-    """One row per interest or goal (lowercased), so directory and pairing look-ups use an index."""
+    """One row per interest or goal (folded, cut to 40 characters), for look-ups by interest."""
 
     __tablename__ = "member_interests"
     __table_args__ = (Index("ix_member_interests_lookup", "space_id", "interest"),)

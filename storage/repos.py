@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain import Member, Profile, QuietHours, Space, SpaceKey
 from bot.messages import ChannelPost, DirectMessage, GroupMessage, Target
 from bot.ports import NewDelivery
+from storage.directory_index import directory_columns, interest_keys
 from storage.models import (
     InboundEventRow,
     MemberInterestRow,
@@ -89,25 +90,6 @@ def member_from_row(row: MemberRow) -> Member:
     )
 
 
-def search_text(profile: Profile, display_name: str) -> str:
-    parts = [
-        profile.name,
-        display_name,
-        profile.profession,
-        profile.stage,
-        profile.specialty,
-        profile.institution,
-        profile.region,
-        *profile.interests,
-        *profile.goals,
-    ]
-    return " | ".join(part for part in parts if part).lower()
-
-
-def interest_keys(profile: Profile) -> set[str]:
-    return {item.lower()[:40] for item in (*profile.interests, *profile.goals)}
-
-
 def profile_columns(profile: Profile) -> dict[str, object]:
     return {
         "name": profile.name,
@@ -172,7 +154,15 @@ class SqlMembers:
         return member
 
     async def rename(self, space_id: int, member_id: int, display_name: str) -> None:
-        await self._update(space_id, member_id, display_name=display_name)
+        row = await self.session.get(MemberRow, member_id, populate_existing=True)
+        if row is not None and row.space_id == space_id:  # the directory searches names too
+            profile = member_from_row(row).profile
+            await self._update(
+                space_id,
+                member_id,
+                display_name=display_name,
+                **directory_columns(profile, display_name),
+            )
 
     async def save_profile(self, space_id: int, member_id: int, profile: Profile) -> None:
         display_name = (
@@ -188,7 +178,7 @@ class SqlMembers:
             space_id,
             member_id,
             **profile_columns(profile),
-            search_text=search_text(profile, display_name),
+            **directory_columns(profile, display_name),
         )
         await self.session.execute(
             delete(MemberInterestRow).where(

@@ -13,7 +13,8 @@ from bot.errors import StoreBusy
 from bot.ports import RepoKey
 from storage.catalog import REPOSITORIES, RepositoryFactory
 from storage.db import make_engine, make_sessionmaker
-from storage.intros import SqlDirectory
+from storage.directory import SqlDirectory
+from storage.directory_index import install_search
 from storage.models import Base
 from storage.outbox import SqlDeliveryQueue
 from storage.repos import SqlInbound, SqlMembers, SqlOutbox, SqlSettings, SqlSpaces
@@ -81,6 +82,7 @@ class SqlStore:
         """Create tables straight from the models (tests; production runs migrations)."""
         async with self.engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)
+            await connection.run_sync(install_search)
 
     async def close(self) -> None:
         await self.engine.dispose()

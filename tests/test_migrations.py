@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -11,8 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
 
 from storage.db import make_engine
-from storage.fts import include_name
-from storage.migrate import upgrade
+from storage.migrate import compared, upgrade
 from storage.models import Base
 
 
@@ -35,7 +35,9 @@ async def differences(url: str) -> list[object]:
     engine = make_engine(url)
 
     def compare(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        context = MigrationContext.configure(
+            connection, opts={"include_name": compared, "compare_type": True}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     async with engine.connect() as connection:
@@ -213,7 +215,6 @@ def test_upgrading_scopes_pairs_to_their_space_and_keys_outbox_rows_by_member(
 def test_the_qa_search_index_made_by_the_migration_finds_and_forgets_questions(
     tmp_path: Path,
 ) -> None:
-    from datetime import UTC, datetime
 
     from bot.domain import SpaceKey
     from bot.features.qa.model import QA, QuestionStatus, SearchQuery
@@ -261,3 +262,63 @@ def test_the_qa_search_index_made_by_the_migration_finds_and_forgets_questions(
         return before, after
 
     assert asyncio.run(search_then_delete()) == ([1], [])
+
+
+def test_upgrading_makes_existing_members_findable_as_people_write(tmp_path: Path) -> None:
+    from alembic import command
+
+    from bot.domain import DirectoryQuery, Profile, SpaceKey
+    from storage.migrate import alembic_config
+    from storage.store import SqlStore
+
+    url = migrations_url(tmp_path)
+    asyncio.run(reset(url))
+    command.upgrade(alembic_config(url), "0002")
+
+    async def seed() -> None:
+        engine = make_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "insert into spaces (platform, external_id, name, created_at) "
+                    "values ('console', 'console', '', '2026-01-01 00:00:00+00')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "insert into members (space_id, user_id, display_name, joined_at, is_manager,"
+                    " interests, goals, name, specialty, region, search_text) values ((select"
+                    " min(id) from spaces), 'li', 'li', '2026-01-01 00:00:00+00', false,"
+                    " '[\"🩺 Teaching\"]', '[]', '李明', 'Évaluation', 'Île-de-France', '')"
+                )
+            )
+        await engine.dispose()
+
+    async def find(store: SqlStore, **query: object) -> list[str]:
+        async with store.transaction() as tx:
+            space = await tx.spaces.get_or_create(SpaceKey("console", "console"))
+            hits = await tx.directory.find(space.id, DirectoryQuery(**query))  # type: ignore[arg-type]
+        return [hit.member.user_id for hit in hits]
+
+    async def use() -> None:
+        store = SqlStore.from_url(url)
+        assert await find(store, region="ile-de-france") == ["li"]
+        assert await find(store, specialty="ÉVALUATION") == ["li"]
+        assert await find(store, words=("李",)) == ["li"]
+        assert await find(store, words=("🩺",)) == ["li"]
+        async with store.transaction() as tx:  # the index follows changes made after upgrading
+            space = await tx.spaces.get_or_create(SpaceKey("console", "console"))
+            li = await tx.members.get(space.id, "li")
+            assert li is not None
+            await tx.members.save_profile(space.id, li.id, Profile(name="李明", region="Lagos"))
+            newcomer = await tx.members.add(space.id, "ana", "ana", li.joined_at)
+            ana = Profile(name="Ana", region="Île-de-France")
+            await tx.members.save_profile(space.id, newcomer.id, ana)
+        assert await find(store, region="ile-de-france") == ["ana"]
+        assert await find(store, words=("🩺",)) == []
+        assert await find(store, region="lagos") == ["li"]
+        await store.close()
+
+    asyncio.run(seed())
+    upgrade(url)
+    asyncio.run(use())

@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from storage.catalog import REPOSITORIES  # noqa: F401 - registers every programme's tables
 from storage.db import make_engine
-from storage.fts import include_name
+from storage.migrate import compared
 from storage.models import Base, UTCDateTime
 
 config = context.config
@@ -39,7 +39,7 @@ def do_run_migrations(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
-        include_name=include_name,  # full-text index tables are not models (storage/fts.py)
+        include_name=compared,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
@@ -58,7 +58,7 @@ async def run_async_migrations() -> None:
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=url, target_metadata=target_metadata, literal_binds=True, include_name=include_name
+        url=url, target_metadata=target_metadata, literal_binds=True, include_name=compared
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,7 +1,7 @@
 """mentorship: mentors and their areas, requests with suggestions, pairs, check-ins
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-29 01:44:10
 
 New tables only, each with `space_id`: `mentorship_mentors` (capacity and the pairs that
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0007'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
