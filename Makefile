@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.directory
 	$(BIN)/python -m benchmarks.discord
 	$(BIN)/python -m benchmarks.slack
+	$(BIN)/python -m benchmarks.mentor
 	$(BIN)/python -m benchmarks.guard
 	$(BIN)/python -m benchmarks.qa
 	$(BIN)/python -m benchmarks.events

@@ -1,4 +1,5 @@
-"""The core's front door: adapters hand it commands, button presses, form submissions and joins.
+"""The core's front door: adapters hand it commands, button presses, form submissions, joins
+and leaves.
 
 One error boundary lives here. A `UserError` becomes a private message with the usage line;
 anything else is logged with ids and answered with a short apology. A handler's writes are one
@@ -162,6 +163,26 @@ class Rounds:
             raise
         self._planned(ctx)
         return new
+
+    async def member_left(self, actor: Actor) -> None:
+        """A member left the space (or was deactivated): each programme lets go of them.
+
+        A member Rounds never knew needs nothing. The member's row stays (their history
+        belongs to the community's record); the programmes end what they had running.
+        """
+        try:
+            space = await self._space(actor)
+            async with self.store.transaction() as tx:
+                member = await tx.members.get(space.id, actor.user_id)
+                if member is None:
+                    return
+                ctx = self._context(tx, space, member, actor)
+                for handler in self.router.leave_handlers:
+                    await handler(ctx)
+        except Exception:
+            log.exception("member leave failed: space=%s user=%s", actor.space, actor.user_id)
+            raise
+        self._planned(ctx)
 
     async def first_time(self, space: SpaceKey, event_key: str) -> bool:
         """True the first time a platform event id is seen in a space; False for its retries."""

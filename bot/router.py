@@ -30,6 +30,7 @@ Handler = Callable[["Context", Mapping[str, Any]], Awaitable[None]]
 ActionHandler = Callable[["Context", str], Awaitable[None]]
 FormHandler = Callable[["Context", Mapping[str, str], str], Awaitable[None]]
 JoinHandler = Callable[["Context"], Awaitable[None]]
+LeaveHandler = Callable[["Context"], Awaitable[None]]
 JobRunner = Callable[["JobContext"], Awaitable[None]]
 HomeSection = Callable[["Context"], Awaitable["Message | None"]]
 NextDue = Callable[["JobContext"], Awaitable["datetime | None"]]
@@ -142,6 +143,7 @@ class Router:
     settings: dict[str, Setting] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
     join_handlers: list[JoinHandler] = field(default_factory=list)
+    leave_handlers: list[LeaveHandler] = field(default_factory=list)
     home_sections: list[HomeSection] = field(default_factory=list)
     web_routes: list[WebRoute] = field(default_factory=list)
 
@@ -179,6 +181,10 @@ class Router:
 
     def on_member_joined(self, handler: JoinHandler) -> None:
         self.join_handlers.append(handler)
+
+    def on_member_left(self, handler: LeaveHandler) -> None:
+        """`handler` runs when a member leaves the space (the context is the leaving member)."""
+        self.leave_handlers.append(handler)
 
     def home_section(self, section: HomeSection) -> None:
         self.home_sections.append(section)
