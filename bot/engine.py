@@ -20,8 +20,9 @@ from bot.domain import Member, Role, Space, SpaceKey
 from bot.errors import StoreBusy, UserError
 from bot.messages import Message, Outcome, literal
 from bot.options import OptionKind, ParseContext
-from bot.ports import ChatPlatform, Store, Tx
+from bot.ports import ChatPlatform, NativeEvents, Store, Tx
 from bot.router import TOP, Command, Router
+from bot.web import PublicAddress
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,10 @@ class Rounds:
         *,
         on_planned: Callable[[], None] | None = None,
         platforms: Mapping[str, ChatPlatform] | None = None,
+        address: PublicAddress | None = None,
     ) -> None:
         self.router = router
+        self.address = address or PublicAddress()
         self.store = store
         self.clock = clock
         self._on_planned = on_planned
@@ -313,6 +316,8 @@ class Rounds:
             roles=roles_of(member, actor),
             now=self.clock.now(),
             router=self.router,
+            native_events=isinstance(self.platforms.get(space.key.platform), NativeEvents),
+            address=self.address,
         )
 
     async def _welcome(self, ctx: Context) -> None:

@@ -22,6 +22,7 @@ from bot.textparse import Token, tokenize
 if TYPE_CHECKING:
     from bot.context import Context, JobContext
     from bot.messages import Message
+    from bot.web import WebRoute
 
 TOP = "/rounds"
 
@@ -144,6 +145,7 @@ class Router:
     join_handlers: list[JoinHandler] = field(default_factory=list)
     leave_handlers: list[LeaveHandler] = field(default_factory=list)
     home_sections: list[HomeSection] = field(default_factory=list)
+    web_routes: list[WebRoute] = field(default_factory=list)
 
     # -- declaration -------------------------------------------------------------------------
     def command(self, command: Command) -> None:
@@ -186,6 +188,12 @@ class Router:
 
     def home_section(self, section: HomeSection) -> None:
         self.home_sections.append(section)
+
+    def web(self, route: WebRoute) -> None:
+        """An HTTP route on Rounds' web server (every `rounds` process runs one)."""
+        if any((r.method, r.path) == (route.method, route.path) for r in self.web_routes):
+            raise ValueError(f"web route {route.method} {route.path} declared twice")
+        self.web_routes.append(route)
 
     # -- resolution --------------------------------------------------------------------------
     def resolve(self, text: str) -> tuple[Command, list[Token]]:

@@ -5,6 +5,7 @@ button value and id from one space, replayed in another, reads, changes and reve
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Table
@@ -13,6 +14,7 @@ from bot.bootstrap import Core, build_core
 from bot.clock import ManualClock
 from bot.context import Actor
 from bot.domain import Profile, SpaceKey
+from bot.features.events.model import EVENTS, Answer
 from bot.features.intros.model import INTROS
 from bot.features.mentorship.model import CURRENT, MENTORSHIP, Ladder, PairStatus, Step
 from bot.features.network.model import NETWORK, NetworkStatus
@@ -80,6 +82,14 @@ async def busy_home(store: SqlStore) -> tuple[Core, RecordingPlatform, list[Butt
     keep(await rounds.command(actor(HOME, "ben"), 'ask title="Secret rota question again"'))
     keep(await rounds.command(actor(HOME, "ben"), 'ask title="Secret doubt" anonymous=yes'))
     keep(await rounds.command(actor(HOME, "ben"), 'ask title="Secret call 415-555-2671"'))
+    keep(await rounds.command(actor(HOME, "amara"), "config channel events #events"))
+    keep(
+        await rounds.command(
+            actor(HOME, "amara"),
+            'event create title="Secret workshop" when="2026-03-20 18:00" tz=UTC capacity=1',
+        )
+    )
+    keep(await rounds.command(actor(HOME, "ben"), "event 1"))
     for moment in (PAIRING, PAIRING + timedelta(days=1), PAIRING + timedelta(days=8)):
         clock.set(moment)  # pairing, the introductions, then "Did you meet?" and a check-in
         await core.runtime.run_due()
@@ -107,6 +117,7 @@ async def busy_home(store: SqlStore) -> tuple[Core, RecordingPlatform, list[Butt
         "guard.edit",
         "guard.post",
         "guard.cancel",
+        "event.rsvp",
     }
     return core, platform, buttons
 
@@ -145,6 +156,11 @@ async def test_buttons_from_one_space_do_nothing_in_another(store: SqlStore) -> 
             shown = [r.message for r in outcome.replies] + [outcome.updated] * bool(outcome.updated)
             said = " ".join(m.text + str(m.fields) for m in shown if m is not None)
             assert "Secret" not in said and "LUTH" not in said and "Korle" not in said
+        # event numbers typed in the other community find nothing of the home one
+        for typed in ("event 1", "event ics 1", "event cancel 1", "event edit 1 capacity=9"):
+            outcome = await rounds.command(actor(OTHER, user), typed)
+            said = " ".join(r.message.text for r in outcome.replies)
+            assert "Secret" not in said and outcome.refused, said
         # and every mentorship action and form, with the home space's ids in any shape
         for action_id, value in await mentorship_values(store):
             outcome = await rounds.action(actor(OTHER, user), action_id, value)
@@ -220,6 +236,9 @@ async def snapshot(store: SqlStore, key: SpaceKey) -> object:
         qa = tx.repo(QA)
         question = await qa.question_by_number(space.id, 1)
         assert question is not None
+        events = tx.repo(EVENTS)
+        occurrence = await events.occurrence(space.id, 1)
+        assert occurrence is not None
         return (
             members,
             await tx.settings.all(space.id),
@@ -227,6 +246,8 @@ async def snapshot(store: SqlStore, key: SpaceKey) -> object:
             await qa.answers(space.id, question.id),
             await qa.followers(space.id, question.id),
             await qa.open_questions(space.id, 10),
+            occurrence,
+            await events.rsvps(space.id, occurrence.id, tuple(Answer)),
         )
 
 
@@ -297,6 +318,21 @@ async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlS
         await qa.mark_done(other.id, [question.id], Stage.PEERS, START)
         assert not await qa.delete_draft(other.id, question.id)
         await qa.set_status(other.id, question.id, question.status)
+        events = tx.repo(EVENTS)
+        occurrence = await events.occurrence(home.id, 1)
+        assert occurrence is not None
+        assert await events.occurrence(other.id, 1) is None
+        assert await events.occurrence_by_id(other.id, occurrence.id) is None
+        assert await events.occurrences_of(other.id, occurrence.series_id) == []
+        assert await events.series(other.id, occurrence.series_id) is None
+        assert await events.rsvps(other.id, occurrence.id, tuple(Answer)) == []
+        assert await events.counts(other.id, [occurrence.id]) == {occurrence.id: {}}
+        assert await events.answers_of(other.id, amara.id, [occurrence.id]) == {}
+        assert await events.upcoming(other.id, START, 10) == []
+        assert await events.lock(other.id, occurrence.id) is None
+        await events.set_rsvp(other.id, occurrence.id, amara.id, Answer.GOING, 99, START)
+        await events.save_occurrences(other.id, [replace(occurrence, cancel_reason="x")])
+        assert await events.feed_token(other.id) is None
     assert await snapshot(store, HOME) == before
     async with store.transaction() as tx:  # nothing left behind that blocks a real vote
         home = await tx.spaces.get_or_create(HOME)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.features import (
     config,
+    events,
     help,
     housekeeping,
     intros,
@@ -30,6 +31,7 @@ def build_router(held: HeldTexts | None = None) -> Router:
     network.register(router)
     mentorship.register(router, guard)
     qa.register(router, guard)
+    events.register(router, guard)
     guard.register(router)
     help.register(router)
     housekeeping.register(router)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -100,6 +101,34 @@ def served(fake: FakeDiscord, tmp_path: Path, **settings: str) -> dict[str, str]
 async def health(url: str) -> tuple[int, object]:
     async with aiohttp.ClientSession() as http, http.get(f"{url}/healthz") as response:
         return response.status, await response.json()
+
+
+async def test_rounds_on_discord_serves_the_calendar_feed_at_public_url(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    public = "https://rounds.example.org"
+    rounds = await Rounds.start(served(fake, tmp_path, PUBLIC_URL=public), tmp_path)
+    try:
+        url = await rounds.url()
+        await rounds.wait_for("Discord connected")
+        interaction = slash("rounds-manage", "event", "feed", admin=True)
+        await fake.dispatch("INTERACTION_CREATE", interaction)
+        call = await fake.callback_for(interaction, wait=30)
+        said = call.body["data"]["content"]
+        link = re.search(r"https://rounds\.example\.org(/calendar/[0-9a-f]{32}\.ics)", said)
+        assert link is not None, said
+        assert "PUBLIC_URL" not in said  # it is set: no warning
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url + link.group(1)) as feed:
+                assert feed.status == 200
+                assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+                assert (await feed.read()).startswith(b"BEGIN:VCALENDAR")
+            async with http.get(f"{url}/calendar/{'0' * 32}.ics") as unknown:
+                assert unknown.status == 404
+        rounds.signal(signal.SIGTERM)
+        assert await rounds.exited() == 0
+    finally:
+        await rounds.kill()
 
 
 async def test_rounds_on_discord_survives_an_unreadable_event_and_reports_its_health(
