@@ -11,14 +11,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import guard, insight, intros, network, qa
+from storage import events, guard, insight, intros, mentorship, network, qa
 
 RepositoryFactory = Callable[[AsyncSession], Any]
 
 REPOSITORIES: Mapping[str, RepositoryFactory] = {
     **intros.REPOSITORIES,
     **network.REPOSITORIES,
+    **mentorship.REPOSITORIES,
     **qa.REPOSITORIES,
     **guard.REPOSITORIES,
     **insight.REPOSITORIES,
+    **events.REPOSITORIES,
 }

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from bot.features import (
     config,
+    events,
     help,
     housekeeping,
     insight,
     intros,
+    mentorship,
     network,
     privacy,
     profile,
@@ -29,7 +31,9 @@ def build_router(held: HeldTexts | None = None) -> Router:
     profile.register(router, guard)
     intros.register(router)
     network.register(router)
+    mentorship.register(router, guard)
     qa.register(router, guard)
+    events.register(router, guard)
     guard.register(router)
     insight.register(router)
     privacy.register(router)

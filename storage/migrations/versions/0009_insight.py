@@ -3,7 +3,7 @@ salt), weekly digests, guard warning counts; Q&A authors may be none (anonymised
 for finding a member's rows fast (outbox targets, exclusions of them)
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-29 03:54:18
 
 `qa_questions.author_id` and `qa_answers.author_id` become nullable: an erased member who keeps
@@ -20,7 +20,7 @@ from alembic import op
 
 
 revision: str = '0009'
-down_revision: str | None = '0006'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
