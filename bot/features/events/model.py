@@ -224,5 +224,9 @@ class EventsRepo(Protocol):
 
     async def space_for_token(self, token: str) -> Space | None: ...
 
+    async def board_past(self, space_id: int, now: datetime, limit: int) -> list[Occurrence]:
+        """The latest occurrences that have ended (cancelled ones too), newest first."""
+        ...
+
 
 EVENTS = RepoKey[EventsRepo]("events")
