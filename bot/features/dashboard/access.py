@@ -24,7 +24,7 @@ LOGIN_PATH = "dashboard/login/"
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    return secrets.token_hex(32)  # hex: no character any chat platform reads as markup
 
 
 def token_hash(token: str) -> str:
