@@ -44,6 +44,7 @@ async def test_a_manager_signs_in_through_the_link_sent_in_chat(board: Board) ->
     assert "Signed in as amara" in html
     assert 'src="/dashboard/1/overview/chart-0.svg"' in html
     assert "<dt>Members</dt><dd>2</dd>" in html
+    assert "<dt>With an introduction</dt><dd>0</dd>" in html
 
 
 async def test_the_session_cookie_is_httponly_strict_and_scoped_to_the_community(
