@@ -42,8 +42,7 @@ async def page(ctx: BoardContext) -> Sequence[Block]:
         met = answers.get("met", 0)
         answered = paired - answers.get(None, 0)
         rounds.append((info.number, info.starts_at, paired, answered, met, _rate(met, paired)))
-    participants = await network.participants(ctx.space_id)
-    paused = [p for p in participants.values() if p.status is NetworkStatus.PAUSED]
+    paused = await network.with_status(ctx.space_id, NetworkStatus.PAUSED)
     members = await ctx.tx.members.by_ids(ctx.space_id, [p.member_id for p in paused])
     paused_rows = tuple(
         (members[p.member_id].display_name or members[p.member_id].user_id, p.ignored_streak)
