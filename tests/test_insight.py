@@ -215,7 +215,10 @@ async def test_stats_shows_managers_the_chart_privately(community: Community) ->
     out = await community.run(SETUP + 'amara: /rounds answer 1 "Ask for a trial."')
     out = await community.run("amara: /rounds stats weeks=4")
     assert out.startswith("[private @amara]\n  **Community activity, the last 4 weeks**")
-    assert "  - New members: 2 (this week 2)\n  - Questions: 1 (this week 1)" in out
+    assert (
+        "  - New members: 2 (this week 2)\n  - Check-ins: 0 (this week 0)\n"
+        "  - RSVPs: 0 (this week 0)\n  - Questions: 1 (this week 1)" in out
+    )
     assert "  - Answers: 1 (this week 1)" in out
     chart = community.console.state.outputs[-1].message.attachment
     assert chart is not None and chart.name == "rounds-stats-4w.png"

@@ -1,6 +1,7 @@
 """Spaces never see each other (ARCHITECTURE.md §2): every table carries `space_id`, and every
 button value and id from one space, replayed in another, reads, changes and reveals nothing
-(introductions, networking rounds and mentorship alike)."""
+(introductions, networking rounds, mentorship, events and Q&A alike, their data rights and
+the managers' weekly counts included)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,16 @@ from bot.bootstrap import Core, build_core
 from bot.clock import ManualClock
 from bot.context import Actor
 from bot.domain import Profile, SpaceKey
-from bot.features.events.model import EVENTS, Answer
+from bot.features.events.model import EVENTS, Answer, MemberEvents
 from bot.features.intros.model import INTROS
-from bot.features.mentorship.model import CURRENT, MENTORSHIP, Ladder, PairStatus, Step
+from bot.features.mentorship.model import (
+    CURRENT,
+    MENTORSHIP,
+    Ladder,
+    MemberMentorship,
+    PairStatus,
+    Step,
+)
 from bot.features.network.model import NETWORK, NetworkStatus
 from bot.features.qa.model import QA, MemberQa, Stage
 from bot.guard import GUARD
@@ -350,6 +358,16 @@ async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlS
         await events.set_rsvp(other.id, occurrence.id, amara.id, Answer.GOING, 99, START)
         await events.save_occurrences(other.id, [replace(occurrence, cancel_reason="x")])
         assert await events.feed_token(other.id) is None
+        # mentorship's and events' data rights and weekly counts find nothing there either
+        weeks = [START - timedelta(weeks=1), START + timedelta(weeks=8)]
+        assert (await mentorship.export_member(home.id, amara.id)).pairs  # home has them
+        assert await mentorship.export_member(other.id, amara.id) == MemberMentorship([], [], [], 0)
+        assert await mentorship.checkins_per_week(other.id, weeks) == [0]
+        await mentorship.erase_member(other.id, amara.id)
+        assert (await events.export_member(home.id, amara.id)).created  # home has it
+        assert await events.export_member(other.id, amara.id) == MemberEvents([], [], [])
+        assert await events.rsvps_per_week(other.id, weeks) == [0]
+        await events.erase_member(other.id, amara.id)
     assert await snapshot(store, HOME) == before
     async with store.transaction() as tx:  # nothing left behind that blocks a real vote
         home = await tx.spaces.get_or_create(HOME)
