@@ -300,4 +300,8 @@ def test_the_insight_example_runs_to_its_end() -> None:
     assert "[dm @cara]\n  Your networking partner this round is no longer taking part" in out
     assert "💡 **A1** · ▲ 0\n  Bring a one-page plan" in out
     assert "Rounds: erased a member's data at their request" in out
+    assert "**Mentorship**\n  - 1 active pair: 1 on track" in out
+    assert "**Leading a QI project**: 2 of 2 going, 0 maybe, 1 on the waitlist" in out
+    assert "[dm @cara]\n  Your mentor is no longer taking part in mentorship" in out
+    assert "[dm @dev]\n  🎉 A seat opened up" in out
     assert "Traceback" not in result.stderr

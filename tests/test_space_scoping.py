@@ -24,6 +24,7 @@ from bot.features.mentorship.model import (
     Ladder,
     MemberMentorship,
     PairStatus,
+    Standing,
     Step,
 )
 from bot.features.network.model import NETWORK, NetworkStatus
@@ -363,6 +364,8 @@ async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlS
         assert (await mentorship.export_member(home.id, amara.id)).pairs  # home has them
         assert await mentorship.export_member(other.id, amara.id) == MemberMentorship([], [], [], 0)
         assert await mentorship.checkins_per_week(other.id, weeks) == [0]
+        assert (await mentorship.standing(home.id)).pairs  # home has them
+        assert await mentorship.standing(other.id) == Standing({}, 0, 0, 0, 0, 0, {})
         await mentorship.erase_member(other.id, amara.id)
         assert (await events.export_member(home.id, amara.id)).created  # home has it
         assert await events.export_member(other.id, amara.id) == MemberEvents([], [], [])

@@ -112,7 +112,7 @@ MEMBER_DATA = MemberData(
 
 async def digest(ctx: DigestContext) -> DigestSection | None:
     repo = ctx.tx.repo(MENTORSHIP)
-    numbers = await repo.numbers(ctx.space_id, ctx.now)
+    numbers = await repo.standing(ctx.space_id)
     [logged] = await repo.checkins_per_week(ctx.space_id, [ctx.since, ctx.now])
     active = numbers.pairs.get(PairStatus.ACTIVE, 0)
     paused = numbers.pairs.get(PairStatus.PAUSED, 0)

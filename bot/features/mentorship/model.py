@@ -195,6 +195,19 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """Where the programme stands now, counted in SQL (the weekly digest's figures)."""
+
+    pairs: dict[PairStatus, int]
+    on_track: int
+    overdue: int
+    silent: int
+    mentors: int
+    mentors_full: int
+    requests: dict[RequestStatus, int]
+
+
+@dataclass(frozen=True)
 class Numbers:
     """The managers' report, counted in one place."""
 
@@ -369,6 +382,10 @@ class MentorshipRepo(Protocol):
     async def last_checkin(self, space_id: int, pair_id: int) -> Checkin | None: ...
 
     async def numbers(self, space_id: int, now: datetime) -> Numbers: ...
+
+    async def standing(self, space_id: int) -> Standing:
+        """The report's counts without the averages over every check-in (cheap)."""
+        ...
 
     # -- members' data rights and the managers' digest ---------------------------------------
     async def export_member(self, space_id: int, member_id: int) -> MemberMentorship: ...
