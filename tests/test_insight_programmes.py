@@ -250,3 +250,18 @@ async def test_audit_lists_cancelled_events_and_a_manager_s_edit_of_another_s_ev
     assert "@amara: cancelled event 1, **Negotiating for your team**" in out
     assert "@amara: changed capacity of event 2, **Journal club**" in out
     assert out.count("changed capacity") == 1  # the host's own change is no moderation
+
+
+async def test_an_erased_mentee_s_request_is_withdrawn_from_the_mentor_without_a_name(
+    community: Community, store: SqlStore
+) -> None:
+    await community.run(COMMUNITY + 'carol: /rounds mentor request goals="operations"\n')
+    await community.run('as carol\nclick "Ask Dr Okafor"\nadvance 1h')  # the mentor has it
+    old_id = await member_id(store, "carol")
+    out = await community.run(f"carol: /rounds forget-me\ncarol: {FORGET}\nadvance 1h")
+    assert blocks(out, "[dm @okafor]") == [
+        "A member is no longer taking part, so their request for you to mentor them is "
+        "withdrawn. Nothing for you to do."
+    ]
+    assert await pairs(store, "okafor") == []
+    assert await rows_naming(store, ("carol", "Carol Diaz"), old_id) == []
