@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.mentor
 	$(BIN)/python -m benchmarks.guard
 	$(BIN)/python -m benchmarks.qa
+	$(BIN)/python -m benchmarks.data_rights
 	$(BIN)/python -m benchmarks.events
 
 clean:

@@ -69,6 +69,18 @@ class Context:
         self.planned += planned
         return planned
 
+    async def audit(self, action: str, detail: str, *, subject: Member | None = None) -> None:
+        """Record a configuration or moderation change this member made (`/rounds audit`).
+        `detail` is markup; `SUBJECT` in it stands for `subject`, named when shown."""
+        await self.tx.audit.record(
+            self.space.id,
+            self.now,
+            action,
+            detail,
+            actor_id=self.member.id,
+            subject_id=subject.id if subject else None,
+        )
+
     async def settings(self) -> Mapping[str, str]:
         if self._settings is None:
             self._settings = self.router.effective(await self.tx.settings.all(self.space.id))

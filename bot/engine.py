@@ -30,6 +30,10 @@ APOLOGY = (
     "Sorry, something went wrong on our side and nothing was changed. "
     "It has been logged; please try again in a minute."
 )
+FORGOTTEN_HOME = (
+    "You asked Rounds to forget you, and it has. Nothing about you is kept here. "
+    "To start again as a new member, type `/rounds help`."
+)
 BUSY = "Rounds is very busy right now and nothing was changed. Please try again in a minute."
 BUSY_DEADLINE = 20.0
 """Seconds a command keeps retrying a busy database (adapters defer their answer after 2 s;
@@ -155,6 +159,7 @@ class Rounds:
                         self.clock.now(),
                         is_manager=make_manager,
                     )
+                    await tx.members.returned(space.id, actor.user_id)  # joining is a new start
                 new = member.welcomed_at is None
                 ctx = self._context(tx, space, member, actor)
                 await self._welcome(ctx)
@@ -198,7 +203,10 @@ class Rounds:
         return member.profile.timezone if member else None
 
     async def home(self, actor: Actor) -> list[Message]:
-        """What each programme shows this member on their home page."""
+        """What each programme shows this member on their home page. Opening it is not using
+        Rounds: someone who asked to be forgotten is not made a member again by a look."""
+        if await self._erased(actor):
+            return [Message(FORGOTTEN_HOME)]
         messages: list[Message] = []
 
         async def run(ctx: Context) -> None:
@@ -255,6 +263,13 @@ class Rounds:
             user_id = args.get(option.name) if option.kind is OptionKind.MEMBER else None
             if user_id is None or await ctx.tx.members.get(ctx.space.id, user_id) is not None:
                 continue
+            if await ctx.tx.members.erased(ctx.space.id, [user_id]):
+                # they asked to be forgotten: only they can bring themselves back
+                raise UserError(
+                    f"`@{literal(user_id)}` isn't using Rounds at the moment, so I can't do "
+                    "that with them.",
+                    field=option.name,
+                )
             platform = self.platforms.get(ctx.space.key.platform)
             name = await platform.person(ctx.space.key, user_id) if platform else None
             if name is None:
@@ -305,7 +320,17 @@ class Rounds:
             member = await tx.members.add(
                 space.id, actor.user_id, actor.display_name or actor.user_id, self.clock.now()
             )
+            # using Rounds themselves is a deliberate new start, also after an erasure
+            await tx.members.returned(space.id, actor.user_id)
         return member
+
+    async def _erased(self, actor: Actor) -> bool:
+        """Someone who is not a member now because they asked to be forgotten."""
+        space = await self._space(actor)
+        async with self.store.transaction() as tx:
+            if await tx.members.get(space.id, actor.user_id) is not None:
+                return False
+            return bool(await tx.members.erased(space.id, [actor.user_id]))
 
     def _context(self, tx: Tx, space: Space, member: Member, actor: Actor) -> Context:
         return Context(

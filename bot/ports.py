@@ -133,6 +133,21 @@ class MemberRepo(Protocol):
 
     async def by_user_ids(self, space_id: int, user_ids: list[str]) -> dict[str, Member]: ...
 
+    async def erase(self, space_id: int, member_id: int, at: datetime) -> None:
+        """Delete the member (their profile, and every row that cascades from them) and keep
+        only a salted hash of their platform user id, so they are not re-imported by accident.
+        Programmes' own data is erased first, by their `MemberData` hooks."""
+        ...
+
+    async def erased(self, space_id: int, user_ids: list[str]) -> set[str]:
+        """Which of these platform user ids belong to people erased here (imports and
+        mentions skip them: only the person coming back themselves starts afresh)."""
+        ...
+
+    async def returned(self, space_id: int, user_id: str) -> None:
+        """An erased person came back themselves: they are a member again, and not erased."""
+        ...
+
 
 class DirectoryRepo(Protocol):
     async def find(self, space_id: int, query: DirectoryQuery) -> list[DirectoryHit]:
@@ -173,6 +188,75 @@ class OutboxRepo(Protocol):
 
     async def oldest_finished(self, space_id: int) -> datetime | None:
         """When the space's longest-finished delivery finished (housekeeping's next purge)."""
+        ...
+
+    async def addressed_to(self, space_id: int, user_id: str) -> list[OutboxEntry]:
+        """Deliveries still in the outbox for this member (a DM, or a group message with them)."""
+        ...
+
+    async def forget(self, space_id: int, user_id: str, names: Sequence[str], at: datetime) -> int:
+        """Erase a member from the outbox: deliveries still to go that are addressed to them or
+        name them (their user id, or one of `names` as a word) are cancelled and lose their
+        message; finished ones addressed to them are deleted. Returns how many rows changed."""
+        ...
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A delivery as a member's data export shows it (the message only while it waits)."""
+
+    purpose: str
+    status: str
+    due_at: datetime
+    sent_at: datetime | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One configuration or moderation change: who (a member id; None for Rounds itself or a
+    former member), what (`action`, and `detail` in message markup, where `SUBJECT` stands for
+    the member it was about), when."""
+
+    id: int
+    at: datetime
+    action: str
+    detail: str
+    actor_id: int | None
+    subject_id: int | None
+    by_member: bool = True
+    """False when Rounds did it by itself (an automatic pause); then no actor is named."""
+
+
+SUBJECT = "<subject>"
+"""Where an audit entry's detail names its subject (`literal` escapes `<`, so no member text
+can produce it)."""
+
+
+class AuditRepo(Protocol):
+    async def record(
+        self,
+        space_id: int,
+        at: datetime,
+        action: str,
+        detail: str,
+        *,
+        actor_id: int | None,
+        subject_id: int | None = None,
+    ) -> None:
+        """Record a change; `actor_id` None records one Rounds made by itself."""
+        ...
+
+    async def recent(self, space_id: int, limit: int) -> list[AuditEntry]:
+        """The latest entries, newest first."""
+        ...
+
+    async def about(self, space_id: int, member_id: int) -> list[AuditEntry]:
+        """Entries a member made or that were about them, oldest first (their data export)."""
+        ...
+
+    async def forget(self, space_id: int, member_id: int) -> None:
+        """Keep the entries, but name the member in none of them (they show as a former member)."""
         ...
 
 
@@ -221,6 +305,9 @@ class Tx(Protocol):
 
     @property
     def directory(self) -> DirectoryRepo: ...
+
+    @property
+    def audit(self) -> AuditRepo: ...
 
     def repo(self, key: RepoKey[R]) -> R:
         """The repository a programme declared under `key`, inside this transaction."""

@@ -21,6 +21,8 @@ from bot.textparse import Token, tokenize
 
 if TYPE_CHECKING:
     from bot.context import Context, JobContext
+    from bot.digest import SectionMaker, Trend
+    from bot.memberdata import MemberData
     from bot.messages import Message
     from bot.web import WebRoute
 
@@ -145,6 +147,9 @@ class Router:
     join_handlers: list[JoinHandler] = field(default_factory=list)
     leave_handlers: list[LeaveHandler] = field(default_factory=list)
     home_sections: list[HomeSection] = field(default_factory=list)
+    digest_sections: list[SectionMaker] = field(default_factory=list)
+    trends: list[Trend] = field(default_factory=list)
+    member_data_hooks: list[MemberData] = field(default_factory=list)
     web_routes: list[WebRoute] = field(default_factory=list)
 
     # -- declaration -------------------------------------------------------------------------
@@ -188,6 +193,20 @@ class Router:
 
     def home_section(self, section: HomeSection) -> None:
         self.home_sections.append(section)
+
+    def digest_section(self, section: SectionMaker) -> None:
+        """A programme's part of the managers' weekly digest (left out when it returns None)."""
+        self.digest_sections.append(section)
+
+    def trend(self, trend: Trend) -> None:
+        """A series of the weekly chart (the digest's and `/rounds stats`')."""
+        self.trends.append(trend)
+
+    def member_data(self, data: MemberData) -> None:
+        """How a programme exports and erases what it stores about a member."""
+        if any(d.name == data.name for d in self.member_data_hooks):
+            raise ValueError(f"member data {data.name!r} declared twice")
+        self.member_data_hooks.append(data)
 
     def web(self, route: WebRoute) -> None:
         """An HTTP route on Rounds' web server (every `rounds` process runs one)."""

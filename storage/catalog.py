@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import events, guard, intros, mentorship, network, qa
+from storage import events, guard, insight, intros, mentorship, network, qa
 
 RepositoryFactory = Callable[[AsyncSession], Any]
 
@@ -21,5 +21,6 @@ REPOSITORIES: Mapping[str, RepositoryFactory] = {
     **mentorship.REPOSITORIES,
     **qa.REPOSITORIES,
     **guard.REPOSITORIES,
+    **insight.REPOSITORIES,
     **events.REPOSITORIES,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, select
+from sqlalchemy import ForeignKey, Integer, String, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,6 +42,33 @@ class SqlIntros:
         if row is None:
             return None
         return IntroCard(row.version, row.posted_at, row.reminder_planned_at, row.channel_id)
+
+    async def erase_member(self, space_id: int, member_id: int) -> IntroCard | None:
+        card = await self.card(space_id, member_id)
+        await self.session.execute(
+            delete(IntroCardRow).where(
+                IntroCardRow.space_id == space_id, IntroCardRow.member_id == member_id
+            )
+        )
+        return card
+
+    async def without_intro(
+        self, space_id: int, joined_after: datetime, joined_before: datetime
+    ) -> int:
+        posted = exists().where(
+            IntroCardRow.member_id == MemberRow.id, IntroCardRow.posted_at.is_not(None)
+        )
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(MemberRow)
+            .where(
+                MemberRow.space_id == space_id,
+                MemberRow.joined_at > joined_after,
+                MemberRow.joined_at <= joined_before,
+                ~posted,
+            )
+        )
+        return int(count or 0)
 
     async def record_post(
         self, space_id: int, member_id: int, version: int, channel_id: str, at: datetime

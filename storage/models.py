@@ -59,6 +59,8 @@ class SpaceRow(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime]
+    salt: Mapped[str | None] = mapped_column(String(64))
+    """Random, made at the space's first erasure: the key of its erased members' hashes."""
 
 
 class MemberRow(Base):
@@ -129,6 +131,7 @@ class OutboxRow(Base):
         Index("ix_outbox_status_due", "status", "due_at"),
         Index("ix_outbox_replaces", "space_id", "replaces"),
         Index("ix_outbox_finished", "finished_at"),
+        Index("ix_outbox_target", "space_id", "target_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -168,3 +171,37 @@ class InboundEventRow(Base):
     )
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditRow(Base):
+    """Configuration and moderation changes (`/rounds audit`). Members are named by id only,
+    so an erased member's entries stay, naming nobody (`ON DELETE SET NULL`)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_space_at", "space_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(500))
+    by_member: Mapped[bool] = mapped_column(Boolean, default=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+
+
+class ErasedMemberRow(Base):
+    """People who asked to be forgotten: only a salted hash of their platform user id (keyed
+    by the space's `salt`), so imports and mentions don't bring them back by accident."""
+
+    __tablename__ = "erased_members"
+
+    space_id: Mapped[int] = mapped_column(
+        ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    erased_at: Mapped[datetime]

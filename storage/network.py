@@ -8,19 +8,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import (
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-    func,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.domain import Member
 from bot.features.network.model import (
@@ -30,73 +19,26 @@ from bot.features.network.model import (
     Participant,
     RoundInfo,
 )
-from storage.models import Base, Id, MemberRow
+from storage.models import MemberRow
+from storage.network_data import SqlNetworkData, round_info
+from storage.network_tables import (
+    NetworkExclusionRow,
+    NetworkMemberRow,
+    NetworkPairMemberRow,
+    NetworkPairRow,
+    NetworkRoundRow,
+)
 from storage.repos import _insert, member_from_row
 
-
-class NetworkMemberRow(Base):
-    __tablename__ = "network_members"
-    __table_args__ = (Index("ix_network_members_space_status", "space_id", "status"),)
-
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
-    )
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(10))
-    snoozed_until: Mapped[datetime | None]
-    ignored_streak: Mapped[int] = mapped_column(Integer, default=0)
-    changed_at: Mapped[datetime]
-    told_alone_after: Mapped[int | None] = mapped_column(Integer)
-
-
-class NetworkExclusionRow(Base):
-    __tablename__ = "network_exclusions"
-
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
-    )
-    excluded_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
-    )
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
-
-
-class NetworkRoundRow(Base):
-    __tablename__ = "network_rounds"
-    __table_args__ = (UniqueConstraint("space_id", "number"),)
-
-    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
-    number: Mapped[int] = mapped_column(Integer)
-    starts_at: Mapped[datetime]
-    ends_at: Mapped[datetime]
-    paired_at: Mapped[datetime]
-    planned_at: Mapped[datetime | None]
-    """When every message of the round was planned (None while that is under way)."""
-
-
-class NetworkPairRow(Base):
-    __tablename__ = "network_pairs"
-
-    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    round_id: Mapped[int] = mapped_column(
-        ForeignKey("network_rounds.id", ondelete="CASCADE"), index=True
-    )
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
-
-
-class NetworkPairMemberRow(Base):
-    __tablename__ = "network_pair_members"
-
-    pair_id: Mapped[int] = mapped_column(
-        ForeignKey("network_pairs.id", ondelete="CASCADE"), primary_key=True
-    )
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
-    answer: Mapped[str | None] = mapped_column(String(10))
-    answered_at: Mapped[datetime | None]
+__all__ = [
+    "REPOSITORIES",
+    "NetworkExclusionRow",
+    "NetworkMemberRow",
+    "NetworkPairMemberRow",
+    "NetworkPairRow",
+    "NetworkRoundRow",
+    "SqlNetwork",
+]
 
 
 CHUNK = 500  # rows per statement: well under SQLite's and asyncpg's parameter limits
@@ -109,11 +51,10 @@ def _participant(row: NetworkMemberRow) -> Participant:
     )
 
 
-def _round(row: NetworkRoundRow) -> RoundInfo:
-    return RoundInfo(row.id, row.number, row.starts_at, row.ends_at, row.planned_at is not None)
+_round = round_info
 
 
-class SqlNetwork:
+class SqlNetwork(SqlNetworkData):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

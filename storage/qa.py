@@ -22,6 +22,7 @@ from bot.features.qa.model import (
     SearchQuery,
 )
 from storage import qa_search
+from storage.qa_data import SqlQaData, answer_from_row
 from storage.qa_ladder import SqlQaLadder, question_from_row
 from storage.qa_tables import (
     QaAnswerRow,
@@ -37,21 +38,10 @@ from storage.repos import _insert
 _question = question_from_row
 
 
-def _answer(row: QaAnswerRow) -> Answer:
-    return Answer(
-        id=row.id,
-        space_id=row.space_id,
-        number=row.number,
-        question_id=row.question_id,
-        author_id=row.author_id,
-        body=row.body,
-        votes=row.votes,
-        answered_at=row.answered_at,
-        post_version=row.post_version,
-    )
+_answer = answer_from_row
 
 
-class SqlQa(SqlQaLadder):
+class SqlQa(SqlQaLadder, SqlQaData):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -160,19 +150,6 @@ class SqlQa(SqlQaLadder):
             .execution_options(populate_existing=True)
         )
         return _question(row) if row else None
-
-    async def _reindex(self, question: Question) -> None:
-        bodies = await self.session.scalars(
-            select(QaAnswerRow.body)
-            .where(
-                QaAnswerRow.space_id == question.space_id,
-                QaAnswerRow.question_id == question.id,
-            )
-            .order_by(QaAnswerRow.id)
-        )
-        tags = " ".join(t.replace("-", " ") for t in question.tags)
-        parts = (question.title, tags, question.body, "\n".join(bodies))
-        await qa_search.index(self.session, question.space_id, question.id, parts)
 
     # -- answers -------------------------------------------------------------------------------
     async def add_answer(

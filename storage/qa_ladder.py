@@ -98,11 +98,11 @@ class SqlQaLadder:
     async def answerers(self, space_id: int) -> list[int]:
         rows = await self.session.scalars(
             select(QaAnswerRow.author_id)
-            .where(QaAnswerRow.space_id == space_id)
+            .where(QaAnswerRow.space_id == space_id, QaAnswerRow.author_id.is_not(None))
             .distinct()
             .order_by(QaAnswerRow.author_id)
         )
-        return list(rows)
+        return [member_id for member_id in rows if member_id is not None]
 
     async def purge_drafts(self, space_id: int, before: datetime) -> int:
         deleted = await self.session.execute(

@@ -100,6 +100,15 @@ async def index(
     )
 
 
+async def forget(session: AsyncSession, question_ids: Sequence[int]) -> None:
+    """Drop deleted questions' documents (the SQLite trigger and the PostgreSQL foreign key
+    do it too; this keeps an erasure complete whatever state the index was left in)."""
+    if _postgres(session) or not question_ids:
+        return
+    for question_id in question_ids:
+        await session.execute(text(f"DELETE FROM {INDEX} WHERE rowid = :id"), {"id": question_id})
+
+
 def clauses(words: Sequence[str], at_least: int) -> list[tuple[str, ...]]:
     """The groups of words of which one must match entirely: all the words, or every pair."""
     words = list(dict.fromkeys(words))[:MAX_WORDS]

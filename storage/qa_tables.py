@@ -42,7 +42,10 @@ class QaQuestionRow(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
     number: Mapped[int | None] = mapped_column(Integer)
-    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    """None once the author was erased and chose to keep their posts (anonymised)."""
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
@@ -84,7 +87,10 @@ class QaAnswerRow(Base):
     question_id: Mapped[int] = mapped_column(
         ForeignKey("qa_questions.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    """None once the author was erased and chose to keep their posts (anonymised)."""
     body: Mapped[str] = mapped_column(Text)
     votes: Mapped[int] = mapped_column(Integer, default=0)
     answered_at: Mapped[datetime]

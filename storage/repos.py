@@ -15,6 +15,7 @@ from bot.domain import Member, Profile, QuietHours, Space, SpaceKey
 from bot.messages import ChannelPost, DirectMessage, EventListing, GroupMessage, Target
 from bot.ports import NewDelivery
 from storage.directory_index import directory_columns, interest_keys
+from storage.erasure import SqlMemberErasure, SqlOutboxErasure
 from storage.models import (
     InboundEventRow,
     MemberInterestRow,
@@ -107,7 +108,7 @@ def profile_columns(profile: Profile) -> dict[str, object]:
     }
 
 
-class SqlMembers:
+class SqlMembers(SqlMemberErasure):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -297,7 +298,7 @@ def row_values(space_id: int, delivery: NewDelivery, at: datetime) -> dict[str, 
     }
 
 
-class SqlOutbox:
+class SqlOutbox(SqlOutboxErasure):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.errors import StoreBusy
 from bot.ports import RepoKey
+from storage.audit import SqlAudit
 from storage.catalog import REPOSITORIES, RepositoryFactory
 from storage.db import make_engine, make_sessionmaker
 from storage.directory import SqlDirectory
@@ -31,6 +32,7 @@ class SqlTx:
         self.outbox = SqlOutbox(session)
         self.inbound = SqlInbound(session)
         self.directory = SqlDirectory(session)
+        self.audit = SqlAudit(session)
         self._factories = factories
         self._repos: dict[str, Any] = {}
 

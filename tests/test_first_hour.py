@@ -158,8 +158,9 @@ async def test_a_card_posted_after_the_intros_channel_moved_says_so_and_marks_th
 
 
 async def test_advancing_costs_what_falls_due_not_the_span(store: object) -> None:
-    """With nothing planned, `advance` has no step to take for a month (the only work is
-    purging the welcome's finished row); a member in networking rounds adds one per round."""
+    """With nothing planned, `advance` has a step a week (the managers' digest, Monday 08:00)
+    and, a month on, the purge of the welcome's finished row; a member in networking rounds
+    adds one per round."""
     import io
     from datetime import timedelta
 
@@ -171,6 +172,9 @@ async def test_advancing_costs_what_falls_due_not_the_span(store: object) -> Non
     assert isinstance(store, SqlStore)
     core, console = build_console(store, ManualClock(START), io.StringIO())
     await console.run_lines(["join amara"])
+    digest = await core.runtime.next_job_at()  # the weekly digest: Monday 08:00 UTC
+    assert digest is not None and digest - START == timedelta(days=7, hours=-1)
+    await console.run_lines(["/rounds config set digest.day=off"])
     purge = await core.runtime.next_job_at()  # the welcome's row, kept 30 days, then purged
     assert purge is not None and purge - START == timedelta(days=30)
     assert await store.deliveries.next_due_at() is None

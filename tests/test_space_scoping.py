@@ -1,9 +1,11 @@
 """Spaces never see each other (ARCHITECTURE.md §2): every table carries `space_id`, and every
 button value and id from one space, replayed in another, reads, changes and reveals nothing
-(introductions, networking rounds and mentorship alike)."""
+(introductions, networking rounds, mentorship, events and Q&A alike, their data rights and
+the managers' weekly counts included)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,11 +16,20 @@ from bot.bootstrap import Core, build_core
 from bot.clock import ManualClock
 from bot.context import Actor
 from bot.domain import Profile, SpaceKey
-from bot.features.events.model import EVENTS, Answer
+from bot.features.events.model import EVENTS, Answer, MemberEvents
 from bot.features.intros.model import INTROS
-from bot.features.mentorship.model import CURRENT, MENTORSHIP, Ladder, PairStatus, Step
+from bot.features.mentorship.model import (
+    CURRENT,
+    MENTORSHIP,
+    Ladder,
+    MemberMentorship,
+    PairStatus,
+    Standing,
+    Step,
+)
 from bot.features.network.model import NETWORK, NetworkStatus
-from bot.features.qa.model import QA, Stage
+from bot.features.qa.model import QA, MemberQa, Stage
+from bot.guard import GUARD
 from bot.messages import Button, Outcome
 from storage.models import Base
 from storage.store import SqlStore
@@ -318,6 +329,21 @@ async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlS
         await qa.mark_done(other.id, [question.id], Stage.PEERS, START)
         assert not await qa.delete_draft(other.id, question.id)
         await qa.set_status(other.id, question.id, question.status)
+        # exports and erasures by id find nothing either
+        assert await qa.export_member(other.id, amara.id) == MemberQa([], [], [], [], [])
+        assert await network.member_pairs(other.id, amara.id) == []
+        assert await network.excluded_by(other.id, amara.id) == []
+        assert await tx.audit.about(other.id, amara.id) == []
+        assert await tx.outbox.addressed_to(other.id, "amara") == []
+        assert await tx.repo(GUARD).member_overrides(other.id, amara.id) == []
+        await qa.erase_member(other.id, amara.id, keep_posts=False)
+        await network.erase_member(other.id, amara.id)
+        assert await intros.erase_member(other.id, amara.id) is None
+        await tx.repo(GUARD).erase_member(other.id, amara.id)
+        await tx.audit.forget(other.id, amara.id)
+        assert await tx.outbox.forget(other.id, "amara", ["Amara Secret"], START) == 0
+        await tx.members.erase(other.id, amara.id, START)
+        assert await tx.members.erased(home.id, ["amara"]) == set()
         events = tx.repo(EVENTS)
         occurrence = await events.occurrence(home.id, 1)
         assert occurrence is not None
@@ -333,9 +359,69 @@ async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlS
         await events.set_rsvp(other.id, occurrence.id, amara.id, Answer.GOING, 99, START)
         await events.save_occurrences(other.id, [replace(occurrence, cancel_reason="x")])
         assert await events.feed_token(other.id) is None
+        # mentorship's and events' data rights and weekly counts find nothing there either
+        weeks = [START - timedelta(weeks=1), START + timedelta(weeks=8)]
+        assert (await mentorship.export_member(home.id, amara.id)).pairs  # home has them
+        assert await mentorship.export_member(other.id, amara.id) == MemberMentorship([], [], [], 0)
+        assert await mentorship.checkins_per_week(other.id, weeks) == [0]
+        assert (await mentorship.standing(home.id)).pairs  # home has them
+        assert await mentorship.standing(other.id) == Standing({}, 0, 0, 0, 0, 0, {})
+        await mentorship.erase_member(other.id, amara.id)
+        assert (await events.export_member(home.id, amara.id)).created  # home has it
+        assert await events.export_member(other.id, amara.id) == MemberEvents([], [], [])
+        assert await events.rsvps_per_week(other.id, weeks) == [0]
+        await events.erase_member(other.id, amara.id)
     assert await snapshot(store, HOME) == before
     async with store.transaction() as tx:  # nothing left behind that blocks a real vote
         home = await tx.spaces.get_or_create(HOME)
         ben = await tx.members.get(home.id, "ben")
         assert ben is not None
         assert await tx.repo(QA).vote(home.id, answer.id, ben.id, START)
+
+
+def said(outcome: Outcome) -> str:
+    return "\n".join(r.message.text for r in outcome.replies)
+
+
+async def test_export_erasure_stats_audit_and_digest_stay_in_their_space(store: SqlStore) -> None:
+    core, platform, _ = await busy_home(store)
+    rounds = core.rounds
+    before = await snapshot(store, HOME)
+    # the other community: ben again (Discord user ids are global) and mallory
+    for user in ("mallory", "ben"):  # mallory, first, manages it
+        await rounds.member_joined(actor(OTHER, user), manager_if_first=True)
+    ben, mallory = actor(OTHER, "ben"), actor(OTHER, "mallory")
+    await rounds.command(ben, 'profile set name="Ben Elsewhere"')
+    await rounds.command(mallory, "config set network.every=4w")
+
+    outcome = await rounds.command(ben, "my-data")
+    file = outcome.replies[0].message.attachment
+    assert file is not None
+    data = json.loads(file.data)
+    assert data["member"]["profile"]["name"] == "Ben Elsewhere"
+    assert data["qa"]["questions"] == [] and data["networking"]["pairings"] == []
+    shown = json.dumps(data)
+    assert "Secret" not in shown and "Korle" not in shown and "LUTH" not in shown
+
+    audit = said(await rounds.command(mallory, "audit"))
+    assert "network.every" in audit and "channel" not in audit and "qa.anonymous" not in audit
+    stats = said(await rounds.command(mallory, "stats"))
+    assert "- New members: 2 (this week 2)" in stats and "- Questions: 0" in stats
+
+    asked = await rounds.command(ben, "forget-me")
+    button = asked.replies[0].message.buttons[0]
+    await rounds.action(ben, button.action_id, button.value)
+    assert await snapshot(store, HOME) == before  # home's ben and all the rest untouched
+
+    # the other community began on 26 March (where `busy_home` left the clock)
+    core.runtime.clock.set(datetime(2026, 3, 30, 9, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    await core.runtime.run_due()
+    digests = [
+        s for s in platform.sent if s.message.attachment and "Weekly digest" in s.message.text
+    ]
+    home = [d for d in digests if d.space == HOME]
+    other = [d for d in digests if d.space == OTHER]
+    assert len(home) == 4 and len(other) == 1  # home: 9, 16, 23 and 30 March; other: 30 March
+    assert "1 new member joined (1 in all)" in other[0].message.text  # the erased one is gone
+    assert "Secret" not in other[0].message.text
+    assert "**Members**" not in home[-1].message.text  # nobody joined home that week

@@ -11,9 +11,11 @@ from bot.features import (
     events,
     help,
     housekeeping,
+    insight,
     intros,
     mentorship,
     network,
+    privacy,
     profile,
     qa,
     welcome,
@@ -33,6 +35,8 @@ def build_router(held: HeldTexts | None = None) -> Router:
     qa.register(router, guard)
     events.register(router, guard)
     guard.register(router)
+    insight.register(router)
+    privacy.register(router)
     help.register(router)
     housekeeping.register(router)
     config.register(router)

@@ -13,6 +13,7 @@ from bot.domain import Role
 from bot.errors import UserError
 from bot.messages import Message, literal, mention
 from bot.options import Option, OptionKind
+from bot.ports import SUBJECT
 from bot.router import Channel, Command, Router
 from bot.text import shown
 
@@ -66,6 +67,7 @@ async def set_channel(ctx: Context, args: Mapping[str, Any]) -> None:
     programme, channel = args["programme"], args["channel"]
     purpose = channels(ctx.router)[programme].purpose
     await ctx.tx.settings.put(ctx.space.id, channel_key(programme), channel)
+    await ctx.audit("config.channel", f"set the {programme} channel to <#{channel}>")
     ctx.reply(f"✓ {programme.capitalize()} ({purpose}) will now go to <#{channel}>.")
 
 
@@ -78,6 +80,7 @@ async def manage(ctx: Context, args: Mapping[str, Any]) -> None:
             ctx.reply(f"{mention(user_id)} is already a manager. Nothing changed.")
             return
         await ctx.tx.members.set_manager(ctx.space.id, target.id, True)
+        await ctx.audit("config.manager", f"added {SUBJECT} as a manager", subject=target)
         ctx.reply(f"✓ {mention(user_id)} is now a community manager.")
         return
     if target is None or not target.is_manager:
@@ -90,6 +93,7 @@ async def manage(ctx: Context, args: Mapping[str, Any]) -> None:
             "That would leave the community with no manager. Add another manager first."
         )
     await ctx.tx.members.set_manager(ctx.space.id, target.id, False)
+    await ctx.audit("config.manager", f"removed {SUBJECT} as a manager", subject=target)
     ctx.reply(f"✓ {mention(user_id)} is no longer a community manager.")
 
 
@@ -102,6 +106,7 @@ async def set_settings(ctx: Context, args: Mapping[str, Any]) -> None:
         text = shown(value)
         await ctx.tx.settings.put(ctx.space.id, key, text)
         changed.append(f"`{key}` = {literal(text)}")
+        await ctx.audit("config.set", f"set `{key}` to {literal(text)}")
     ctx.reply("✓ Saved: " + ", ".join(changed) + ".")
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.context import Context
+from bot.guard.data import digest, member_data
 from bot.guard.held import HeldText, HeldTexts
 from bot.guard.model import GUARD
 from bot.guard.rules import DESCRIPTIONS, Kind, kinds
@@ -120,6 +121,8 @@ class Guard:
         router.action(CANCEL_ACTION, self._cancel)
         router.form(EDIT_FORM, self._edited)
         router.home_section(self._home)
+        router.member_data(member_data(self.held))
+        router.digest_section(digest)
 
     def guard(self, flow: Guarded) -> None:
         if flow.purpose in self._flows:
@@ -137,6 +140,7 @@ class Guard:
         if not found:
             return True
         held = self.held.hold(ctx.space.id, ctx.member.id, purpose, values, found, ctx.now)
+        await ctx.tx.repo(GUARD).record_warning(ctx.space.id, purpose, ctx.now)
         log.info(  # ids and kinds only: never the text
             "guard held a text: space=%s member=%s purpose=%s kinds=%s",
             ctx.space.id,

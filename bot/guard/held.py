@@ -76,6 +76,15 @@ class HeldTexts:
     def drop(self, token: str) -> None:
         self._held.pop(token, None)
 
+    def forget_member(self, space_id: int, member_id: int) -> int:
+        """Drop every text held for a member (they were erased); returns how many."""
+        mine = [
+            t for t, h in self._held.items() if (h.space_id, h.member_id) == (space_id, member_id)
+        ]
+        for token in mine:
+            del self._held[token]
+        return len(mine)
+
     def __len__(self) -> int:
         return len(self._held)
 

@@ -33,10 +33,17 @@ def render_item(kind: str, obj: Any, autogen_context: Any) -> str | Literal[Fals
 
 
 def do_run_migrations(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a table by copying it and dropping the old one; with foreign keys
+        # enforced, that drop would first delete (cascade) every row that references it. The
+        # pragma only takes effect outside a transaction: here, before the migrations begin.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # ends the autobegun transaction: Alembic begins its own
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
         render_item=render_item,
         include_name=compared,
@@ -47,6 +54,13 @@ def do_run_migrations(connection: Connection) -> None:
             # and has nothing left to do, instead of creating the same tables a second time
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
+        if sqlite:  # what enforcement would have refused, refused now, before committing
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migrations left rows with missing parents: {broken[:5]}")
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 async def run_async_migrations() -> None:

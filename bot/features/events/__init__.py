@@ -15,6 +15,7 @@ from datetime import timedelta
 from bot.domain import Role
 from bot.features.events import _options as opt
 from bot.features.events._create import CREATORS, FORM_ID, Creating
+from bot.features.events._data import MEMBER_DATA, TREND, digest
 from bot.features.events._jobs import next_planning_at, plan_reminders
 from bot.features.events._manage import Changing, cancel
 from bot.features.events._plan import CHANNEL
@@ -145,3 +146,6 @@ def register(router: Router, guard: Guard) -> None:
     router.on_member_left(member_left)
     router.job(Job("events.remind", timedelta(hours=1), plan_reminders, next_planning_at))
     router.web(WebRoute("GET", FEED_PATH, serve_feed))
+    router.member_data(MEMBER_DATA)
+    router.digest_section(digest)
+    router.trend(TREND)

@@ -15,6 +15,7 @@ from bot.features.intros._cards import (
     post_intro,
     say_hello,
 )
+from bot.features.intros._data import MEMBER_DATA, digest
 from bot.features.intros._directory import HELLO_ACTION, find
 from bot.options import Option, OptionKind
 from bot.router import Channel, Command, Job, Router
@@ -65,3 +66,5 @@ def register(router: Router) -> None:
     router.action(POST_ACTION, post_by_button)
     router.home_section(home)
     router.job(Job("intros.remind", timedelta(hours=1), plan_reminders, next_reminder_at))
+    router.member_data(MEMBER_DATA)
+    router.digest_section(digest)

@@ -27,6 +27,16 @@ class IntroCard:
 class IntroRepo(Protocol):
     async def card(self, space_id: int, member_id: int) -> IntroCard | None: ...
 
+    async def erase_member(self, space_id: int, member_id: int) -> IntroCard | None:
+        """Forget the member's card and reminder; returns the card as it was (to edit its post)."""
+        ...
+
+    async def without_intro(
+        self, space_id: int, joined_after: datetime, joined_before: datetime
+    ) -> int:
+        """How many members who joined in that window never posted a card."""
+        ...
+
     async def record_post(
         self, space_id: int, member_id: int, version: int, channel_id: str, at: datetime
     ) -> None: ...

@@ -15,6 +15,7 @@ from bot.context import Context
 from bot.domain import Role
 from bot.features.mentorship._buttons import answer, ask_feedback, nudge, pick, rescheduled
 from bot.features.mentorship._commands import finish, move, pair_lines, set_cadence, show
+from bot.features.mentorship._data import MEMBER_DATA, TREND, digest
 from bot.features.mentorship._flows import scope_of
 from bot.features.mentorship._guarded import (
     AREAS,
@@ -255,3 +256,6 @@ def register(router: Router, guard: Guard) -> None:
     router.home_section(home)
     router.on_member_left(member_left)
     router.job(Job("mentorship.checkins", timedelta(hours=1), run_checkins, next_checkin_at))
+    router.member_data(MEMBER_DATA)
+    router.digest_section(digest)
+    router.trend(TREND)

@@ -22,6 +22,7 @@ from bot.features.network._commands import (
     snooze,
     status,
 )
+from bot.features.network._data import MEMBER_DATA, digest
 from bot.features.network._jobs import next_pairing_at, run_rounds
 from bot.features.network._render import MET_ACTION
 from bot.features.network._schedule import DEFAULT_EVERY, EVERY_RULE, weeks_only
@@ -85,3 +86,5 @@ def register(router: Router) -> None:
     router.action(JOIN_ACTION, join_by_button)
     router.home_section(home)
     router.job(Job("network.rounds", timedelta(hours=1), run_rounds, next_pairing_at))
+    router.member_data(MEMBER_DATA)
+    router.digest_section(digest)

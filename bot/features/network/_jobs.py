@@ -34,7 +34,7 @@ from bot.features.network.model import NETWORK, NetworkStatus, PairInfo, Partici
 from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE, next_allowed, next_local
 from bot.managers import manager_alerts
 from bot.messages import DirectMessage, GroupMessage, Message, mention
-from bot.ports import NewDelivery, Tx
+from bot.ports import SUBJECT, NewDelivery, Tx
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +244,15 @@ async def write_round(
     await network.set_streaks(space_id, plan.streaks)
     await network.reactivate(space_id, job.now)  # snoozes that ended
     await network.set_statuses(space_id, [m.id for m in plan.paused], NetworkStatus.PAUSED, job.now)
+    for member in plan.paused:  # Rounds' own moderation step: managers see it in the audit
+        await tx.audit.record(
+            space_id,
+            job.now,
+            "network.pause",
+            f"paused {SUBJECT}'s networking rounds after three unanswered rounds",
+            actor_id=None,
+            subject_id=member.id,
+        )
     pair_ids = await network.add_pairs(space_id, info.id, plan.pairing.groups)
     by_id = {m.id: m for m in plan.members}
     zone = plan.zone

@@ -126,5 +126,25 @@ class NetworkRepo(Protocol):
         self, space_id: int, pair_id: int, member_id: int, answer: str, at: datetime
     ) -> None: ...
 
+    async def recent_rounds(self, space_id: int, limit: int) -> list[RoundInfo]:
+        """The latest rounds, newest first."""
+        ...
+
+    async def round_answers(self, space_id: int, round_id: int) -> dict[str | None, int]:
+        """How many paired members gave each answer (None: no answer yet), counted in SQL."""
+        ...
+
+    async def member_pairs(self, space_id: int, member_id: int) -> list[tuple[RoundInfo, PairInfo]]:
+        """Every pairing the member was in, oldest first (their data export)."""
+        ...
+
+    async def excluded_by(self, space_id: int, member_id: int) -> list[int]:
+        """Whom the member asked never to be paired with."""
+        ...
+
+    async def erase_member(self, space_id: int, member_id: int) -> None:
+        """Forget the member: participation, exclusions either way, places in pairings."""
+        ...
+
 
 NETWORK = RepoKey[NetworkRepo]("network")

@@ -32,6 +32,7 @@ from bot.features.qa._asking import (
     post_draft,
     review,
 )
+from bot.features.qa._data import MEMBER_DATA, TRENDS, digest
 from bot.features.qa._finding import author, home, open_questions, search, show
 from bot.features.qa._jobs import DEFAULT_FOLLOWUP, FOLLOWUP, follow_up, next_follow_up
 from bot.features.qa._parse import parse_tag
@@ -166,3 +167,7 @@ def register(router: Router, guard: Guard) -> None:
     router.action(REVIEW_ACTION, review)
     router.home_section(home)
     router.job(Job("qa.followup", timedelta(hours=1), follow_up, next_due=next_follow_up))
+    router.member_data(MEMBER_DATA)
+    router.digest_section(digest)
+    for trend in TRENDS:
+        router.trend(trend)

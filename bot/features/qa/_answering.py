@@ -24,7 +24,7 @@ from bot.features.qa._render import (
     render_new_answer,
     render_thanks,
 )
-from bot.features.qa.model import QA, Answer, Question, QuestionStatus
+from bot.features.qa.model import QA, Answer, Question, QuestionStatus, author_of, known
 from bot.guard import Guard, Guarded, TextField
 from bot.messages import Button, FieldKind, Form, FormField, Message, mention
 from bot.options import Option, OptionKind, ParseContext
@@ -135,7 +135,8 @@ class Answering:
         await post_answer(ctx, question, answer, edit=False)
         await refresh_card(ctx, question.id)
         await tell_about_answer(ctx, question, answer)
-        told = "" if question.author_id == ctx.member.id else " The asker has been told."
+        asker_told = question.author_id not in (None, ctx.member.id)
+        told = " The asker has been told." if asker_told else ""
         ctx.reply(
             f"✓ Your answer {aid(answer.number)} is in the thread of {qid(question.number)}.{told}"
         )
@@ -143,7 +144,7 @@ class Answering:
 
 async def tell_about_answer(ctx: Context, question: Question, answer: Answer) -> None:
     followers = await ctx.tx.repo(QA).followers(ctx.space.id, question.id)
-    ids = [question.author_id, *followers]
+    ids = known(question.author_id, *followers)
     members = await ctx.tx.members.by_ids(ctx.space.id, ids)
     for member_id in dict.fromkeys(ids):
         member = members.get(member_id)
@@ -200,8 +201,8 @@ async def accept(ctx: Context, answer: Answer) -> None:
         await post_answer(ctx, now_accepted, earlier, edit=True)
     await refresh_card(ctx, question.id)
     await ctx.tx.outbox.cancel(ctx.space.id, helped_key(question.id))  # no "Did this help?"
-    members = await ctx.tx.members.by_ids(ctx.space.id, [answer.author_id])
-    answerer = members.get(answer.author_id)
+    members = await ctx.tx.members.by_ids(ctx.space.id, known(answer.author_id))
+    answerer = author_of(members, answer.author_id)
     if answerer is not None and answerer.id != ctx.member.id:
         await ctx.deliver(
             dm(

@@ -19,7 +19,15 @@ from bot.features.qa._posting import (
     reviewed_key,
 )
 from bot.features.qa._render import ASK_FORM, NO_CHANNEL, render_review, render_similar
-from bot.features.qa.model import QA, Question, QuestionStatus, SearchHit, SearchQuery
+from bot.features.qa.model import (
+    QA,
+    Question,
+    QuestionStatus,
+    SearchHit,
+    SearchQuery,
+    author_of,
+    known,
+)
 from bot.guard import Guard, Guarded, TextField
 from bot.managers import manager_alerts
 from bot.messages import FieldKind, Form, FormField, Message, channel, literal, mention
@@ -245,9 +253,8 @@ async def review(ctx: Context, value: str) -> None:
     if question.status is not QuestionStatus.REVIEW:
         ctx.reply("Another manager has already dealt with that question. Nothing changed.")
         return
-    asker = (await ctx.tx.members.by_ids(ctx.space.id, [question.author_id])).get(
-        question.author_id
-    )
+    by_id = await ctx.tx.members.by_ids(ctx.space.id, known(question.author_id))
+    asker = author_of(by_id, question.author_id)
     title = literal(question.title)
     if verdict == "decline":
         await qa.set_status(ctx.space.id, question.id, QuestionStatus.DECLINED)

@@ -17,7 +17,7 @@ from bot.features.qa._render import (
     render_search,
     render_show,
 )
-from bot.features.qa.model import QA, QuestionStatus, SearchQuery
+from bot.features.qa.model import QA, QuestionStatus, SearchQuery, author_of, known
 from bot.managers import manager_alerts
 from bot.messages import Button, ButtonStyle, Message, literal, mention
 
@@ -42,7 +42,7 @@ async def search(ctx: Context, args: Mapping[str, Any]) -> None:
     hits = await ctx.tx.repo(QA).search(
         ctx.space.id, SearchQuery(words, tag=tag, limit=FOUND_LISTED)
     )
-    authors = [h.accepted.author_id for h in hits if h.accepted is not None]
+    authors = known(*(h.accepted.author_id for h in hits if h.accepted is not None))
     members = await ctx.tx.members.by_ids(ctx.space.id, authors)
     what = f"“{literal(typed)}”" if typed else ""
     if tag:
@@ -54,9 +54,9 @@ async def show(ctx: Context, args: Mapping[str, Any]) -> None:
     question = await posted_question(ctx, int(args["question"]))
     answers = await ctx.tx.repo(QA).answers(ctx.space.id, question.id)
     members = await ctx.tx.members.by_ids(
-        ctx.space.id, [question.author_id, *(a.author_id for a in answers)]
+        ctx.space.id, known(question.author_id, *(a.author_id for a in answers))
     )
-    ctx.reply(render_show(question, members.get(question.author_id), answers, members))
+    ctx.reply(render_show(question, author_of(members, question.author_id), answers, members))
 
 
 async def open_questions(ctx: Context, args: Mapping[str, Any]) -> None:
@@ -72,14 +72,18 @@ async def author(ctx: Context, args: Mapping[str, Any]) -> None:
     question = await qa.question_by_number(ctx.space.id, number)
     if question is None or question.status is not QuestionStatus.POSTED:
         raise UserError(f"There's no question {qid(number)} here.", field="question")
-    asker = (await ctx.tx.members.by_ids(ctx.space.id, [question.author_id])).get(
-        question.author_id
-    )
+    by_id = await ctx.tx.members.by_ids(ctx.space.id, known(question.author_id))
+    asker = author_of(by_id, question.author_id)
     who = mention(asker.user_id) if asker else "a former member"
     if not question.anonymous:
         ctx.reply(f"{qid(number)} isn't anonymous: {who} asked it. Nothing was recorded.")
         return
     await qa.record_reveal(ctx.space.id, question.id, ctx.member.id, ctx.now)
+    # the asker is the entry's subject (their data export shows it) but is never shown in
+    # `/rounds audit`: the managers see that a look-up happened, not its answer
+    await ctx.audit(
+        "qa.author", f"looked up who asked the anonymous question {qid(number)}", subject=asker
+    )
     note = Message(
         f"🔎 {mention(ctx.member.user_id)} looked up who asked the anonymous question "
         f"{qid(number)}. (Every such look-up is recorded and shown here.)"

@@ -17,7 +17,7 @@ from bot.context import JobContext
 from bot.domain import Member
 from bot.features.qa._posting import dm, helped_key, peer_key, stuck_key
 from bot.features.qa._render import render_did_this_help, render_peer_nudge, render_stuck
-from bot.features.qa.model import QA, Question, Stage
+from bot.features.qa.model import QA, Question, Stage, author_of, known
 from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE, next_allowed
 from bot.managers import manager_alerts
 from bot.messages import DirectMessage
@@ -104,9 +104,9 @@ async def follow_up_space(job: JobContext, tx: Tx, space_id: int) -> None:
             await tx.outbox.enqueue(space_id, delivery)
     await qa.mark_done(space_id, [q.id for q in stuck], Stage.MANAGERS, job.now)
     waiting = await qa.due(space_id, Stage.HELPED, job.now - HELP_AFTER)
-    askers = await tx.members.by_ids(space_id, [q.author_id for q in waiting])
+    askers = await tx.members.by_ids(space_id, known(*(q.author_id for q in waiting)))
     for question in waiting:
-        asker = askers.get(question.author_id)
+        asker = author_of(askers, question.author_id)
         answers = await qa.answers(space_id, question.id)
         if asker is None or not answers:
             continue

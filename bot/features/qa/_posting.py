@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.context import Context
 from bot.domain import Member
 from bot.features.qa._render import render_answer_post, render_card
-from bot.features.qa.model import QA, Answer, Question
+from bot.features.qa.model import QA, Answer, Question, author_of, known
 from bot.messages import ChannelPost, DirectMessage, Message
 from bot.ports import NewDelivery, Tx
 
@@ -62,15 +62,13 @@ def reveal_key(question_id: int, manager_id: int, at: datetime) -> str:
 
 
 async def card_message(tx: Tx, space_id: int, question: Question) -> Message:
-    ids = [question.author_id]
     accepted = None
     if question.accepted_answer_id is not None:
         accepted = await tx.repo(QA).answer(space_id, question.accepted_answer_id)
-        if accepted is not None:
-            ids.append(accepted.author_id)
+    ids = known(question.author_id, accepted.author_id if accepted else None)
     members = await tx.members.by_ids(space_id, ids)
-    shown = (accepted, members.get(accepted.author_id)) if accepted else None
-    return render_card(question, members.get(question.author_id), shown)
+    shown = (accepted, author_of(members, accepted.author_id)) if accepted else None
+    return render_card(question, author_of(members, question.author_id), shown)
 
 
 async def post_card(ctx: Context, question: Question) -> None:
@@ -110,7 +108,8 @@ async def post_answer(ctx: Context, question: Question, answer: Answer, *, edit:
     assert question.channel_id is not None
     version = await ctx.tx.repo(QA).next_post_version(ctx.space.id, answer.id) if edit else 1
     fresh = await ctx.tx.repo(QA).answer(ctx.space.id, answer.id) or answer
-    author = (await ctx.tx.members.by_ids(ctx.space.id, [answer.author_id])).get(answer.author_id)
+    by_id = await ctx.tx.members.by_ids(ctx.space.id, known(answer.author_id))
+    author = author_of(by_id, answer.author_id)
     await ctx.deliver(
         NewDelivery(
             dedupe_key=answer_key(answer.id, version),

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.domain import Member
 from bot.features.qa._parse import aid, qid
-from bot.features.qa.model import Answer, Question, SearchHit
+from bot.features.qa.model import Answer, Question, SearchHit, author_of
 from bot.messages import Button, ButtonStyle, Message, literal, mention, moment
 
 ANSWER_ACTION = "qa.answer"
@@ -158,7 +158,7 @@ def render_search(
         tags = f" ({tag_list(question)})" if question.tags else ""
         lines.append(f"- {headline(question)}{tags}")
         if hit.accepted is not None:
-            author = by_id.get(hit.accepted.author_id)
+            author = author_of(by_id, hit.accepted.author_id)
             who = f" by {mention(author.user_id)}" if author else ""
             lines.append(f"  ✓ {aid(hit.accepted.number)}{who}: {excerpt(hit.accepted.body, 120)}")
         else:
@@ -183,7 +183,7 @@ def render_show(
     if not ordered:
         lines.append("No answers yet.")
     for answer in ordered[:10]:
-        who = by_id.get(answer.author_id)
+        who = author_of(by_id, answer.author_id)
         by = f" by {mention(who.user_id)}" if who else ""
         mark = " · ✓ accepted" if answer.id == question.accepted_answer_id else ""
         lines.append(f"💡 **{aid(answer.number)}**{by} · ▲ {answer.votes}{mark}")

@@ -9,11 +9,22 @@ look-ups of anonymous authors.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.domain import Member
 from bot.ports import RepoKey
+
+
+def known(*member_ids: int | None) -> list[int]:
+    """The ids of authors still known (an erased author who kept their posts is None)."""
+    return [member_id for member_id in member_ids if member_id is not None]
+
+
+def author_of(members: Mapping[int, Member], member_id: int | None) -> Member | None:
+    return members.get(member_id) if member_id is not None else None
 
 
 class QuestionStatus(enum.StrEnum):
@@ -37,7 +48,8 @@ class Question:
     space_id: int
     number: int | None
     """The short id members type (None until it is posted)."""
-    author_id: int
+    author_id: int | None
+    """None once its author was erased and chose to keep their posts, anonymised."""
     anonymous: bool
     title: str
     body: str
@@ -58,7 +70,8 @@ class Answer:
     space_id: int
     number: int
     question_id: int
-    author_id: int
+    author_id: int | None
+    """None once its author was erased and chose to keep their posts, anonymised."""
     body: str
     votes: int
     answered_at: datetime
@@ -79,6 +92,31 @@ class SearchQuery:
     any_word: bool = False
     """Match questions with any of the words (similar questions) rather than all of them."""
     limit: int = 10
+
+
+@dataclass(frozen=True)
+class MemberQa:
+    """Everything Q&A keeps about one member (their data export)."""
+
+    questions: list[Question]
+    answers: list[Answer]
+    votes: list[tuple[int, datetime]]
+    """The numbers of the answers they upvoted, and when."""
+    following: list[int]
+    """The ids of the questions they follow."""
+    looked_up: list[tuple[int, datetime]]
+    """Anonymous questions whose asker they looked up as a manager (question id, when)."""
+
+
+@dataclass(frozen=True)
+class ErasedPosts:
+    """What an erasure did to a member's posts, so their posts in the channel can be edited."""
+
+    removed_questions: list[Question]
+    removed_answers: list[Answer]
+    kept_questions: list[Question]
+    """Still there, without their author."""
+    kept_answers: list[Answer]
 
 
 class QaRepo(Protocol):
@@ -174,6 +212,29 @@ class QaRepo(Protocol):
         ...
 
     async def purge_drafts(self, space_id: int, before: datetime) -> int: ...
+
+    # -- members' data rights and the managers' digest ---------------------------------------
+    async def member_posts(self, space_id: int, member_id: int) -> tuple[int, int]:
+        """How many posted questions and answers the member wrote."""
+        ...
+
+    async def export_member(self, space_id: int, member_id: int) -> MemberQa: ...
+
+    async def erase_member(self, space_id: int, member_id: int, *, keep_posts: bool) -> ErasedPosts:
+        """Forget the member's votes, follows, drafts and look-ups; their posted questions and
+        answers lose their author (`keep_posts`) or are deleted (with the question's thread),
+        and the search index and answer counts follow."""
+        ...
+
+    async def questions_per_week(self, space_id: int, bounds: Sequence[datetime]) -> list[int]:
+        """Questions posted in each week (edges as in `bot.digest.WeeklyCount`)."""
+        ...
+
+    async def answers_per_week(self, space_id: int, bounds: Sequence[datetime]) -> list[int]: ...
+
+    async def unanswered_before(self, space_id: int, before: datetime) -> int:
+        """Posted questions still without an answer that were posted before `before`."""
+        ...
 
 
 QA = RepoKey[QaRepo]("qa")
