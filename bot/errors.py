@@ -33,13 +33,23 @@ class DeliveryError(Exception):
 
 
 class RateLimited(Exception):
-    """The platform asked us to wait (HTTP 429); the delivery is retried after `retry_after` s."""
+    """The platform asked us to wait (HTTP 429), or a rate budget knows it would: the delivery
+    is retried after `retry_after` s. `scope` says what is limited (a method, a route, a
+    channel); empty for the whole platform."""
 
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limited for {retry_after:.1f}s")
+    def __init__(self, retry_after: float, scope: str = "") -> None:
+        where = f" on {scope}" if scope else ""
+        super().__init__(f"rate limited{where} for {retry_after:.1f}s")
         self.retry_after = retry_after
+        self.scope = scope
 
 
 class StoreBusy(Exception):
     """The database could not take the transaction now (SQLite's write lock held too long, a
     PostgreSQL deadlock or serialization failure). Nothing was written; trying again is safe."""
+
+
+class StoreUnavailable(StoreBusy):
+    """The database cannot be reached at all (the server is down or restarting, the network
+    is cut). Nothing was written; trying again later is safe, but not within a command's
+    moments."""

@@ -134,7 +134,13 @@ class DiscordPlatform:
             found = await self._client().http.get_member(int(space.external_id), int(user_id))
         except discord.NotFound:
             return None
-        except (discord.HTTPException, DeliveryError, aiohttp.ClientError, OSError) as error:
+        except (
+            discord.HTTPException,
+            DeliveryError,
+            RateLimited,
+            aiohttp.ClientError,
+            OSError,
+        ) as error:
             log.warning("member look-up failed in guild %s: %s", space.external_id, error)
             return user_id  # taken on trust: a mention picked from Discord's own list
         user = found.get("user") or {}

@@ -44,10 +44,6 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 MAX_SKEW_SECONDS = 300
-# Slack allows about one message a second per channel, with short bursts; 429s are honoured
-# on top of this budget.
-SENDS_PER_SECOND = 3.0
-SEND_BURST = 10
 CONNECT_SECONDS = 15.0
 DRAIN_SECONDS = 5.0
 DOWN_LIMIT_SECONDS = 300.0
@@ -158,8 +154,11 @@ class SlackService:
         self.probe = AsyncWebClient(token=token, base_url=base_url, retry_handlers=[])
         # The outbox's client raises on 429 so the dispatcher reschedules instead of waiting.
         directory = Directory(self.client)
-        self.platform = SlackPlatform(AsyncWebClient(token=token, base_url=base_url), directory)
-        host.add_platform(self.platform, RateBudget(SENDS_PER_SECOND, SEND_BURST))
+        # Paced per method and channel inside the platform (`adapters/slack/platform.py`).
+        self.budget = RateBudget() if sleep is None else RateBudget(sleep=sleep)
+        outbox_client = AsyncWebClient(token=token, base_url=base_url)
+        self.platform = SlackPlatform(outbox_client, directory, self.budget)
+        host.add_platform(self.platform, self.budget)
         self.in_flight = InFlight()
         self.bridge = SlackBridge(
             host.rounds, self.client, directory, self.platform, in_flight=self.in_flight
