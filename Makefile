@@ -28,6 +28,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.core
 	$(BIN)/python -m benchmarks.outbox
+	$(BIN)/python -m benchmarks.fanout
 	$(BIN)/python -m benchmarks.pairing
 	$(BIN)/python -m benchmarks.round
 	$(BIN)/python -m benchmarks.directory

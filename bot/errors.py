@@ -44,6 +44,16 @@ class RateLimited(Exception):
         self.scope = scope
 
 
+class NotReady(RateLimited):
+    """The platform cannot take requests yet (still connecting): nothing was sent. Its
+    deliveries wait `retry_after` s in this process only, and no attempt is counted, so a
+    restart never costs a fan-out its retries."""
+
+    def __init__(self, reason: str, retry_after: float = 2.0) -> None:
+        super().__init__(retry_after)
+        self.args = (f"{reason}; trying again in {retry_after:.0f}s",)
+
+
 class StoreBusy(Exception):
     """The database could not take the transaction now (SQLite's write lock held too long, a
     PostgreSQL deadlock or serialization failure). Nothing was written; trying again is safe."""

@@ -62,13 +62,25 @@ class Ticker:
             log.exception("tick failed; the next tick tries again")
 
     async def _follow_up(self) -> None:
-        """Run again when the next delivery falls due, if that is before the next tick."""
-        due = await self.runtime.dispatcher.store.deliveries.next_due_at()
+        """Run again when the next delivery falls due, or when a platform's pause ends while
+        deliveries wait on it, if that is before the next tick."""
+        dispatcher = self.runtime.dispatcher
+        due = await dispatcher.store.deliveries.next_due_at()
         if due is None or self._scheduler is None:
             return
-        delay = (due - self.runtime.clock.now()).total_seconds()
+        now = self.runtime.clock.now()
+        if due <= now:  # due already yet not sent: a platform is paused (rate limit, connecting)
+            pauses = [
+                moment
+                for name in dispatcher.platforms
+                if (moment := dispatcher.resumes_at(name, now)) is not None
+            ]
+            if not pauses:
+                return
+            due = min(pauses)
+        delay = (due - now).total_seconds()
         if not 0 < delay < self.every_seconds:
-            return  # due already (and not sendable now), or the tick comes first
+            return  # the tick comes first
         if self._soon is not None:
             self._soon.cancel()
         self._soon = asyncio.get_running_loop().call_later(delay, self._again)

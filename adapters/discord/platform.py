@@ -17,7 +17,7 @@ import discord
 from adapters.discord.render import render
 from adapters.discord.schema import Schema
 from bot.domain import SpaceKey
-from bot.errors import DeliveryError, RateLimited
+from bot.errors import DeliveryError, NotReady, RateLimited
 from bot.messages import ChannelPost, DirectMessage, Message, Target
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class DiscordPlatform:
 
     def _client(self) -> discord.Client:
         if self.client is None:
-            raise DeliveryError("Discord is not connected yet", permanent=False)
+            raise NotReady("Discord is not connected yet")
         return self.client
 
     async def send(self, space: SpaceKey, target: Target, message: Message) -> str:

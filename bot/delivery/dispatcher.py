@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.context import channel_key
 from bot.delivery.budget import PLATFORM, RateBudget
 from bot.delivery.quiet import Audience, load_audience, quiet_until
-from bot.errors import DeliveryError, RateLimited, StoreBusy
+from bot.errors import DeliveryError, NotReady, RateLimited, StoreBusy
 from bot.messages import ChannelPost, DirectMessage, GroupMessage, Message, mention
 from bot.ports import (
     ChatPlatform,
@@ -41,7 +41,7 @@ MAX_BACKOFF = timedelta(hours=1)
 LEASE = timedelta(minutes=5)
 BATCH_SECONDS = LEASE.total_seconds() / 2
 """After this long, a batch gives its unsent rows back rather than start another send."""
-RELEASE_EVERY = 30.0
+RELEASE_EVERY = 5.0
 """Seconds between looks for claims held by processes of this host that are gone."""
 
 
@@ -105,6 +105,15 @@ class Dispatcher:
         self._unrecorded: list[DeliveryResult] = []
         """Results the database could not take (it was unreachable): written first next run."""
         self._released_at = -RELEASE_EVERY
+        self._not_ready: dict[str, datetime] = {}
+        """Platforms still connecting, and when to try them again. Not the budget's pause:
+        the connection's own calls must go meanwhile."""
+
+    def resumes_at(self, platform: str, now: datetime) -> datetime | None:
+        """When sends to `platform` may go on (its budget's pause, or its connection still
+        being made), or None when they may go at `now`."""
+        moments = [self.budget(platform).resumes_at(now), self._not_ready.get(platform)]
+        return max((m for m in moments if m is not None and m > now), default=None)
 
     def budget(self, platform: str) -> RateBudget:
         """The platform's budget; an unpaced one when none was configured (it still pauses)."""
@@ -130,7 +139,7 @@ class Dispatcher:
         sent = 0
         while True:
             now = self.clock.now()
-            if self.budget(name).resumes_at(now) is not None:
+            if self.resumes_at(name, now) is not None:
                 return sent
             claimed = await self.store.deliveries.claim_due(
                 now, self.worker, self.batch, now + LEASE, platforms=[name]
@@ -171,7 +180,7 @@ class Dispatcher:
             async with self.store.deliveries.recording(self.worker) as record:
                 for delivery in claimed:
                     now = self.clock.now()
-                    resumes = self.budget(delivery.space.key.platform).resumes_at(now)
+                    resumes = self.resumes_at(delivery.space.key.platform, now)
                     if resumes is not None:
                         given_back.append(
                             Retry(delivery.id, resumes, "waiting on rate limit", False)
@@ -330,7 +339,10 @@ class Dispatcher:
         the budget, and try this delivery after it."""
         seconds = max(limited.retry_after, 0.05 if limited.scope != PLATFORM else 1.0)
         resumes = self.clock.now() + timedelta(seconds=seconds)
-        await self.budget(platform).pause(resumes, limited.scope)
+        if isinstance(limited, NotReady):
+            self._not_ready[platform] = resumes
+        else:
+            await self.budget(platform).pause(resumes, limited.scope)
         log.info(
             "rate limited on %s %s for %.1fs (delivery %s)",
             platform,
