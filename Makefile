@@ -34,8 +34,10 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.directory
 	$(BIN)/python -m benchmarks.discord
 	$(BIN)/python -m benchmarks.slack
+	$(BIN)/python -m benchmarks.mentor
 	$(BIN)/python -m benchmarks.guard
 	$(BIN)/python -m benchmarks.qa
+	$(BIN)/python -m benchmarks.events
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

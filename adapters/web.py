@@ -1,13 +1,16 @@
-"""The one HTTP server of a `rounds` process: `GET /healthz` in every mode, and the routes a
-platform adds (Slack HTTP mode's `POST /slack/events`). Health is 503 while any platform
-connection is down or stopping, 200 when every one is ready."""
+"""The one HTTP server of a `rounds` process: `GET /healthz` in every mode, the routes a
+platform adds (Slack HTTP mode's `POST /slack/events`), and the routes programmes declare on
+the router (the calendar feed), mounted without knowing what they are. Health is 503 while any
+platform connection is down or stopping, 200 when every one is ready."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
+
+from bot.web import WebContext, WebRequest, WebRoute
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,35 @@ class WebServer:
 
     def add_post(self, path: str, handler: Handler) -> None:
         self.app.router.add_post(path, handler)
+
+    def mount(self, routes: Iterable[WebRoute], context: Callable[[], WebContext]) -> None:
+        """Serve the routes programmes declared; `context` gives each request the store and
+        the time. A handler that fails is logged and answered 500, never with its error."""
+        for route in routes:
+            self.app.router.add_route(route.method, route.path, self._neutral(route, context))
+
+    @staticmethod
+    def _neutral(route: WebRoute, context: Callable[[], WebContext]) -> Handler:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            neutral = WebRequest(
+                method=request.method,
+                path=request.path,
+                params=dict(request.match_info),
+                query=dict(request.query),
+                headers={name.lower(): value for name, value in request.headers.items()},
+            )
+            try:
+                answer = await route.handler(context(), neutral)
+            except Exception:
+                log.exception("web route %s %s failed", route.method, route.path)
+                return web.Response(status=500, text="Something went wrong on our side.")
+            return web.Response(
+                status=answer.status,
+                body=answer.body,
+                headers={**answer.headers, "Content-Type": answer.content_type},
+            )
+
+        return handle
 
     async def start(self) -> None:
         runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)

@@ -21,6 +21,7 @@ from bot.runtime import Runtime
 from bot.scheduler import Ticker
 from bot.serving import EXIT_CONFIG, Service, run_services
 from bot.settings import Settings
+from bot.web import PublicAddress, WebContext
 from storage.store import SqlStore
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Core:
     send_when_planned: bool = True
     """Kick the dispatcher as soon as a command plans a delivery (the console runs due work
     itself, after every instruction)."""
+    address: PublicAddress = field(default_factory=PublicAddress)
 
     def __post_init__(self) -> None:
         self.dispatcher = Dispatcher(
@@ -54,8 +56,17 @@ class Core:
         self.runtime = Runtime(self.router, self.store, self.clock, self.dispatcher)
         kick = self.runtime.kick if self.send_when_planned else None
         self.rounds = Rounds(
-            self.router, self.store, self.clock, on_planned=kick, platforms=self.platforms
+            self.router,
+            self.store,
+            self.clock,
+            on_planned=kick,
+            platforms=self.platforms,
+            address=self.address,
         )
+
+    def web_context(self) -> WebContext:
+        """What a programme's web route sees of the core, for one request."""
+        return WebContext(self.store, self.router, self.clock.now())
 
     def add_platform(self, platform: ChatPlatform, budget: RateBudget | None = None) -> None:
         """Adapters attach after the core is built: the dispatcher sees these very mappings.
@@ -76,6 +87,7 @@ def build_core(
     worker: str | None = None,
     router: Router | None = None,
     send_when_planned: bool = True,
+    address: PublicAddress | None = None,
 ) -> Core:
     return Core(
         store=store,
@@ -83,6 +95,7 @@ def build_core(
         router=router or build_router(HeldTexts()),  # flagged text: in this process's memory
         worker=worker or default_worker(),
         send_when_planned=send_when_planned,
+        address=address or PublicAddress(),
     )
 
 
@@ -115,7 +128,8 @@ def platform_names(platforms: Mapping[str, ChatPlatform]) -> str:
 
 async def serve(settings: Settings) -> int:
     """Run every configured platform until SIGTERM or SIGINT, or until one gives up; the exit
-    code (`bot.serving`). One HTTP server answers `GET /healthz` whatever the platforms."""
+    code (`bot.serving`). One HTTP server answers `GET /healthz` whatever the platforms, and
+    serves the routes programmes declared (the calendar feed)."""
     from adapters.web import WebServer
 
     stop = asyncio.Event()
@@ -123,8 +137,9 @@ async def serve(settings: Settings) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     store = SqlStore.from_url(settings.DATABASE_URL)
-    core = build_core(store, SystemClock())
+    core = build_core(store, SystemClock(), address=settings.public_address)
     web = WebServer(settings.HTTP_HOST, settings.HTTP_PORT)
+    web.mount(core.router.web_routes, core.web_context)
     services: list[Service] = []
     try:
         services = platform_services(core, settings, web)

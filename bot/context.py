@@ -14,6 +14,7 @@ from bot.domain import Member, Role, Space, SpaceKey
 from bot.messages import Form, Message, Outcome
 from bot.ports import NewDelivery, Store, Tx
 from bot.router import Router
+from bot.web import PublicAddress
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class Context:
     router: Router
     outcome: Outcome = field(default_factory=Outcome)
     planned: int = 0
+    native_events: bool = False
+    """The space's platform lists community events itself (`NativeEvents`: Discord)."""
+    address: PublicAddress = field(default_factory=PublicAddress)
+    """Where Rounds' HTTP server is reachable, for links (the calendar feed)."""
     _settings: dict[str, str] | None = None
 
     @property

@@ -1,4 +1,5 @@
-"""The core's front door: adapters hand it commands, button presses, form submissions and joins.
+"""The core's front door: adapters hand it commands, button presses, form submissions, joins
+and leaves.
 
 One error boundary lives here. A `UserError` becomes a private message with the usage line;
 anything else is logged with ids and answered with a short apology. A handler's writes are one
@@ -19,8 +20,9 @@ from bot.domain import Member, Role, Space, SpaceKey
 from bot.errors import StoreBusy, StoreUnavailable, UserError
 from bot.messages import Message, Outcome, literal
 from bot.options import OptionKind, ParseContext
-from bot.ports import ChatPlatform, Store, Tx
+from bot.ports import ChatPlatform, NativeEvents, Store, Tx
 from bot.router import TOP, Command, Router
+from bot.web import PublicAddress
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,10 @@ class Rounds:
         *,
         on_planned: Callable[[], None] | None = None,
         platforms: Mapping[str, ChatPlatform] | None = None,
+        address: PublicAddress | None = None,
     ) -> None:
         self.router = router
+        self.address = address or PublicAddress()
         self.store = store
         self.clock = clock
         self._on_planned = on_planned
@@ -171,6 +175,26 @@ class Rounds:
             raise
         self._planned(ctx)
         return new
+
+    async def member_left(self, actor: Actor) -> None:
+        """A member left the space (or was deactivated): each programme lets go of them.
+
+        A member Rounds never knew needs nothing. The member's row stays (their history
+        belongs to the community's record); the programmes end what they had running.
+        """
+        try:
+            space = await self._space(actor)
+            async with self.store.transaction() as tx:
+                member = await tx.members.get(space.id, actor.user_id)
+                if member is None:
+                    return
+                ctx = self._context(tx, space, member, actor)
+                for handler in self.router.leave_handlers:
+                    await handler(ctx)
+        except Exception:
+            log.exception("member leave failed: space=%s user=%s", actor.space, actor.user_id)
+            raise
+        self._planned(ctx)
 
     async def first_time(self, space: SpaceKey, event_key: str) -> bool:
         """True the first time a platform event id is seen in a space; False for its retries."""
@@ -341,6 +365,8 @@ class Rounds:
             roles=roles_of(member, actor),
             now=self.clock.now(),
             router=self.router,
+            native_events=isinstance(self.platforms.get(space.key.platform), NativeEvents),
+            address=self.address,
         )
 
     async def _welcome(self, ctx: Context) -> None:

@@ -171,11 +171,46 @@ class Form:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """A community event as a platform lists it natively (Discord's Scheduled Events): plain
+    text, never markup. Only a delivery to `EventListing` carries one."""
+
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    description: str = ""
+    cancelled: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+            "location": self.location,
+            "description": self.description,
+            "cancelled": self.cancelled,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Listing:
+        return cls(
+            name=data["name"],
+            starts_at=datetime.fromisoformat(data["starts_at"]),
+            ends_at=datetime.fromisoformat(data["ends_at"]),
+            location=data["location"],
+            description=data.get("description", ""),
+            cancelled=bool(data.get("cancelled")),
+        )
+
+
+@dataclass(frozen=True)
 class Message:
     text: str
     fields: tuple[tuple[str, str], ...] = ()
     buttons: tuple[Button, ...] = ()
     attachment: Attachment | None = None
+    listing: Listing | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"text": self.text}
@@ -192,6 +227,8 @@ class Message:
                 "mime_type": self.attachment.mime_type,
                 "data": base64.b64encode(self.attachment.data).decode("ascii"),
             }
+        if self.listing:
+            data["listing"] = self.listing.to_dict()
         return data
 
     @classmethod
@@ -209,6 +246,7 @@ class Message:
             )
             if attachment
             else None,
+            listing=Listing.from_dict(data["listing"]) if data.get("listing") else None,
         )
 
 
@@ -231,7 +269,14 @@ class GroupMessage:
     user_ids: tuple[str, ...]
 
 
-Target = DirectMessage | ChannelPost | GroupMessage
+@dataclass(frozen=True)
+class EventListing:
+    """The platform's own list of community events (Discord's Scheduled Events), for platforms
+    with the `NativeEvents` capability. The message's `listing` says what to list; a newer
+    version updates the same listing."""
+
+
+Target = DirectMessage | ChannelPost | GroupMessage | EventListing
 
 
 @dataclass(frozen=True)

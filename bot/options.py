@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import re
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -318,6 +318,28 @@ PARSERS: dict[OptionKind, Callable[[Option, str, ParseContext], Any]] = {
     OptionKind.DURATION: _duration,
     OptionKind.TIMEZONE: _timezone,
 }
+
+
+def parse_all(
+    options: Iterable[Option], values: Mapping[str, str], ctx: ParseContext, *, refused: str
+) -> dict[str, Any]:
+    """A form's fields, every one checked before any is used: all errors at once, each on its
+    field, prefixed by `refused` (what was not done, e.g. "Nothing was saved."). Fields left
+    empty, and names the options don't know, are skipped."""
+    known = {option.name: option for option in options}
+    parsed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, raw in values.items():
+        option = known.get(name)
+        if option is None or not raw.strip():
+            continue
+        try:
+            parsed[name] = option.parse(raw, ctx)
+        except UserError as error:
+            errors[name] = error.message
+    if errors:
+        raise UserError(f"{refused} " + " ".join(errors.values()), fields=errors)
+    return parsed
 
 
 def format_duration(value: timedelta) -> str:

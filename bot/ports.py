@@ -10,10 +10,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from bot.domain import DirectoryHit, DirectoryQuery, Member, Profile, Space, SpaceKey
-from bot.messages import Message, Target
+from bot.messages import Listing, Message, Target
 
 R = TypeVar("R")
 
@@ -42,6 +42,19 @@ class ChatPlatform(Protocol):
         """The display name of someone the platform knows in this space, who may never have
         used Rounds; None when there is nobody by that id. When the platform can't be asked
         right now, the id itself (the mention is taken on trust)."""
+        ...
+
+
+@runtime_checkable
+class NativeEvents(Protocol):
+    """An optional capability of a chat platform: its own list of community events (Discord's
+    Scheduled Events). Slack and the console lack it; the card in the events channel is the
+    event there. Deliveries to `EventListing` reach it through the outbox."""
+
+    async def publish_event(self, space: SpaceKey, listing: Listing, ref: str | None) -> str:
+        """Create the listing (`ref` None) or update the one `ref` names, cancelling it when
+        `listing.cancelled`; returns its reference. Raises `DeliveryError` (`gone=True` when
+        `ref` no longer exists) or `RateLimited`."""
         ...
 
 

@@ -22,6 +22,7 @@ from bot.textparse import Token, tokenize
 if TYPE_CHECKING:
     from bot.context import Context, JobContext
     from bot.messages import Message
+    from bot.web import WebRoute
 
 TOP = "/rounds"
 
@@ -29,6 +30,7 @@ Handler = Callable[["Context", Mapping[str, Any]], Awaitable[None]]
 ActionHandler = Callable[["Context", str], Awaitable[None]]
 FormHandler = Callable[["Context", Mapping[str, str], str], Awaitable[None]]
 JoinHandler = Callable[["Context"], Awaitable[None]]
+LeaveHandler = Callable[["Context"], Awaitable[None]]
 JobRunner = Callable[["JobContext"], Awaitable[None]]
 HomeSection = Callable[["Context"], Awaitable["Message | None"]]
 NextDue = Callable[["JobContext"], Awaitable["datetime | None"]]
@@ -141,7 +143,9 @@ class Router:
     settings: dict[str, Setting] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
     join_handlers: list[JoinHandler] = field(default_factory=list)
+    leave_handlers: list[LeaveHandler] = field(default_factory=list)
     home_sections: list[HomeSection] = field(default_factory=list)
+    web_routes: list[WebRoute] = field(default_factory=list)
 
     # -- declaration -------------------------------------------------------------------------
     def command(self, command: Command) -> None:
@@ -178,8 +182,18 @@ class Router:
     def on_member_joined(self, handler: JoinHandler) -> None:
         self.join_handlers.append(handler)
 
+    def on_member_left(self, handler: LeaveHandler) -> None:
+        """`handler` runs when a member leaves the space (the context is the leaving member)."""
+        self.leave_handlers.append(handler)
+
     def home_section(self, section: HomeSection) -> None:
         self.home_sections.append(section)
+
+    def web(self, route: WebRoute) -> None:
+        """An HTTP route on Rounds' web server (every `rounds` process runs one)."""
+        if any((r.method, r.path) == (route.method, route.path) for r in self.web_routes):
+            raise ValueError(f"web route {route.method} {route.path} declared twice")
+        self.web_routes.append(route)
 
     # -- resolution --------------------------------------------------------------------------
     def resolve(self, text: str) -> tuple[Command, list[Token]]:

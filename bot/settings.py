@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.web import PublicAddress
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///rounds.db"
 
 
@@ -30,7 +32,16 @@ class Settings(BaseSettings):
     """With a shard count, the shards this process runs (`0-3` or `0,2`); unset: all of them."""
     HTTP_HOST: str = "127.0.0.1"
     HTTP_PORT: int = 3000
+    PUBLIC_URL: str | None = None
+    """Where the HTTP server is reachable from outside (links to the calendar feed)."""
     LOG_LEVEL: str = "INFO"
+
+    @property
+    def public_address(self) -> PublicAddress:
+        """`PUBLIC_URL`, or the server's own address when it is unset (managers are told)."""
+        if self.PUBLIC_URL:
+            return PublicAddress(self.PUBLIC_URL.rstrip("/"), configured=True)
+        return PublicAddress(f"http://{self.HTTP_HOST}:{self.HTTP_PORT}", configured=False)
 
     @property
     def slack_enabled(self) -> bool:

@@ -11,13 +11,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import guard, intros, network, qa
+from storage import events, guard, intros, mentorship, network, qa
 
 RepositoryFactory = Callable[[AsyncSession], Any]
 
 REPOSITORIES: Mapping[str, RepositoryFactory] = {
     **intros.REPOSITORIES,
     **network.REPOSITORIES,
+    **mentorship.REPOSITORIES,
     **qa.REPOSITORIES,
     **guard.REPOSITORIES,
+    **events.REPOSITORIES,
 }

@@ -16,7 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain import Space, SpaceKey
-from bot.messages import ChannelPost, DirectMessage, GroupMessage, Message, Target
+from bot.messages import (
+    ChannelPost,
+    DirectMessage,
+    EventListing,
+    GroupMessage,
+    Message,
+    Target,
+)
 from bot.ports import Delivery, DeliveryResult, Expired, Failed, RecordResult, Sent
 from storage.errors import store_errors
 from storage.models import OutboxRow, SpaceRow
@@ -50,6 +57,8 @@ def target_from(kind: str, target_id: str, thread_ref: str | None) -> Target:
         return DirectMessage(target_id)
     if kind == "group":
         return GroupMessage(tuple(target_id.split(",")))
+    if kind == "listing":
+        return EventListing()
     return ChannelPost(target_id, thread_ref)
 
 

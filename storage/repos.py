@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import Member, Profile, QuietHours, Space, SpaceKey
-from bot.messages import ChannelPost, DirectMessage, GroupMessage, Target
+from bot.messages import ChannelPost, DirectMessage, EventListing, GroupMessage, Target
 from bot.ports import NewDelivery
 from storage.directory_index import directory_columns, interest_keys
 from storage.models import (
@@ -264,6 +264,8 @@ def target_columns(target: Target) -> dict[str, str | None]:
         return {"target_kind": "dm", "target_id": target.user_id, "thread_ref": None}
     if isinstance(target, GroupMessage):
         return {"target_kind": "group", "target_id": ",".join(target.user_ids), "thread_ref": None}
+    if isinstance(target, EventListing):
+        return {"target_kind": "listing", "target_id": "", "thread_ref": None}
     assert isinstance(target, ChannelPost)
     return {
         "target_kind": "channel",

@@ -35,6 +35,19 @@ def test_the_example_tour_runs_to_its_end() -> None:
     assert "[private @amara]\n  ✓ @ben is now a community manager." in result.stdout
 
 
+def test_the_events_example_runs_to_its_end() -> None:
+    result = rounds("console", "--script", "examples/events.txt")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "✓ Event 1 is on: **Negotiating for your team** (workshop)" in out
+    assert "is full, so you're on the waitlist (number 1 in line)" in out
+    assert "[dm @dev]\n  🎉 A seat opened up: you're now going to" in out
+    assert "⏰ **Negotiating for your team** starts in 1 hour" in out
+    assert "✓ Cancelled event 5, **Journal club**." in out
+    assert "[dm @ben]\n  📝 A follow-up from @amara" in out
+    assert "I don't know" not in out and "Sorry" not in out
+
+
 def test_a_script_is_the_same_on_every_run(tmp_path: Path) -> None:
     script = tmp_path / "s.txt"
     script.write_text("clock 2026-03-02 09:00 UTC\njoin alice\n/rounds profile\n")

@@ -145,11 +145,13 @@ async def test_home_shows_the_profile_and_for_managers_the_configuration(
     assert [m.text.split("\n")[0] for m in bob_home] == [
         "**Your profile**",
         "**Networking rounds**",
+        "**Mentorship**",
     ]
     assert "surgery" in bob_home[0].text
     assert [m.text.split("\n")[0] for m in alice_home] == [
         "**Your profile**",
         "**Networking rounds**",
+        "**Mentorship**",
         "**Patient-information guard**",
         "**Community configuration**",
     ]

@@ -27,10 +27,19 @@ async def test_a_member_sees_profile_and_networking_and_intros_once_a_channel_ex
 ) -> None:
     await transcript("join amara\njoin ben")
     rounds = rounds_for(store)
-    assert titles(await rounds.home(BEN)) == ["**Your profile**", "**Networking rounds**"]
+    assert titles(await rounds.home(BEN)) == [
+        "**Your profile**",
+        "**Networking rounds**",
+        "**Mentorship**",
+    ]
     await transcript("amara: /rounds config channel intros #introductions")
     home = await rounds.home(BEN)
-    assert titles(home) == ["**Your profile**", "**Introductions**", "**Networking rounds**"]
+    assert titles(home) == [
+        "**Your profile**",
+        "**Introductions**",
+        "**Networking rounds**",
+        "**Mentorship**",
+    ]
     assert [b.label for b in home[1].buttons] == ["Post my introduction"]
     assert [b.label for b in home[2].buttons] == ["Join networking rounds"]
 

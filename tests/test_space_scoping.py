@@ -1,8 +1,11 @@
 """Spaces never see each other (ARCHITECTURE.md §2): every table carries `space_id`, and every
-button value and id from one space, replayed in another, reads, changes and reveals nothing."""
+button value and id from one space, replayed in another, reads, changes and reveals nothing
+(introductions, networking rounds and mentorship alike)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Table
@@ -11,7 +14,9 @@ from bot.bootstrap import Core, build_core
 from bot.clock import ManualClock
 from bot.context import Actor
 from bot.domain import Profile, SpaceKey
+from bot.features.events.model import EVENTS, Answer
 from bot.features.intros.model import INTROS
+from bot.features.mentorship.model import CURRENT, MENTORSHIP, Ladder, PairStatus, Step
 from bot.features.network.model import NETWORK, NetworkStatus
 from bot.features.qa.model import QA, Stage
 from bot.messages import Button, Outcome
@@ -31,7 +36,7 @@ PAIRING = datetime(2026, 3, 8, 10, 0, tzinfo=UTC)  # the first round (9 March) i
 
 def test_every_table_but_spaces_has_a_space_id() -> None:
     tables = {name: table for name, table in Base.metadata.tables.items() if name not in UNSCOPED}
-    assert "network_pair_members" in tables and "intro_cards" in tables
+    assert {"network_pair_members", "intro_cards", "mentorship_checkins"} <= set(tables)
     missing = sorted(name for name, table in tables.items() if "space_id" not in table.c)
     assert missing == []
     for name, table in tables.items():
@@ -71,6 +76,7 @@ async def busy_home(store: SqlStore) -> tuple[Core, RecordingPlatform, list[Butt
     keep(await rounds.command(actor(HOME, "amara"), "config channel intros #introductions"))
     keep(await rounds.command(actor(HOME, "amara"), "intro"))
     keep(await rounds.command(actor(HOME, "ben"), "find simulation"))
+    await mentoring(core, platform, keep)
     keep(await rounds.command(actor(HOME, "amara"), "config channel qa #questions"))
     keep(await rounds.command(actor(HOME, "amara"), "config channel managers #leads"))
     keep(await rounds.command(actor(HOME, "amara"), "config set qa.anonymous=review"))
@@ -79,8 +85,19 @@ async def busy_home(store: SqlStore) -> tuple[Core, RecordingPlatform, list[Butt
     keep(await rounds.command(actor(HOME, "ben"), 'ask title="Secret rota question again"'))
     keep(await rounds.command(actor(HOME, "ben"), 'ask title="Secret doubt" anonymous=yes'))
     keep(await rounds.command(actor(HOME, "ben"), 'ask title="Secret call 415-555-2671"'))
+    keep(await rounds.command(actor(HOME, "amara"), "config channel events #events"))
+    keep(
+        await rounds.command(
+            actor(HOME, "amara"),
+            'event create title="Secret workshop" when="2026-03-20 18:00" tz=UTC capacity=1',
+        )
+    )
+    keep(await rounds.command(actor(HOME, "ben"), "event 1"))
     for moment in (PAIRING, PAIRING + timedelta(days=1), PAIRING + timedelta(days=8)):
-        clock.set(moment)  # pairing, the introductions, then "Did you meet?"
+        clock.set(moment)  # pairing, the introductions, then "Did you meet?" and a check-in
+        await core.runtime.run_due()
+    for days in (11, 18):
+        clock.set(PAIRING + timedelta(days=days))  # a second nudge, then the managers' card
         await core.runtime.run_due()
     for sent in platform.sent:
         buttons.extend(sent.message.buttons)
@@ -88,6 +105,11 @@ async def busy_home(store: SqlStore) -> tuple[Core, RecordingPlatform, list[Butt
         "intros.hello",
         "network.met",
         "profile.form",
+        "mentorship.pick",
+        "mentorship.answer",
+        "mentorship.checkin",
+        "mentorship.manage",
+        "mentorship.hand",
         "qa.answer",
         "qa.follow",
         "qa.vote",
@@ -98,8 +120,28 @@ async def busy_home(store: SqlStore) -> tuple[Core, RecordingPlatform, list[Butt
         "guard.edit",
         "guard.post",
         "guard.cancel",
+        "event.rsvp",
     }
     return core, platform, buttons
+
+
+async def mentoring(
+    core: Core, platform: RecordingPlatform, keep: Callable[[Outcome], None]
+) -> None:
+    """Amara mentors Ben (picked, then accepted); Chioma's request finds no one with room and
+    goes to the managers with a Match by hand card."""
+    rounds = core.rounds
+    keep(await rounds.command(actor(HOME, "amara"), "mentor offer capacity=1 areas=simulation"))
+    asked = await rounds.command(actor(HOME, "ben"), 'mentor request goals="simulation"')
+    keep(asked)
+    [pick] = asked.replies[0].message.buttons
+    keep(await rounds.action(actor(HOME, "ben"), pick.action_id, pick.value))
+    await core.runtime.run_due()
+    [accept] = [b for s in platform.sent for b in s.message.buttons if b.label == "Accept"]
+    keep(await rounds.action(actor(HOME, "amara"), accept.action_id, accept.value))
+    await rounds.member_joined(actor(HOME, "chioma"))
+    keep(await rounds.command(actor(HOME, "chioma"), 'mentor request goals="Secret plans"'))
+    await core.runtime.run_due()
 
 
 async def test_buttons_from_one_space_do_nothing_in_another(store: SqlStore) -> None:
@@ -117,6 +159,22 @@ async def test_buttons_from_one_space_do_nothing_in_another(store: SqlStore) -> 
             shown = [r.message for r in outcome.replies] + [outcome.updated] * bool(outcome.updated)
             said = " ".join(m.text + str(m.fields) for m in shown if m is not None)
             assert "Secret" not in said and "LUTH" not in said and "Korle" not in said
+        # event numbers typed in the other community find nothing of the home one
+        for typed in ("event 1", "event ics 1", "event cancel 1", "event edit 1 capacity=9"):
+            outcome = await rounds.command(actor(OTHER, user), typed)
+            said = " ".join(r.message.text for r in outcome.replies)
+            assert "Secret" not in said and outcome.refused, said
+        # and every mentorship action and form, with the home space's ids in any shape
+        for action_id, value in await mentorship_values(store):
+            outcome = await rounds.action(actor(OTHER, user), action_id, value)
+            assert outcome.updated is None and outcome.form is None, (action_id, value)
+        for form_id, field in (
+            ("mentorship.reschedule", "when"),
+            ("mentorship.feedback", "feedback"),
+        ):
+            for pair_id in await home_pair_ids(store):
+                values = {field: "2026-03-20 10:00" if field == "when" else "Secret"}
+                await rounds.submit(actor(OTHER, user), form_id, values, str(pair_id))
     await core.runtime.run_due()
 
     assert await snapshot(store, HOME) == before
@@ -126,12 +184,46 @@ async def test_buttons_from_one_space_do_nothing_in_another(store: SqlStore) -> 
     assert leaked == []
 
 
+async def home_pair_ids(store: SqlStore) -> list[int]:
+    async with store.transaction() as tx:
+        space = await tx.spaces.get_or_create(HOME)
+        ben = await tx.members.get(space.id, "ben")
+        assert ben is not None
+        found = await tx.repo(MENTORSHIP).pairs_of(space.id, ben.id, tuple(PairStatus))
+    assert found
+    return [pair.id for pair in found]
+
+
+async def mentorship_values(store: SqlStore) -> list[tuple[str, str]]:
+    """Every mentorship button value the home space's ids could make."""
+    async with store.transaction() as tx:
+        space = await tx.spaces.get_or_create(HOME)
+        chioma = await tx.members.get(space.id, "chioma")
+        assert chioma is not None
+        request = await tx.repo(MENTORSHIP).waiting_request(space.id, chioma.id)
+    assert request is not None
+    values = []
+    for pair_id in await home_pair_ids(store):
+        values += [("mentorship.answer", f"{pair_id}:{verb}") for verb in ("accept", "decline")]
+        values += [
+            ("mentorship.checkin", f"{pair_id}:0:{verb}")
+            for verb in ("met", "reschedule", "help", "snooze")
+        ]
+        values += [("mentorship.manage", f"{pair_id}:{v}") for v in ("reach", "rematch", "pause")]
+        values.append(("mentorship.feedback", str(pair_id)))
+    for request_id in (request.id, request.id - 1):
+        values += [("mentorship.hand", str(request_id))]
+        values += [("mentorship.pick", f"{request_id}:{v}:1") for v in (1, 2)]
+    return values
+
+
 async def snapshot(store: SqlStore, key: SpaceKey) -> object:
     """Everything the home space's repositories say about its members."""
     async with store.transaction() as tx:
         space = await tx.spaces.get_or_create(key)
         members = {}
-        for user in ("amara", "ben"):
+        mentorship = tx.repo(MENTORSHIP)
+        for user in ("amara", "ben", "chioma"):
             member = await tx.members.get(space.id, user)
             assert member is not None
             members[user] = (
@@ -139,10 +231,17 @@ async def snapshot(store: SqlStore, key: SpaceKey) -> object:
                 await tx.repo(INTROS).card(space.id, member.id),
                 await tx.repo(NETWORK).participant(space.id, member.id),
                 await tx.repo(NETWORK).current_pair(space.id, member.id),
+                await mentorship.mentor(space.id, member.id),
+                await mentorship.waiting_request(space.id, member.id),
+                await mentorship.pairs_of(space.id, member.id, tuple(PairStatus)),
+                await mentorship.checkins(space.id, member.id),
             )
         qa = tx.repo(QA)
         question = await qa.question_by_number(space.id, 1)
         assert question is not None
+        events = tx.repo(EVENTS)
+        occurrence = await events.occurrence(space.id, 1)
+        assert occurrence is not None
         return (
             members,
             await tx.settings.all(space.id),
@@ -150,6 +249,8 @@ async def snapshot(store: SqlStore, key: SpaceKey) -> object:
             await qa.answers(space.id, question.id),
             await qa.followers(space.id, question.id),
             await qa.open_questions(space.id, 10),
+            occurrence,
+            await events.rsvps(space.id, occurrence.id, tuple(Answer)),
         )
 
 
@@ -172,7 +273,27 @@ async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlS
         assert await network.pair(other.id, pair.id) is None
         assert await network.current_pair(other.id, amara.id) is None
         assert await network.round_pairs(other.id, round_info.id) == []
+        mentorship = tx.repo(MENTORSHIP)
+        [mentored] = await mentorship.pairs_of(home.id, amara.id, CURRENT)
+        assert await mentorship.pair(other.id, mentored.id) is None
+        assert await mentorship.mentor(other.id, amara.id) is None
+        assert await mentorship.pairs_of(other.id, amara.id, tuple(PairStatus)) == []
+        assert await mentorship.checkins(other.id, amara.id) == []
+        assert await mentorship.request(other.id, mentored.request_id or 0) is None
+        assert await mentorship.suggestions(other.id, mentored.request_id or 0) == []
+        assert await mentorship.last_checkin(other.id, mentored.id) is None
         # writes by id change nothing there
+        ladder = Ladder(START, Step.WAITING, START)
+        assert not await mentorship.close(other.id, mentored.id, PairStatus.ENDED, START)
+        assert not await mentorship.schedule(other.id, mentored.id, ladder)
+        assert not await mentorship.activate(other.id, mentored.id, START, ladder)
+        assert await mentorship.add_checkin(other.id, mentored.id, amara.id, START, "x") is None
+        await mentorship.set_status(other.id, mentored.id, PairStatus.PAUSED)
+        await mentorship.set_every(other.id, mentored.id, timedelta(weeks=9))
+        await mentorship.feedback(other.id, mentored.id, amara.id, "changed")
+        await mentorship.pause_mentor(other.id, amara.id, START, None)
+        await mentorship.mentor_left(other.id, amara.id, START)
+        await mentorship.update_request(other.id, mentored.request_id or 0, goals="changed")
         await network.answer(other.id, pair.id, amara.id, "skip", START)
         await network.set_status(other.id, amara.id, NetworkStatus.LEFT, START)
         await network.set_statuses(other.id, [amara.id], NetworkStatus.PAUSED, START)
@@ -200,6 +321,21 @@ async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlS
         await qa.mark_done(other.id, [question.id], Stage.PEERS, START)
         assert not await qa.delete_draft(other.id, question.id)
         await qa.set_status(other.id, question.id, question.status)
+        events = tx.repo(EVENTS)
+        occurrence = await events.occurrence(home.id, 1)
+        assert occurrence is not None
+        assert await events.occurrence(other.id, 1) is None
+        assert await events.occurrence_by_id(other.id, occurrence.id) is None
+        assert await events.occurrences_of(other.id, occurrence.series_id) == []
+        assert await events.series(other.id, occurrence.series_id) is None
+        assert await events.rsvps(other.id, occurrence.id, tuple(Answer)) == []
+        assert await events.counts(other.id, [occurrence.id]) == {occurrence.id: {}}
+        assert await events.answers_of(other.id, amara.id, [occurrence.id]) == {}
+        assert await events.upcoming(other.id, START, 10) == []
+        assert await events.lock(other.id, occurrence.id) is None
+        await events.set_rsvp(other.id, occurrence.id, amara.id, Answer.GOING, 99, START)
+        await events.save_occurrences(other.id, [replace(occurrence, cancel_reason="x")])
+        assert await events.feed_token(other.id) is None
     assert await snapshot(store, HOME) == before
     async with store.transaction() as tx:  # nothing left behind that blocks a real vote
         home = await tx.spaces.get_or_create(HOME)

@@ -1,6 +1,6 @@
 """The console adapter: a platform that prints, and the transcript interpreter (ARCHITECTURE §7).
 
-Instructions: `clock`, `join`, `as`, `/rounds …`, `name: /rounds …`, `click "Label"`,
+Instructions: `clock`, `join`, `leave`, `as`, `/rounds …`, `name: /rounds …`, `click "Label"`,
 `submit key=value …`, `advance 3d`; `#` comments and blank lines are skipped. After every
 instruction the work due at the current virtual time runs, so output is the same on every run.
 """
@@ -45,8 +45,8 @@ CLOCK_SETTING = "console.clock"
 """Where the console keeps its community's virtual time between sessions."""
 
 INSTRUCTIONS = (
-    'Instructions: join NAME · as NAME · /rounds … · NAME: /rounds … · click "Label" · '
-    "submit field=value … · advance 3d · clock 2026-03-02 09:00 UTC"
+    "Instructions: join NAME · leave NAME · as NAME · /rounds … · NAME: /rounds … · "
+    'click "Label" · submit field=value … · advance 3d · clock 2026-03-02 09:00 UTC'
 )
 
 
@@ -188,6 +188,8 @@ class Console:
             self._set_clock(rest)
         elif word == "join":
             await self._join(rest)
+        elif word == "leave":
+            await self._leave(rest)
         elif word == "as":
             self.current = self._name(rest)
         elif word == "click":
@@ -226,6 +228,13 @@ class Console:
             self.note(f"@{user} has already joined. Type as them with `as {user}`.")
         if self.current is None:
             self.current = user
+
+    async def _leave(self, text: str) -> None:
+        user = self._name(text)
+        assert self.rounds is not None
+        await self.rounds.member_left(self._actor(user))
+        if self.current == user:
+            self.current = None
 
     def _find_button(self, user: str, label: str) -> tuple[Shown, Button]:
         wanted = label.strip().strip("\"“”'").casefold()

@@ -1,6 +1,7 @@
 """Interactions in, outcomes out: slash commands, autocomplete, button presses, modal submits,
-and member joins, each handed to the core and its outcome answered on Discord (privately,
-deferred when slow). Only servers the bot is in reach the core; every interaction is answered."""
+and members joining and leaving, each handed to the core and its outcome answered on Discord
+(privately, deferred when slow). Only servers the bot is in reach the core; every interaction
+is answered."""
 
 from __future__ import annotations
 
@@ -195,6 +196,14 @@ class Interactions:
         )
         with self.in_flight:  # a join is taken even while stopping: Discord won't resend it
             await self.rounds.member_joined(actor)
+
+    async def member_left(self, guild_id: int, user: discord.abc.User) -> None:
+        """A member left or was removed (only seen with the members intent)."""
+        if user.bot:
+            return
+        actor = Actor(SpaceKey(PLATFORM, str(guild_id)), str(user.id), user.display_name)
+        with self.in_flight:  # like a join: Discord won't resend a leave
+            await self.rounds.member_left(actor)
 
     # -- answering ---------------------------------------------------------------------------
     async def answer(

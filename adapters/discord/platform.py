@@ -1,4 +1,5 @@
-"""Proactive output on Discord (the core's `ChatPlatform`): DMs, channel posts, threads, edits.
+"""Proactive output on Discord (the core's `ChatPlatform`): DMs, channel posts, threads, edits,
+and community events listed as the server's Scheduled Events (the `NativeEvents` capability).
 
 A post's reference is `channel_id:message_id`. A thread under an earlier post has the post's
 id as its channel id, so a thread reply goes there, opening the thread on first use. Every
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Literal
+from typing import Any, Literal
 
 import aiohttp
 import discord
@@ -18,12 +19,16 @@ from adapters.discord.render import render
 from adapters.discord.schema import Schema
 from bot.domain import SpaceKey
 from bot.errors import DeliveryError, NotReady, RateLimited
-from bot.messages import ChannelPost, DirectMessage, Message, Target
+from bot.messages import ChannelPost, DirectMessage, Listing, Message, Target
 
 log = logging.getLogger(__name__)
 
 DMS_CLOSED = 50007
 UNKNOWN_CHANNEL = 10003
+GUILD_ONLY = 2  # a scheduled event's privacy level: visible to the server's members
+EXTERNAL = 3  # an event somewhere else (a web link), not in a voice or stage channel
+CANCELED = 4
+MAX_EVENT_NAME, MAX_EVENT_LOCATION, MAX_EVENT_DESCRIPTION = 100, 100, 1000
 THREAD_NAME = 100
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080
 
@@ -126,6 +131,28 @@ class DiscordPlatform:
         except Exception as error:
             raise delivery_error(error) from error
 
+    async def publish_event(self, space: SpaceKey, listing: Listing, ref: str | None) -> str:
+        """The listing as one of the server's Scheduled Events (needs Manage Events): created,
+        updated in place, or cancelled. Its reference is the scheduled event's id."""
+        guild = snowflake(space.external_id, "guild")
+        try:
+            http = self._client().http
+            if ref is None:
+                created = await http.create_guild_scheduled_event(guild, **scheduled(listing))
+                return str(created["id"])
+            event_id = snowflake(ref, "scheduled event")
+            change = {"status": CANCELED} if listing.cancelled else scheduled(listing)
+            await http.edit_scheduled_event(guild, event_id, **change)
+            return ref
+        except discord.NotFound as error:
+            raise DeliveryError(
+                f"discord 404 code {error.code}: no such scheduled event", permanent=True, gone=True
+            ) from error
+        except (DeliveryError, RateLimited):
+            raise
+        except Exception as error:
+            raise delivery_error(error) from error
+
     async def person(self, space: SpaceKey, user_id: str) -> str | None:
         """A member of the guild, asked of Discord (only for someone Rounds has not met)."""
         if not (user_id.isdigit() and space.external_id.isdigit()):
@@ -146,3 +173,16 @@ class DiscordPlatform:
         user = found.get("user") or {}
         name = found.get("nick") or user.get("global_name") or user.get("username")
         return str(name or user_id)
+
+
+def scheduled(listing: Listing) -> dict[str, Any]:
+    """A listing as Discord's scheduled-event fields (plain text, within its limits)."""
+    return {
+        "name": listing.name[:MAX_EVENT_NAME],
+        "privacy_level": GUILD_ONLY,
+        "entity_type": EXTERNAL,
+        "entity_metadata": {"location": listing.location[:MAX_EVENT_LOCATION]},
+        "scheduled_start_time": listing.starts_at.isoformat(),
+        "scheduled_end_time": listing.ends_at.isoformat(),
+        "description": listing.description[:MAX_EVENT_DESCRIPTION],
+    }

@@ -160,6 +160,15 @@ class RoundsClient(discord.AutoShardedClient):
         except Exception:
             log.exception("member join failed: guild=%s user=%s", member.guild.id, member.id)
 
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        # the raw event: with no member cache, discord.py sends `on_member_remove` for nobody
+        try:
+            await self.presses.member_left(payload.guild_id, payload.user)
+        except Exception:
+            log.exception(
+                "member leave failed: guild=%s user=%s", payload.guild_id, payload.user.id
+            )
+
 
 class DiscordService:
     """No privileged intent is required: the members intent is asked for, and when Discord

@@ -1,6 +1,7 @@
-"""The Bolt wiring: `/rounds`, button presses, modal submissions, `team_join` and App Home, each
-translated (`payloads.py`), handed to the core and rendered (`render.py`); only members of the
-installed workspace reach the core (`SlackBridge.gate`, `SlackBridge.actor`)."""
+"""The Bolt wiring: `/rounds`, button presses, modal submissions, `team_join`, a deactivated
+member's `user_change` and App Home, each translated (`payloads.py`), handed to the core and
+rendered (`render.py`); only members of the installed workspace reach the core
+(`SlackBridge.gate`, `SlackBridge.actor`)."""
 
 from __future__ import annotations
 
@@ -90,7 +91,11 @@ def json_response(payload: dict[str, Any]) -> BoltResponse:
 class SlackBridge:
     """What the listeners share: the core, the Web API client, the member directory."""
 
-    EVENTS = {"team_join": "on_team_join", "app_home_opened": "on_home_opened"}
+    EVENTS = {
+        "team_join": "on_team_join",
+        "user_change": "on_user_change",
+        "app_home_opened": "on_home_opened",
+    }
     """Events API subscriptions and their listeners (the app manifest lists the same)."""
 
     def __init__(
@@ -289,6 +294,22 @@ class SlackBridge:
                 await self.rounds.member_joined(await self.actor(who))
             except Outsider:
                 log.info("ignored team_join of user %s of another team", who.user_id)
+            except Exception:  # the core logged it with ids; Slack needs nothing back
+                return
+
+    async def on_user_change(self, body: dict[str, Any]) -> None:
+        with self.in_flight:
+            who = payloads.left(body)
+            workspace = self.workspace
+            if who is None or workspace is None:
+                return
+            if {who.team_id, who.user_team} - {"", workspace.team_id}:
+                log.info("ignored user_change of user %s of another team", who.user_id)
+                return
+            # no users.info: the event says who left, and an admin flag no longer matters
+            actor = Actor(space_of(workspace.team_id), who.user_id, who.name)
+            try:
+                await self.rounds.member_left(actor)
             except Exception:  # the core logged it with ids; Slack needs nothing back
                 return
 

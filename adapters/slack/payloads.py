@@ -189,6 +189,22 @@ def joined(body: Mapping[str, Any]) -> Joined | None:
     return Joined(who, admin)
 
 
+def left(body: Mapping[str, Any]) -> Who | None:
+    """`user_change` for a deactivated member (`deleted`): they left the workspace.
+
+    Every other `user_change` (a new status, a renamed profile) is not a leave.
+    """
+    event = body.get("event") or {}
+    user = event.get("user") or {}
+    if not isinstance(user, dict) or not user.get("id") or not user.get("deleted"):
+        return None
+    if user.get("is_bot"):
+        return None
+    team = str(body.get("team_id") or "")
+    user_team = str(user.get("team_id") or "")
+    return Who(team, str(user["id"]), str(user.get("name") or ""), user_team=user_team)
+
+
 def home_opened(body: Mapping[str, Any]) -> Who | None:
     event = _object(body.get("event"))
     if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str):

@@ -21,13 +21,21 @@ from bot.context import channel_key
 from bot.delivery.budget import PLATFORM, RateBudget
 from bot.delivery.quiet import Audience, load_audience, quiet_until
 from bot.errors import DeliveryError, NotReady, RateLimited, StoreBusy
-from bot.messages import ChannelPost, DirectMessage, GroupMessage, Message, mention
+from bot.messages import (
+    ChannelPost,
+    DirectMessage,
+    EventListing,
+    GroupMessage,
+    Message,
+    mention,
+)
 from bot.ports import (
     ChatPlatform,
     Delivery,
     DeliveryResult,
     Expired,
     Failed,
+    NativeEvents,
     Retry,
     Sent,
     Store,
@@ -265,6 +273,8 @@ class Dispatcher:
             elif waiting and delivery.attempts < MAX_ATTEMPTS:
                 return self._retry(delivery, now, "waiting for the post it replies under")
             # else the post it replies under never went out: this one goes to the top level
+        if isinstance(target, EventListing):
+            return await self._list(platform, delivery)
         if delivery.replaces:
             ref = await self.store.deliveries.sent_ref(delivery.space.id, delivery.replaces)
             if ref:
@@ -295,6 +305,31 @@ class Dispatcher:
                 return await self._each(platform, delivery, target)
         await budget.acquire()
         return Sent(delivery.id, await platform.send(space, target, message))
+
+    async def _list(self, platform: ChatPlatform, delivery: Delivery) -> DeliveryResult:
+        """A community event in the platform's own event list: created, or updated where an
+        earlier version was listed (listed anew when a moderator deleted that one)."""
+        listing = delivery.message.listing
+        if not isinstance(platform, NativeEvents) or listing is None:
+            return Failed(delivery.id, f"{platform.name} has no native event listings")
+        ref = None
+        if delivery.replaces:
+            ref = await self.store.deliveries.sent_ref(delivery.space.id, delivery.replaces)
+        if ref is None and listing.cancelled:
+            return Sent(delivery.id, "", note="never listed: nothing to cancel")
+        await self.budget(platform.name).acquire()
+        try:
+            return Sent(delivery.id, await platform.publish_event(delivery.space.key, listing, ref))
+        except DeliveryError as error:
+            if not (error.gone and ref):
+                raise
+            if listing.cancelled:
+                return Sent(delivery.id, ref, note=f"already gone: {error.reason}")
+            log.info("listing %s was deleted on the platform; listing it anew", ref)
+            await self.budget(platform.name).acquire()
+            return Sent(
+                delivery.id, await platform.publish_event(delivery.space.key, listing, None)
+            )
 
     async def _each(
         self, platform: ChatPlatform, delivery: Delivery, group: GroupMessage

@@ -6,7 +6,18 @@ root hands in (its in-memory hold on flagged text), and given to the features th
 
 from __future__ import annotations
 
-from bot.features import config, help, housekeeping, intros, network, profile, qa, welcome
+from bot.features import (
+    config,
+    events,
+    help,
+    housekeeping,
+    intros,
+    mentorship,
+    network,
+    profile,
+    qa,
+    welcome,
+)
 from bot.guard import Guard, HeldTexts
 from bot.router import Router
 
@@ -18,7 +29,9 @@ def build_router(held: HeldTexts | None = None) -> Router:
     profile.register(router, guard)
     intros.register(router)
     network.register(router)
+    mentorship.register(router, guard)
     qa.register(router, guard)
+    events.register(router, guard)
     guard.register(router)
     help.register(router)
     housekeeping.register(router)

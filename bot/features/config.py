@@ -17,7 +17,7 @@ from bot.router import Channel, Command, Router
 from bot.text import shown
 
 MANAGERS = Channel("managers", "alerts for community managers")
-UPCOMING = (Channel("events", "workshop and forum announcements"),)
+UPCOMING: tuple[Channel, ...] = ()
 """Channels of programmes still to come. Managers may already have set them; they stay
 configurable until their programme lands and declares its own (then it leaves this list)."""
 

@@ -23,7 +23,7 @@ from bot.messages import (
     Message,
     literal,
 )
-from bot.options import Option, OptionKind, ParseContext
+from bot.options import Option, OptionKind, ParseContext, parse_all
 from bot.router import Command, Router
 from bot.text import PROFILE_EXAMPLE, PROFILE_FORM_ACTION, profile_fields, shown
 
@@ -200,21 +200,7 @@ own name is not checked: it sits next to their specialty, which is not a patient
 
 def parse_fields(values: Mapping[str, str], parse: ParseContext) -> dict[str, Any]:
     """Validate every field first: all errors at once, and nothing saved unless all are good."""
-    options = {option.name: option for option in FIELDS}
-    parsed: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name, raw in values.items():
-        option = options.get(name)
-        if option is None or not raw.strip():
-            continue
-        try:
-            parsed[name] = option.parse(raw, parse)
-        except UserError as error:
-            errors[name] = error.message
-    if errors:
-        summary = " ".join(errors.values())
-        raise UserError(f"Nothing was saved. {summary}", fields=errors)
-    return parsed
+    return parse_all(FIELDS, values, parse, refused="Nothing was saved.")
 
 
 class Profiles:

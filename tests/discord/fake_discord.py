@@ -33,6 +33,7 @@ APP_ID = "1000000000000000001"
 GUILD = "3000000000000000001"
 GENERAL = "5000000000000000001"
 INTRODUCTIONS = "5000000000000000002"
+EVENTS = "5000000000000000003"
 ALICE = "4000000000000000001"
 BOB = "4000000000000000002"
 BOT = {
@@ -123,6 +124,7 @@ def guild_payload(guild_id: str = GUILD) -> dict[str, Any]:
         "channels": [
             text_channel(GENERAL, "general", guild_id),
             text_channel(INTRODUCTIONS, "introductions", guild_id),
+            text_channel(EVENTS, "events", guild_id),
         ],
         "roles": [
             {
@@ -242,6 +244,8 @@ class FakeDiscord:
         self.strangers: set[str] = set()
         """User ids that are in no guild (a member look-up answers 404 Unknown Member)."""
         self.interactions: dict[str, dict[str, Any]] = {}
+        self.scheduled_events: dict[str, dict[str, Any]] = {}
+        """The guild's Scheduled Events by id, as they stand now (edits applied)."""
         self._cond = asyncio.Condition()
         self._seq = count(1)
         self.app = web.Application()
@@ -412,6 +416,8 @@ class FakeDiscord:
             if parts[1] not in self.guilds or parts[3] in self.strangers:
                 return jresp({"message": "Unknown Member", "code": 10007}, status=404)
             return jresp({"user": user(parts[3], f"user{parts[3]}"), "nick": None, "roles": []})
+        if parts[0] == "guilds" and len(parts) >= 3 and parts[2] == "scheduled-events":
+            return self._scheduled_event(method, parts, body)
         if parts[0] == "channels" and len(parts) == 5 and parts[4] == "threads":
             self.threads.add(parts[3])
             return jresp(
@@ -446,6 +452,35 @@ class FakeDiscord:
             return jresp(self._remember(message_payload(channel, body, webhook_id=APP_ID)))
         return jresp({"message": "404: Not Found (fake)", "code": 0}, status=404)
 
+    def _scheduled_event(self, method: str, parts: list[str], body: dict[str, Any]) -> web.Response:
+        """Create (POST) and edit (PATCH) a guild's Scheduled Events as Discord does: an edit
+        changes the fields it sends; status 4 cancels one that is still scheduled."""
+        if parts[1] not in self.guilds:
+            return jresp({"message": "Unknown Guild", "code": 10004}, status=404)
+        if method == "POST" and len(parts) == 3:
+            event = {
+                "id": snowflake(),
+                "guild_id": parts[1],
+                "creator_id": APP_ID,
+                "status": 1,
+                "entity_id": None,
+                "channel_id": None,
+                "user_count": 0,
+                **body,
+            }
+            self.scheduled_events[event["id"]] = event
+            return jresp(event)
+        event = self.scheduled_events.get(parts[3]) if len(parts) == 4 else None
+        if event is None:
+            return jresp({"message": "Unknown Guild Scheduled Event", "code": 10070}, status=404)
+        if method == "PATCH":
+            if event["status"] != 1:
+                return jresp(
+                    {"message": "Cannot update an event that has ended", "code": 180000}, status=400
+                )
+            event.update(body)
+        return jresp(event)
+
     def fail(self, channel_id: str, status: int, code: int = 0, retry_after: float = 0) -> None:
         """Make posts to a channel fail the way Discord fails them (429s carry `retry_after`)."""
         body: dict[str, Any] = {"message": "fake failure", "code": code}
@@ -461,7 +496,7 @@ class FakeDiscord:
         if channel_id in self.failures:
             failure = self.failures[channel_id]
             return web.Response(body=failure.body, status=failure.status, headers=failure.headers)
-        known = channel_id in (GENERAL, INTRODUCTIONS) or channel_id in self.threads
+        known = channel_id in (GENERAL, INTRODUCTIONS, EVENTS) or channel_id in self.threads
         if channel_id in self.dm_channels:
             member = self.dm_channels[channel_id]
             if member in self.closed_dms:

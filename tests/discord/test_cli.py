@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -70,7 +71,9 @@ async def test_rounds_with_a_discord_token_serves_discord(
         await fake.dispatch("INTERACTION_CREATE", interaction)
         # a separate process on a busy 2-core machine: give its first answer time
         call = await fake.callback_for(interaction, wait=30)
-        assert call.body["data"]["content"].startswith("**Rounds: what you can do**")
+        data = call.body["data"]  # a help longer than a message's 2000 characters is an embed
+        shown = data["content"] or data["embeds"][0]["description"]
+        assert shown.startswith("**Rounds: what you can do**")
     finally:
         process.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(process.communicate(), 30)
@@ -100,6 +103,34 @@ async def health(url: str) -> tuple[int, object]:
         return response.status, await response.json()
 
 
+async def test_rounds_on_discord_serves_the_calendar_feed_at_public_url(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    public = "https://rounds.example.org"
+    rounds = await Rounds.start(served(fake, tmp_path, PUBLIC_URL=public), tmp_path)
+    try:
+        url = await rounds.url()
+        await rounds.wait_for("Discord connected")
+        interaction = slash("rounds-manage", "event", "feed", admin=True)
+        await fake.dispatch("INTERACTION_CREATE", interaction)
+        call = await fake.callback_for(interaction, wait=30)
+        said = call.body["data"]["content"]
+        link = re.search(r"https://rounds\.example\.org(/calendar/[0-9a-f]{32}\.ics)", said)
+        assert link is not None, said
+        assert "PUBLIC_URL" not in said  # it is set: no warning
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url + link.group(1)) as feed:
+                assert feed.status == 200
+                assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+                assert (await feed.read()).startswith(b"BEGIN:VCALENDAR")
+            async with http.get(f"{url}/calendar/{'0' * 32}.ics") as unknown:
+                assert unknown.status == 404
+        rounds.signal(signal.SIGTERM)
+        assert await rounds.exited() == 0
+    finally:
+        await rounds.kill()
+
+
 async def test_rounds_on_discord_survives_an_unreadable_event_and_reports_its_health(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
@@ -114,7 +145,9 @@ async def test_rounds_on_discord_survives_an_unreadable_event_and_reports_its_he
         interaction = slash("rounds", "help")
         await fake.dispatch("INTERACTION_CREATE", interaction)
         call = await fake.callback_for(interaction, wait=30)
-        assert call.body["data"]["content"].startswith("**Rounds: what you can do**")
+        data = call.body["data"]  # a help longer than a message's 2000 characters is an embed
+        shown = data["content"] or data["embeds"][0]["description"]
+        assert shown.startswith("**Rounds: what you can do**")
 
         fake.gateway_open = False  # an outage: discord.py keeps trying to reconnect
         await fake.close_all()

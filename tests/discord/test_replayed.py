@@ -58,7 +58,8 @@ async def known_spaces(store: SqlStore) -> set[tuple[str, str]]:
 async def answered_privately(fake: FakeDiscord, interaction: dict[str, Any]) -> str:
     body = await fake.answer(interaction)
     assert body["type"] == 4 and body["data"]["flags"] == EPHEMERAL
-    content: str = body["data"]["content"]
+    data = body["data"]  # a help longer than a message's 2000 characters is an embed
+    content: str = data["content"] or data["embeds"][0]["description"]
     return content
 
 

@@ -19,7 +19,13 @@ def items_under(key: str) -> list[str]:
 
 
 def test_the_least_scopes_that_work() -> None:
-    assert items_under("bot") == ["commands", "chat:write", "users:read", "mpim:write"]
+    assert items_under("bot") == [
+        "commands",
+        "chat:write",
+        "users:read",
+        "mpim:write",
+        "files:write",
+    ]
 
 
 def test_subscribes_to_exactly_the_events_the_app_listens_to() -> None:

@@ -81,6 +81,24 @@ def test_bots_joining_are_not_members() -> None:
     assert payloads.joined(body) is None
 
 
+def test_a_deactivated_member_in_user_change_is_a_member_leaving() -> None:
+    # shaped as Slack's documented user_change example (docs.slack.dev/reference/events/
+    # user_change), with `deleted` set as Slack sends it when an admin deactivates someone
+    body = recorded("user_change_deleted")
+    assert payloads.left(body) == payloads.Who(
+        "T0ROUNDS", "U0CHIOMA", "chioma.eze", user_team="T0ROUNDS"
+    )
+
+
+def test_other_user_changes_are_not_leaves() -> None:
+    body = recorded("user_change_deleted")
+    body["event"]["user"]["deleted"] = False  # a new status or name
+    assert payloads.left(body) is None
+    body["event"]["user"].update(deleted=True, is_bot=True)
+    assert payloads.left(body) is None
+    assert payloads.left({"event": {"type": "user_change"}}) is None
+
+
 def test_home_opened_and_event_keys() -> None:
     body = recorded("app_home_opened")
     assert payloads.home_opened(body) == payloads.Who("T0ROUNDS", "U0BEN")

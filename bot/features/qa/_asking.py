@@ -23,7 +23,7 @@ from bot.features.qa.model import QA, Question, QuestionStatus, SearchHit, Searc
 from bot.guard import Guard, Guarded, TextField
 from bot.managers import manager_alerts
 from bot.messages import FieldKind, Form, FormField, Message, channel, literal, mention
-from bot.options import Option, OptionKind, ParseContext
+from bot.options import Option, OptionKind, ParseContext, parse_all
 from bot.text import shown
 
 ASK_PURPOSE = "qa.ask"
@@ -50,19 +50,7 @@ class Ask:
 
 def read_ask(values: Mapping[str, str], parse: ParseContext) -> Ask:
     """Every field checked at once; an error names each field that needs fixing."""
-    options = {o.name: o for o in ASK_OPTIONS}
-    parsed: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name, raw in values.items():
-        option = options.get(name)
-        if option is None or not raw.strip():
-            continue
-        try:
-            parsed[name] = option.parse(raw, parse)
-        except UserError as error:
-            errors[name] = error.message
-    if errors:
-        raise UserError("Nothing was posted. " + " ".join(errors.values()), fields=errors)
+    parsed = parse_all(ASK_OPTIONS, values, parse, refused="Nothing was posted.")
     if "title" not in parsed:
         raise UserError(
             'Give your question a title, e.g. `title="How do I negotiate protected time?"`.',

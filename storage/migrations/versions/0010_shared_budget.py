@@ -1,7 +1,7 @@
 """shared rate budget: pacing and pauses per platform and scope, for every process
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-29 05:00:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0010'
-down_revision: str | None = '0006'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

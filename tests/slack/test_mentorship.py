@@ -1,0 +1,139 @@
+"""Mentorship on Slack, end to end: signed `/rounds mentor …` requests through Bolt, buttons
+pressed on the messages the fake holds, the outbox sending DMs through `SlackPlatform`, the
+CSV log uploaded as a file, and a deactivated member's `user_change`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.domain import SpaceKey
+from bot.features.mentorship.model import MENTORSHIP, PairStatus
+from storage.store import SqlStore
+from tests.helpers import stored_member
+from tests.slack.conftest import CHANNEL, MEMBER, SlackHarness, buttons, section_text
+from tests.slack.fake_slack import TEAM, Posted
+
+SPACE = SpaceKey("slack", TEAM)
+MENTOR = "U0OKAFOR"
+DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # two weeks after the pair started
+
+
+def labels(payload: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in buttons(payload)]
+
+
+async def dms(slack: SlackHarness, user_id: str, count: int) -> list[Posted]:
+    """The DMs to a member once `count` of them arrived (a post to `U…` lands in `D…`)."""
+    await slack.fake.wait_for("chat.postMessage", count, lambda p: p["channel"] == user_id)
+    return slack.fake.history("D" + user_id[1:])
+
+
+async def paired(slack: SlackHarness) -> None:
+    """Dr Okafor offers; Ben asks, picks him with the button; he accepts from his DM."""
+    slack.fake.add_user(MENTOR, "okafor")
+    await slack.command(
+        'profile set name="Dr Okafor" stage=senior specialty="emergency medicine" '
+        "timezone=Africa/Accra",
+        user=MENTOR,
+    )
+    await slack.command('mentor offer capacity=2 areas="operations"', user=MENTOR)
+    await slack.command('profile set stage=trainee specialty="emergency medicine"')
+    answer = await slack.command('mentor request goals="operations"')
+    body = answer.json()
+    assert body["response_type"] == "ephemeral"
+    assert body["text"].startswith("*Mentors for you* (goals: operations)\n1. *Dr Okafor*")
+    assert (
+        "specialty match: emergency medicine; 3 career stages ahead; shares 'operations'"
+        in (body["text"])
+    )
+    said = await slack.press_on(Posted(CHANNEL, "1772442000.000300", body), "Ask Dr Okafor")
+    replaced, asked = await slack.fake.wait_for(said, 2)
+    assert replaced["replace_original"] is True and buttons(replaced) == []
+    assert asked["text"].startswith("✓ I've asked <@U0OKAFOR>.")
+    proposal = [m for m in await dms(slack, MENTOR, 2) if "Mentorship request" in m.params["text"]]
+    assert labels(proposal[0].params) == ["Accept", "Decline"]
+    said = await slack.press_on(proposal[0], "Accept", user=MENTOR)
+    replaced, thanks = await slack.fake.wait_for(said, 2)
+    assert replaced["text"] == f"🌱 Mentorship request from <@{MEMBER}>: ✓ Accepted"
+    assert thanks["text"].startswith(f"✓ You're now mentoring <@{MEMBER}>.")
+    welcome = (await dms(slack, MEMBER, 2))[-1]
+    assert section_text(welcome.params).startswith("🎉 <@U0OKAFOR> accepted")
+    await slack.core.runtime.kicked()
+
+
+async def test_request_pick_accept_nudge_and_met_this_week(
+    slack: SlackHarness, store: SqlStore
+) -> None:
+    await paired(slack)
+    slack.clock.set(DUE)
+    await slack.core.runtime.run_due()
+    nudge = (await dms(slack, MENTOR, 3))[-1]
+    assert section_text(nudge.params) == (
+        f"⏰ Time to check in with <@{MEMBER}>. A short call or a message counts."
+    )
+    assert labels(nudge.params) == ["Met this week", "Reschedule", "Need help", "Snooze"]
+    lighter = (await dms(slack, MEMBER, 3))[-1]
+    assert labels(lighter.params) == ["Met this week"]
+
+    said = await slack.press_on(nudge, "Met this week", user=MENTOR)
+    replaced, logged = await slack.fake.wait_for(said, 2)
+    assert replaced["replace_original"] is True
+    assert logged["text"].startswith("✓ Logged. Next check-in due <!date^")
+    [shown] = [m for m in slack.fake.history("D0OKAFOR") if m.ts == nudge.ts]
+    assert shown.edits == 1 and buttons(shown.params) == []
+    ben = await stored_member(store, MEMBER, SPACE)
+    assert ben is not None
+    async with store.transaction() as tx:
+        [entry] = await tx.repo(MENTORSHIP).checkins(ben.space_id, ben.id)
+    assert entry[1].status is PairStatus.ACTIVE and entry[0].met_at == DUE
+
+
+async def test_the_log_export_is_uploaded_as_a_csv_file(slack: SlackHarness) -> None:
+    await paired(slack)
+    await slack.command("checkin <@U0OKAFOR|okafor> rota, ideas")
+    answer = await slack.command("mentor log export")
+    assert answer.json()["text"].startswith("Your mentorship log: 1 check-in, as a CSV file")
+    [upload] = await slack.fake.wait_for("upload")
+    rows = list(csv.reader(io.StringIO(upload["bytes"].decode("utf-8"))))
+    assert rows[0] == ["date", "time", "with", "your role", "logged by", "your note"]
+    assert rows[1][2:] == ["Dr Okafor", "mentee", "you", "rota, ideas"]
+    [completed] = await slack.fake.wait_for("files.completeUploadExternal")
+    assert "mentorship-log.csv" in str(completed["files"])
+
+
+async def test_a_deactivated_mentor_ends_the_pair_and_the_mentee_is_told(
+    slack: SlackHarness, store: SqlStore
+) -> None:
+    await paired(slack)
+    user = {"id": MENTOR, "team_id": TEAM, "name": "okafor", "deleted": True, "profile": {}}
+    answer = await slack.event({"type": "user_change", "user": user}, "EvLeft")
+    assert answer.status == 200
+    told = await slack.fake.wait_for(
+        "chat.postMessage", 1, lambda p: p["channel"] == MEMBER and "has left" in p["text"]
+    )
+    assert told[0]["text"].startswith(
+        "<@U0OKAFOR> has left the community, so your mentorship has ended."
+    )
+    ben = await stored_member(store, MEMBER, SPACE)
+    assert ben is not None
+    async with store.transaction() as tx:
+        found = await tx.repo(MENTORSHIP).pairs_of(ben.space_id, ben.id, tuple(PairStatus))
+    assert [p.status for p in found] == [PairStatus.ENDED]
+
+
+async def test_a_user_change_from_another_organisation_ends_nothing(
+    slack: SlackHarness, store: SqlStore
+) -> None:
+    await paired(slack)
+    user = {"id": MENTOR, "team_id": "T0ELSEWHERE", "name": "okafor", "deleted": True}
+    answer = await slack.event({"type": "user_change", "user": user}, "EvOther")
+    assert answer.status == 200
+    await slack.core.runtime.kicked()
+    ben = await stored_member(store, MEMBER, SPACE)
+    assert ben is not None
+    async with store.transaction() as tx:
+        found = await tx.repo(MENTORSHIP).pairs_of(ben.space_id, ben.id, tuple(PairStatus))
+    assert [p.status for p in found] == [PairStatus.ACTIVE]
