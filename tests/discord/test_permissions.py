@@ -29,4 +29,5 @@ async def test_a_member_is_refused_every_manager_command_and_nothing_changes(
     await core.runtime.kicked()
     assert answer["flags"] == EPHEMERAL
     assert REFUSAL in answer["content"]
-    assert changed(before, await snapshot(core.store)) == {}
+    # only the record that this interaction id was seen (so a replay does nothing)
+    assert set(changed(before, await snapshot(core.store))) <= {"inbound_events"}
