@@ -34,6 +34,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.directory
 	$(BIN)/python -m benchmarks.discord
 	$(BIN)/python -m benchmarks.slack
+	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.footprint
 	$(BIN)/python -m benchmarks.mentor
 	$(BIN)/python -m benchmarks.guard
 	$(BIN)/python -m benchmarks.qa
