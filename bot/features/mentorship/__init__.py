@@ -27,7 +27,7 @@ from bot.features.mentorship._guarded import (
 )
 from bot.features.mentorship._jobs import next_checkin_at, run_checkins
 from bot.features.mentorship._manage import by_hand, manage, match
-from bot.features.mentorship._mentors import capacity, member_left, pause, resume
+from bot.features.mentorship._mentors import capacity, member_left, pause, resume, withdraw
 from bot.features.mentorship._records import log, report
 from bot.features.mentorship._render import (
     ANSWER_ACTION,
@@ -81,6 +81,11 @@ def commands(screened: Screened) -> tuple[Command, ...]:
             "Your mentorships",
             show,
             options=(who("member", "whose (managers only)", required=False),),
+        ),
+        Command(
+            ("mentor", "withdraw"),
+            "Take back your mentor request (a mentor you asked is told)",
+            withdraw,
         ),
         Command(
             ("mentor", "end"),

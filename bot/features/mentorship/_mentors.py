@@ -65,6 +65,20 @@ async def tell_mentees(ctx: Context, scope: Scope, what: str, text: str) -> int:
     return len(mentees)
 
 
+async def pass_on_proposals(scope: Scope, mentor_id: int, now: datetime) -> int:
+    """Requests waiting on a mentor who is taking a break go to each mentee's next choice at
+    once (the mentee is told), rather than waiting out the three days. Returns how many."""
+    passed = 0
+    for pair in await scope.repo.pairs_of(scope.space_id, mentor_id, (PairStatus.PROPOSED,)):
+        if pair.mentor_id != mentor_id:
+            continue
+        await scope.tx.outbox.cancel(scope.space_id, proposal_key(pair.id))
+        await scope.repo.close(scope.space_id, pair.id, PairStatus.DECLINED, now)
+        await next_choice(scope, pair, lapsed=False)
+        passed += 1
+    return passed
+
+
 async def pause(ctx: Context, args: Mapping[str, Any]) -> None:
     scope = await scope_of(ctx)
     await as_mentor(ctx, scope)
@@ -72,6 +86,7 @@ async def pause(ctx: Context, args: Mapping[str, Any]) -> None:
     if until is not None:
         until = pause_until_check(until, ctx.now)
     await scope.repo.pause_mentor(ctx.space.id, ctx.member.id, ctx.now, until)
+    asked = await pass_on_proposals(scope, ctx.member.id, ctx.now)
     for pair in await scope.repo.pairs_of(ctx.space.id, ctx.member.id, CURRENT):
         if pair.mentor_id == ctx.member.id and pair.due_at is not None:
             # back to the foot of the ladder (due dates stay): after the break, a first nudge
@@ -88,7 +103,11 @@ async def pause(ctx: Context, args: Mapping[str, Any]) -> None:
     again = "`/rounds mentor resume`"
     knows = {0: ".", 1: "; your mentee knows."}.get(told, f"; your {told} mentees know.")
     when_back = f" Back sooner? {again}." if until else f" When you're back: {again}."
-    ctx.reply(f"✓ Paused{back}: no new mentees and no check-in nudges{knows}{when_back}")
+    passed = {0: "", 1: " The request waiting for your answer went to that mentee's next choice."}
+    handed = passed.get(
+        asked, f" The {asked} requests waiting for your answer went to each mentee's next choice."
+    )
+    ctx.reply(f"✓ Paused{back}: no new mentees and no check-in nudges{knows}{when_back}{handed}")
 
 
 async def resume(ctx: Context, args: Mapping[str, Any]) -> None:
@@ -134,10 +153,20 @@ async def member_left(ctx: Context) -> None:
     gone = f"{mention(leaver.user_id)} has left the community, so your mentorship has ended."
     for pair in await scope.repo.pairs_of(ctx.space.id, leaver.id, COMMITTED):
         if pair.status is PairStatus.PROPOSED:
-            await scope.tx.outbox.cancel(ctx.space.id, proposal_key(pair.id))
+            asked = not await scope.tx.outbox.cancel(ctx.space.id, proposal_key(pair.id))
             await scope.repo.close(ctx.space.id, pair.id, PairStatus.DECLINED, ctx.now)
             if pair.mentor_id == leaver.id:  # the mentee's next choice is asked
                 await next_choice(scope, pair, lapsed=False)
+            elif asked:  # the mentor has the request: it needs no answer now
+                mentor = (await scope.members(pair.mentor_id)).get(pair.mentor_id)
+                if mentor is not None:
+                    await scope.dm(
+                        pair_note_key(pair.id, "left", mentor.id),
+                        "mentorship-withdrawn",
+                        mentor,
+                        f"{mention(leaver.user_id)} has left the community, so their request "
+                        "for you to mentor them is withdrawn. Nothing for you to do.",
+                    )
             continue
         await end(scope, pair)
         other = (await scope.members(pair.other(leaver.id))).get(pair.other(leaver.id))
@@ -151,3 +180,34 @@ async def member_left(ctx: Context) -> None:
     mine = await scope.repo.waiting_request(ctx.space.id, leaver.id)
     if mine is not None:
         await scope.repo.update_request(ctx.space.id, mine.id, status=RequestStatus.CLOSED)
+
+
+async def withdraw(ctx: Context, args: Mapping[str, Any]) -> None:
+    """A mentee takes back their waiting request: a mentor who was asked is told it needs no
+    answer, and nothing more is sent about it."""
+    scope = await scope_of(ctx)
+    waiting = await scope.repo.waiting_request(ctx.space.id, ctx.member.id)
+    if waiting is None:
+        ctx.reply(
+            "You have no mentor request waiting, so there's nothing to withdraw. "
+            'Ask for a mentor with `/rounds mentor request goals="…"`.'
+        )
+        return
+    for pair in await scope.repo.pairs_of(ctx.space.id, ctx.member.id, (PairStatus.PROPOSED,)):
+        if pair.mentee_id != ctx.member.id or pair.request_id != waiting.id:
+            continue
+        asked = not await scope.tx.outbox.cancel(ctx.space.id, proposal_key(pair.id))
+        await scope.repo.close(ctx.space.id, pair.id, PairStatus.DECLINED, ctx.now)
+        mentor = (await scope.members(pair.mentor_id)).get(pair.mentor_id)
+        if asked and mentor is not None:
+            await scope.dm(
+                pair_note_key(pair.id, "withdrawn", mentor.id),
+                "mentorship-withdrawn",
+                mentor,
+                f"{mention(ctx.member.user_id)} withdrew their request for you to mentor them. "
+                "Nothing for you to do.",
+            )
+    await scope.repo.update_request(ctx.space.id, waiting.id, status=RequestStatus.CLOSED)
+    ctx.reply(
+        "✓ Your mentor request is withdrawn. Ask again any time with `/rounds mentor request`."
+    )
