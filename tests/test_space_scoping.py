@@ -38,7 +38,10 @@ from tests.fakes import RecordingPlatform
 
 HOME = SpaceKey("console", "home")
 OTHER = SpaceKey("console", "other")
-UNSCOPED = {"spaces"}  # the spaces themselves
+UNSCOPED = {
+    "spaces",  # the spaces themselves
+    "rate_limits",  # a platform's rate budget: one per bot token, across its spaces; no member data
+}
 PAIRING = datetime(2026, 3, 8, 10, 0, tzinfo=UTC)  # the first round (9 March) is paired
 
 
