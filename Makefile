@@ -28,11 +28,14 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.core
 	$(BIN)/python -m benchmarks.outbox
+	$(BIN)/python -m benchmarks.fanout
 	$(BIN)/python -m benchmarks.pairing
 	$(BIN)/python -m benchmarks.round
 	$(BIN)/python -m benchmarks.directory
 	$(BIN)/python -m benchmarks.discord
 	$(BIN)/python -m benchmarks.slack
+	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.footprint
 	$(BIN)/python -m benchmarks.mentor
 	$(BIN)/python -m benchmarks.guard
 	$(BIN)/python -m benchmarks.qa

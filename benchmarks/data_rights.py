@@ -1,6 +1,7 @@
 """`/rounds my-data` and `/rounds forget-me` in a community of 10,000 members with history:
 four networking rounds (and their outbox rows, 10,000 checks still waiting), intro cards,
-20,000 questions, 60,000 answers, 40,000 votes, follows and an audit log. Times the whole path
+20,000 questions, 60,000 answers, 40,000 votes, follows, an audit log, 2,000 mentorship pairs
+with 20,000 check-ins, and 200 upcoming events with 30,000 RSVPs. Times the whole path
 through the core: the export command (every programme's hook, the JSON file), and the erasure
 (the button press: every hook, the outbox scan, the member row and its hash), for 20 members
 each (alternately keeping and removing their posts). Target: each under 1 s. Then
@@ -28,10 +29,14 @@ from benchmarks.common import NOW, SPACE, bench_user_id, seed_members
 from bot.bootstrap import build_core
 from bot.clock import ManualClock
 from bot.context import Actor, JobContext
+from bot.features.events.model import Answer
 from bot.features.insight._digest import digest_space
+from bot.features.mentorship.model import PairStatus
 from bot.messages import Message, mention
 from storage import qa_search
+from storage.event_rows import EventOccurrenceRow, EventRsvpRow, EventSeriesRow, EventSpaceRow
 from storage.intros import IntroCardRow
+from storage.mentorship_rows import CheckinRow, MentorRow, PairRow
 from storage.models import AuditRow, Base, OutboxRow
 from storage.network import (
     NetworkMemberRow,
@@ -55,6 +60,11 @@ ANSWERS = 60_000
 VOTES = 40_000
 FOLLOWS = 10_000
 AUDIT = 2_000
+PAIRS = 2_000  # mentors, each with one mentee
+CHECKINS = 10  # per pair
+EVENTS = 200
+EVENT_SEATS = 120
+RSVPS_EACH = 3
 SAMPLES = 20
 WARM_UP = 3
 CHUNK = 2_000
@@ -202,12 +212,142 @@ async def seed_qa(store: SqlStore, space_id: int, first: int) -> None:
             await qa_search.index(session, space_id, question_id, parts)
 
 
+async def seed_mentorship(store: SqlStore, space_id: int, first: int) -> None:
+    """Mentors, each with one mentee checking in every two weeks: pairs and their check-ins."""
+    await bulk(
+        store,
+        MentorRow,
+        [
+            {
+                "member_id": first + i,
+                "space_id": space_id,
+                "capacity": 2,
+                "commitments": 1,
+                "own_areas": False,
+                "changed_at": NOW,
+            }
+            for i in range(PAIRS)
+        ],
+    )
+    await bulk(
+        store,
+        PairRow,
+        [
+            {
+                "id": i + 1,
+                "space_id": space_id,
+                "mentor_id": first + i,
+                "mentee_id": first + PAIRS + i,
+                "status": PairStatus.ACTIVE.value,
+                "by_hand": False,
+                "proposed_at": NOW - timedelta(weeks=CHECKINS * 2),
+                "started_at": NOW - timedelta(weeks=CHECKINS * 2),
+                "due_at": NOW + timedelta(weeks=1),
+                "step": 0,
+                "next_at": NOW + timedelta(weeks=1),
+            }
+            for i in range(PAIRS)
+        ],
+    )
+    await bulk(
+        store,
+        CheckinRow,
+        [
+            {
+                "space_id": space_id,
+                "pair_id": i + 1,
+                "member_id": first + i + PAIRS * (n % 2),
+                "met_at": NOW - timedelta(weeks=2 * n + 1),
+                "note": "talked through the rota",
+                "created_at": NOW - timedelta(weeks=2 * n + 1),
+            }
+            for i in range(PAIRS)
+            for n in range(CHECKINS)
+        ],
+    )
+
+
+async def seed_events(store: SqlStore, space_id: int, first: int) -> None:
+    """Events in the next weeks, each created by a member, and every member's answers."""
+    details = {
+        "kind": "workshop",
+        "description": "",
+        "link": "",
+        "duration_minutes": 60,
+        "capacity": EVENT_SEATS,
+    }
+    starts = [NOW + timedelta(days=1 + i % 28, hours=i % 8) for i in range(EVENTS)]
+    await bulk(
+        store,
+        EventSeriesRow,
+        [
+            {
+                "id": i + 1,
+                "space_id": space_id,
+                "title": f"Workshop {i + 1}",
+                **details,
+                "host_id": first + i * 7,
+                "zone": "UTC",
+                "starts_at": starts[i],
+                "creator_id": first + i * 7,
+                "sequence": 0,
+                "created_at": NOW,
+            }
+            for i in range(EVENTS)
+        ],
+    )
+    await bulk(
+        store,
+        EventOccurrenceRow,
+        [
+            {
+                "id": i + 1,
+                "space_id": space_id,
+                "series_id": i + 1,
+                "number": i + 1,
+                "position": 0,
+                "title": f"Workshop {i + 1}",
+                **details,
+                "host_id": first + i * 7,
+                "starts_at": starts[i],
+                "ends_at": starts[i] + timedelta(hours=1),
+                "slot_at": starts[i],
+                "zone": "UTC",
+                "channel_id": "C-EVENTS",
+                "announce_at": NOW,
+                "scheduled_at": NOW,
+                "rsvp_seq": MEMBERS,
+                "created_at": NOW,
+            }
+            for i in range(EVENTS)
+        ],
+    )
+    rsvps = []
+    for m in range(MEMBERS):
+        for k in range(RSVPS_EACH):
+            event = (m * 7 + k * 31) % EVENTS + 1
+            rsvps.append(
+                {
+                    "occurrence_id": event,
+                    "member_id": first + m,
+                    "space_id": space_id,
+                    "answer": (Answer.GOING if k < 2 else Answer.MAYBE).value,
+                    "seq": m,
+                    "answered_at": NOW - timedelta(days=k),
+                }
+            )
+    await bulk(store, EventRsvpRow, rsvps)
+    await bulk(store, EventSpaceRow, [{"space_id": space_id, "next_number": EVENTS + 1}])
+
+
 async def seed(store: SqlStore) -> int:
     space_id = await seed_members(store, MEMBERS)
     async with store.sessions() as session:
         first = int((await session.execute(text("select min(id) from members"))).scalar_one())
     await seed_network(store, space_id, first)
     await seed_qa(store, space_id, first)
+    await seed_mentorship(store, space_id, first)
+    await seed_events(store, space_id, first)
     await bulk(
         store,
         IntroCardRow,
@@ -234,7 +374,15 @@ async def seed(store: SqlStore) -> int:
     )
     async with store.engine.begin() as connection:
         if store.engine.dialect.name == "postgresql":
-            for name in ("qa_questions", "qa_answers", "network_rounds", "network_pairs"):
+            for name in (
+                "qa_questions",
+                "qa_answers",
+                "network_rounds",
+                "network_pairs",
+                "mentorship_pairs",
+                "event_series",
+                "event_occurrences",
+            ):
                 await connection.execute(
                     text(f"select setval('{name}_id_seq', (select max(id) from {name}))")
                 )
@@ -261,7 +409,8 @@ async def main() -> None:
         space_id = await seed(store)
         print(
             f"seeded {MEMBERS:,} members, {ROUNDS} rounds, {QUESTIONS:,} questions, "
-            f"{ANSWERS:,} answers on {store.engine.dialect.name} "
+            f"{ANSWERS:,} answers, {PAIRS:,} mentorship pairs, {EVENTS} events "
+            f"on {store.engine.dialect.name} "
             f"in {time.perf_counter() - started:.0f} s"
         )
         core = build_core(store, ManualClock(NOW), send_when_planned=False)

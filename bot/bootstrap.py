@@ -71,9 +71,14 @@ class Core:
         return WebContext(self.store, self.router, self.clock.now())
 
     def add_platform(self, platform: ChatPlatform, budget: RateBudget | None = None) -> None:
-        """Adapters attach after the core is built: the dispatcher sees these very mappings."""
+        """Adapters attach after the core is built: the dispatcher sees these very mappings.
+        A budget is shared with every process on the database and keeps the core's time."""
         self.platforms[platform.name] = platform
         if budget is not None:
+            budget.platform = budget.platform or platform.name
+            budget.clock = self.clock.now
+            if budget.shared is None:
+                budget.shared = self.store.limits
             self.budgets[platform.name] = budget
 
 

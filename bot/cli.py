@@ -51,10 +51,26 @@ def setup_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # The database drivers log every statement's parameters at DEBUG, which would put what
-    # members wrote (and, before a member's choice, nothing else: see bot/guard) in the log.
-    for driver in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
-        logging.getLogger(driver).setLevel(max(logging.getLogger().level, logging.INFO))
+    quiet_libraries(logging.getLogger().level)
+
+
+LIBRARIES = ("aiosqlite", "asyncpg", "discord", "slack_bolt", "slack_sdk", "aiohttp", "apscheduler")
+"""Loggers whose DEBUG lines carry request bodies, gateway payloads, statement parameters or
+webhook URLs with interaction tokens: what members wrote, and secrets. Never below INFO."""
+
+
+def quiet_libraries(root: int) -> None:
+    """Keep what members wrote and every token out of the log, whatever LOG_LEVEL says.
+
+    SQLAlchemy logs each statement at INFO and result rows at DEBUG: statements only when
+    Rounds itself logs at DEBUG (their parameters are hidden by the engine), otherwise nothing
+    below WARNING. The libraries in LIBRARIES are never let below INFO.
+    """
+    statements = logging.INFO if root <= logging.DEBUG else logging.WARNING
+    logging.getLogger("sqlalchemy").setLevel(max(statements, logging.WARNING))
+    logging.getLogger("sqlalchemy.engine").setLevel(statements)
+    for library in LIBRARIES:
+        logging.getLogger(library).setLevel(max(root, logging.INFO))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.context import Actor, Context
 from bot.domain import Member, Role, Space, SpaceKey
-from bot.errors import StoreBusy, UserError
+from bot.errors import StoreBusy, StoreUnavailable, UserError
 from bot.messages import Message, Outcome, literal
 from bot.options import OptionKind, ParseContext
 from bot.ports import ChatPlatform, NativeEvents, Store, Tx
@@ -39,6 +39,13 @@ BUSY_DEADLINE = 20.0
 """Seconds a command keeps retrying a busy database (adapters defer their answer after 2 s;
 Slack and Discord keep a deferred answer open for many minutes)."""
 BUSY_PAUSES = (0.05, 0.1, 0.2, 0.4, 0.8)
+UNAVAILABLE = (
+    "Rounds can't reach its records right now, so nothing was changed. "
+    "Please try again in a few minutes."
+)
+UNAVAILABLE_DEADLINE = 1.5
+"""Seconds a command keeps trying a database it cannot reach: an outage lasts longer than a
+command should wait, so the member hears "try again" within the platform's first answer."""
 
 
 def roles_of(member: Member, actor: Actor) -> frozenset[Role]:
@@ -100,12 +107,17 @@ class Rounds:
         if command is None:
             return self._user_error(UserError(f"I don't know `{TOP} {' '.join(path)}`."), None)
 
+        try:
+            people = await self._people(actor, command, raw)
+        except StoreBusy:
+            people = {}  # asked again inside the transaction, which retries or says busy
+
         async def run(ctx: Context) -> None:
             if command.role not in ctx.roles:
                 raise UserError(refusal(command.role))
             parse = ParseContext(ctx.now, ctx.member.profile.timezone)
             args = self.router.bind(command, raw, parse)
-            await self._known_members(ctx, command, args)
+            await self._known_members(ctx, command, args, people)
             await command.handler(ctx, args)
 
         return await self._run(actor, run, command, what=f"command {command.name}")
@@ -234,12 +246,15 @@ class Rounds:
             try:
                 ctx = await self._attempt(actor, body)
                 break
-            except StoreBusy:
+            except StoreBusy as busy:
+                gone = isinstance(busy, StoreUnavailable)
                 pause = BUSY_PAUSES[min(attempt, len(BUSY_PAUSES) - 1)]
-                if time.monotonic() - started + pause > BUSY_DEADLINE:
-                    log.warning("%s gave up on a busy database: space=%s", what, actor.space)
+                deadline = UNAVAILABLE_DEADLINE if gone else BUSY_DEADLINE
+                if time.monotonic() - started + pause > deadline:
+                    state = "an unreachable" if gone else "a busy"
+                    log.warning("%s gave up on %s database: space=%s", what, state, actor.space)
                     outcome = Outcome()
-                    outcome.reply(BUSY)
+                    outcome.reply(UNAVAILABLE if gone else BUSY)
                     return outcome
                 attempt += 1
                 await asyncio.sleep(pause)  # the whole transaction is retried: nothing was kept
@@ -255,7 +270,38 @@ class Rounds:
         self._planned(ctx)
         return ctx.outcome
 
-    async def _known_members(self, ctx: Context, command: Command, args: Mapping[str, Any]) -> None:
+    async def _people(
+        self, actor: Actor, command: Command, raw: Mapping[str, str]
+    ) -> dict[str, str | None]:
+        """Who the platform says the members a command's options name are, for those Rounds
+        has not met: asked before the command's transaction, so no call to the platform is
+        made while it holds the database."""
+        platform = self.platforms.get(actor.space.platform)
+        named: list[str] = []
+        for option in command.options:
+            if option.kind is OptionKind.MEMBER and option.name in raw and platform is not None:
+                try:
+                    named.append(option.parse(raw[option.name], ParseContext(self.clock.now())))
+                except UserError:
+                    continue  # said to the member when the command binds its options
+        if not named or platform is None:
+            return {}
+        space = await self._space(actor)
+        async with self.store.transaction() as tx:
+            known = await tx.members.by_user_ids(space.id, named)
+        return {
+            user_id: await platform.person(actor.space, user_id)
+            for user_id in dict.fromkeys(named)
+            if user_id not in known
+        }
+
+    async def _known_members(
+        self,
+        ctx: Context,
+        command: Command,
+        args: Mapping[str, Any],
+        people: Mapping[str, str | None],
+    ) -> None:
         """Every member an option names is someone: a member already, or a person the platform
         knows, who becomes a member now (a colleague who never used Rounds). Nobody by that
         name is refused, the same way for every command."""
@@ -270,8 +316,11 @@ class Rounds:
                     "that with them.",
                     field=option.name,
                 )
-            platform = self.platforms.get(ctx.space.key.platform)
-            name = await platform.person(ctx.space.key, user_id) if platform else None
+            if user_id in people:
+                name = people[user_id]
+            else:  # met meanwhile, then gone; or the look-up before could not be made
+                platform = self.platforms.get(ctx.space.key.platform)
+                name = await platform.person(ctx.space.key, user_id) if platform else None
             if name is None:
                 raise UserError(
                     f"I can't find `@{literal(user_id)}` in this community. Type @ and pick "

@@ -33,13 +33,33 @@ class DeliveryError(Exception):
 
 
 class RateLimited(Exception):
-    """The platform asked us to wait (HTTP 429); the delivery is retried after `retry_after` s."""
+    """The platform asked us to wait (HTTP 429), or a rate budget knows it would: the delivery
+    is retried after `retry_after` s. `scope` says what is limited (a method, a route, a
+    channel); empty for the whole platform."""
 
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limited for {retry_after:.1f}s")
+    def __init__(self, retry_after: float, scope: str = "") -> None:
+        where = f" on {scope}" if scope else ""
+        super().__init__(f"rate limited{where} for {retry_after:.1f}s")
         self.retry_after = retry_after
+        self.scope = scope
+
+
+class NotReady(RateLimited):
+    """The platform cannot take requests yet (still connecting): nothing was sent. Its
+    deliveries wait `retry_after` s in this process only, and no attempt is counted, so a
+    restart never costs a fan-out its retries."""
+
+    def __init__(self, reason: str, retry_after: float = 2.0) -> None:
+        super().__init__(retry_after)
+        self.args = (f"{reason}; trying again in {retry_after:.0f}s",)
 
 
 class StoreBusy(Exception):
     """The database could not take the transaction now (SQLite's write lock held too long, a
     PostgreSQL deadlock or serialization failure). Nothing was written; trying again is safe."""
+
+
+class StoreUnavailable(StoreBusy):
+    """The database cannot be reached at all (the server is down or restarting, the network
+    is cut). Nothing was written; trying again later is safe, but not within a command's
+    moments."""

@@ -22,7 +22,12 @@ async def manager_alerts(
         return [NewDelivery(f"{key}:channel", purpose, ChannelPost(channel), message, due_at)]
     return [
         NewDelivery(
-            f"{key}:dm:{manager.id}", purpose, DirectMessage(manager.user_id), message, due_at
+            f"{key}:dm:{manager.id}",
+            purpose,
+            DirectMessage(manager.user_id),
+            message,
+            due_at,
+            quiet=True,  # a manager is told in their waking hours, like anyone else
         )
         for manager in await tx.members.managers(space_id)
     ]

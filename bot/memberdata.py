@@ -4,8 +4,8 @@ runs every declared hook, so a new programme adds itself without touching that f
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,8 @@ class MemberRequest:
     """Erasure only: what they posted for others (questions, answers) stays, without them."""
     zone: str = DEFAULT_ZONE
     """The community's time zone (for when notes to other members go out)."""
+    settings: Mapping[str, str] = field(default_factory=dict)
+    """The community's settings, defaults included (channels, cadences)."""
 
 
 Export = Callable[[MemberRequest], Awaitable[Any]]

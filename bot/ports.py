@@ -100,6 +100,26 @@ class Delivery:
     thread_of: str | None = None
 
 
+class SharedLimits(Protocol):
+    """Pauses and paced schedules per platform and scope, shared by all processes on one
+    database. Each call is one short transaction."""
+
+    async def reserve(
+        self, platform: str, scope: str, *, interval: float, count: int, now: float
+    ) -> float:
+        """Take the next `count` slots, `interval` seconds apart, of the scope's schedule;
+        the moment (epoch seconds, never before `now`) the first one starts."""
+        ...
+
+    async def pause(self, platform: str, scope: str, until: datetime) -> None:
+        """No request to the scope before `until` (a later pause wins)."""
+        ...
+
+    async def pauses(self, platform: str, now: datetime) -> dict[str, datetime]:
+        """The scopes of `platform` paused beyond `now`, and until when."""
+        ...
+
+
 class SpaceRepo(Protocol):
     async def get_or_create(self, key: SpaceKey, name: str = "") -> Space: ...
 
@@ -385,6 +405,15 @@ class DeliveryQueue(Protocol):
         """The earliest due time of any pending delivery (the console's `advance` steps to it)."""
         ...
 
+    async def holders(self, now: datetime) -> list[str]:
+        """The workers holding claims whose lease has not run out."""
+        ...
+
+    async def release(self, worker: str, now: datetime) -> int:
+        """Give back every claim `worker` holds (its process is gone), to be sent by whoever
+        claims them next; returns how many."""
+        ...
+
     async def sent_ref(self, space_id: int, dedupe_key: str) -> str | None:
         """The platform reference of the post this version of a message, or the nearest earlier
         version that was sent, produced (what a replacement edits)."""
@@ -402,3 +431,8 @@ class Store(Protocol):
 
     @property
     def deliveries(self) -> DeliveryQueue: ...
+
+    @property
+    def limits(self) -> SharedLimits:
+        """The rate budgets every process on this database shares."""
+        ...

@@ -261,6 +261,24 @@ class Router:
 
     def _unknown(self, words: Sequence[str]) -> str:
         typed = " ".join(words) or "that"
+        for length in range(len(words), 0, -1):
+            group = tuple(words[:length])
+            following = [
+                path[length]
+                for path in self.commands
+                if path[:length] == group and len(path) > length
+            ]
+            if following:
+                shown_group = literal(" ".join(group))
+                said = f"`{TOP} {shown_group}` needs one more word"
+                if length < len(words):
+                    close = difflib.get_close_matches(words[length], following, n=1, cutoff=0.6)
+                    meant = f" Did you mean `{TOP} {shown_group} {close[0]}`?" if close else ""
+                    said = (
+                        f"I don't know `{TOP} {literal(typed)}`.{meant} `{TOP} {shown_group}` takes"
+                    )
+                choices = ", ".join(f"`{word}`" for word in dict.fromkeys(following))
+                return f"{said}: {choices}. Type `{TOP} help {shown_group}` to see what each does."
         names = [c.name for c in self.commands.values()]
         close = difflib.get_close_matches(" ".join(words[:2]), names, n=2, cutoff=0.6)
         maybe = " Did you mean " + " or ".join(f"`{TOP} {c}`" for c in close) + "?" if close else ""

@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.context import JobContext
 from bot.delivery import Dispatcher
+from bot.errors import StoreUnavailable
 from bot.ports import Store
 from bot.router import Router
 
@@ -42,6 +43,14 @@ class Runtime:
             self._ran_at[job.name] = now
             try:
                 await job.run(JobContext(self.store, self.router, now))
+            except StoreUnavailable:
+                # The database is away: this job is still due, and the rest can't run either;
+                # the caller (the ticker) says so once and the next tick tries again.
+                if next_run is None:
+                    del self._next_run[job.name]
+                else:
+                    self._next_run[job.name] = next_run
+                raise
             except Exception:
                 log.exception("job %s failed; it runs again at %s", job.name, now + job.every)
         return await self.dispatcher.run_due()

@@ -2,6 +2,8 @@
 
 Domain state decides what is due (ARCHITECTURE.md §4); APScheduler only wakes us up. Its first
 run happens at start, so work that fell due while the bot was down goes out straight away.
+When a delivery falls due before the next tick (one a rate limit or a short backoff put off by
+seconds), a run is made at that moment too, so a fan-out never idles until the next tick.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.errors import StoreUnavailable
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,7 @@ class Ticker:
         self.every_seconds = every_seconds
         self._scheduler: AsyncIOScheduler | None = None
         self._running: asyncio.Task[None] | None = None
+        self._soon: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC)
@@ -51,11 +55,47 @@ class Ticker:
     async def _run(self) -> None:
         try:
             await self.runtime.run_due()
+            await self._follow_up()
+        except StoreUnavailable:
+            log.warning("tick: the database is out of reach; the next tick tries again")
         except Exception:
             log.exception("tick failed; the next tick tries again")
 
+    async def _follow_up(self) -> None:
+        """Run again when the next delivery falls due, or when a platform's pause ends while
+        deliveries wait on it, if that is before the next tick."""
+        dispatcher = self.runtime.dispatcher
+        due = await dispatcher.store.deliveries.next_due_at()
+        if due is None or self._scheduler is None:
+            return
+        now = self.runtime.clock.now()
+        if due <= now:  # due already yet not sent: a platform is paused (rate limit, connecting)
+            pauses = [
+                moment
+                for name in dispatcher.platforms
+                if (moment := dispatcher.resumes_at(name, now)) is not None
+            ]
+            if not pauses:
+                return
+            due = min(pauses)
+        delay = (due - now).total_seconds()
+        if not 0 < delay < self.every_seconds:
+            return  # the tick comes first
+        if self._soon is not None:
+            self._soon.cancel()
+        self._soon = asyncio.get_running_loop().call_later(delay, self._again)
+
+    def _again(self) -> None:
+        self._soon = None
+        if self._scheduler is None or (self._running is not None and not self._running.done()):
+            return  # stopping, or a run is under way (it looks again when it ends)
+        self._running = asyncio.ensure_future(self._run())
+
     async def stop(self) -> None:
         """Stop ticking, letting a tick under way finish its work first."""
+        if self._soon is not None:
+            self._soon.cancel()
+            self._soon = None
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None

@@ -55,7 +55,9 @@ class EventDetailsColumns:
     link: Mapped[str] = mapped_column(String(500), default="")
     duration_minutes: Mapped[int] = mapped_column(Integer)
     capacity: Mapped[int | None] = mapped_column(Integer)
-    host_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    host_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
 
 
 class EventSeriesRow(EventDetailsColumns, Base):
@@ -67,7 +69,9 @@ class EventSeriesRow(EventDetailsColumns, Base):
     starts_at: Mapped[datetime]
     repeat: Mapped[str | None] = mapped_column(String(10))
     until: Mapped[date | None] = mapped_column(Date)
-    creator_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    creator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
@@ -110,7 +114,10 @@ class EventOccurrenceRow(EventDetailsColumns, Base):
 
 class EventRsvpRow(Base):
     __tablename__ = "event_rsvps"
-    __table_args__ = (Index("ix_event_rsvps_answers", "occurrence_id", "answer", "seq"),)
+    __table_args__ = (
+        Index("ix_event_rsvps_answers", "occurrence_id", "answer", "seq"),
+        Index("ix_event_rsvps_week", "space_id", "answered_at"),  # the managers' chart
+    )
 
     occurrence_id: Mapped[int] = mapped_column(
         ForeignKey("event_occurrences.id", ondelete="CASCADE"), primary_key=True

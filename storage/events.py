@@ -20,6 +20,7 @@ from bot.features.events.model import (
     Rsvp,
     Series,
 )
+from storage.event_data import EventData
 from storage.event_rows import (
     CHUNK,
     EventOccurrenceRow,
@@ -37,7 +38,7 @@ from storage.models import SpaceRow, UTCDateTime
 from storage.repos import _insert
 
 
-class SqlEvents(EventsBoard):
+class SqlEvents(EventsBoard, EventData):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

@@ -37,6 +37,7 @@ from bot.features.mentorship.model import (
     Pair,
     PairStatus,
     RequestStatus,
+    Standing,
     Step,
 )
 from storage.mentorship_rows import (
@@ -276,6 +277,20 @@ class MentorshipQueries:
 
     # -- the report --------------------------------------------------------------------------
     async def numbers(self, space_id: int, now: datetime) -> Numbers:
+        standing = await self.standing(space_id)
+        return Numbers(
+            pairs=standing.pairs,
+            on_track=standing.on_track,
+            overdue=standing.overdue,
+            silent=standing.silent,
+            mentors=standing.mentors,
+            mentors_full=standing.mentors_full,
+            requests=standing.requests,
+            average_days=await self._average_days(space_id),
+            feedback=await self._feedback(space_id),
+        )
+
+    async def standing(self, space_id: int) -> Standing:
         pairs: dict[PairStatus, int] = {}
         steps: dict[int, int] = defaultdict(int)
         rows = await self.session.execute(
@@ -296,7 +311,7 @@ class MentorshipQueries:
             )
         }
         mentors, full = await self._mentor_counts(space_id)
-        return Numbers(
+        return Standing(
             pairs=pairs,
             on_track=steps[Step.WAITING],
             overdue=steps[Step.NUDGED] + steps[Step.NUDGED_AGAIN] + steps[Step.SNOOZED],
@@ -304,8 +319,6 @@ class MentorshipQueries:
             mentors=mentors,
             mentors_full=full,
             requests=requests,
-            average_days=await self._average_days(space_id),
-            feedback=await self._feedback(space_id),
         )
 
     async def _mentor_counts(self, space_id: int) -> tuple[int, int]:

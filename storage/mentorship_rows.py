@@ -121,6 +121,7 @@ class PairRow(Base):
 
 class CheckinRow(Base):
     __tablename__ = "mentorship_checkins"
+    __table_args__ = (Index("ix_mentorship_checkins_week", "space_id", "met_at"),)  # the chart
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)

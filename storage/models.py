@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -159,6 +160,19 @@ class OutboxRow(Base):
     finished_at: Mapped[datetime | None]
     """When it was sent, expired, failed or was cancelled (finished rows are purged later)."""
     created_at: Mapped[datetime]
+
+
+class RateLimitRow(Base):
+    """A platform's rate budget per scope, shared by every process on the database
+    (bot/delivery/budget.py): the paced schedule's next free moment (epoch seconds) and the
+    moment a pause ends."""
+
+    __tablename__ = "rate_limits"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float(), default=0.0)
+    paused_until: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class InboundEventRow(Base):

@@ -25,6 +25,7 @@ from bot.messages import (
     Target,
 )
 from bot.ports import Delivery, DeliveryResult, Expired, Failed, RecordResult, Sent
+from storage.errors import store_errors
 from storage.models import OutboxRow, SpaceRow
 from storage.outbox_rows import MAX_CHAIN
 from storage.repos import target_columns
@@ -159,7 +160,7 @@ class SqlDeliveryQueue:
             )
             .returning(*(OUTBOX.c[name] for name in RETURNED))
         )
-        async with self.engine.begin() as connection:
+        async with store_errors(), self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 picked = (
                     candidates.with_for_update(skip_locked=True, of=due)
@@ -202,7 +203,7 @@ class SqlDeliveryQueue:
 
     async def record(self, results: Sequence[DeliveryResult], at: datetime, *, worker: str) -> None:
         if results:
-            async with self.engine.begin() as connection:
+            async with store_errors(), self.engine.begin() as connection:
                 await _write(connection, results, at, worker)
 
     @asynccontextmanager
@@ -211,16 +212,17 @@ class SqlDeliveryQueue:
         # (atomic and committed on its own): a pool checkout, BEGIN and COMMIT are round trips
         # of their own, to SQLite's thread or to the server. No transaction stays open between
         # results, so no send happens inside one.
-        async with self.engine.connect() as connection:
+        async with store_errors(), self.engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
 
             async def record(result: DeliveryResult, at: datetime) -> None:
-                await _write(autocommit, [result], at, worker)
+                async with store_errors():
+                    await _write(autocommit, [result], at, worker)
 
             yield record
 
     async def sent_ref(self, space_id: int, dedupe_key: str) -> str | None:
-        async with self.sessions() as session:
+        async with store_errors(), self.sessions() as session:
             key: str | None = dedupe_key
             for _ in range(MAX_CHAIN):
                 if key is None:
@@ -240,7 +242,7 @@ class SqlDeliveryQueue:
         return None
 
     async def post_of(self, space_id: int, dedupe_key: str) -> tuple[str | None, bool]:
-        async with self.sessions() as session:
+        async with store_errors(), self.sessions() as session:
             key: str | None = dedupe_key
             for _ in range(MAX_CHAIN):
                 row = (
@@ -268,8 +270,31 @@ class SqlDeliveryQueue:
                     return None, False
         return None, False
 
+    async def holders(self, now: datetime) -> list[str]:
+        query = (
+            select(OUTBOX.c.claimed_by)
+            .where(OUTBOX.c.status == "claimed", OUTBOX.c.claimed_until >= now)
+            .distinct()
+        )
+        async with store_errors(), self.engine.connect() as connection:
+            return [row[0] for row in await connection.execute(query) if row[0]]
+
+    async def release(self, worker: str, now: datetime) -> int:
+        statement = (
+            update(OUTBOX)
+            .where(OUTBOX.c.status == "claimed", OUTBOX.c.claimed_by == worker)
+            .values(
+                status="pending",
+                claimed_until=None,
+                last_error="released: the process that claimed it is gone",
+            )
+        )
+        async with store_errors(), self.engine.begin() as connection:
+            result = await connection.execute(statement)
+        return int(result.rowcount or 0)
+
     async def next_due_at(self) -> datetime | None:
-        async with self.sessions() as session:
+        async with store_errors(), self.sessions() as session:
             value = await session.scalar(
                 select(func.min(OutboxRow.due_at)).where(OutboxRow.status == "pending")
             )

@@ -6,16 +6,16 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, cast
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.errors import StoreBusy
 from bot.ports import RepoKey
 from storage.audit import SqlAudit
 from storage.catalog import REPOSITORIES, RepositoryFactory
 from storage.db import make_engine, make_sessionmaker
 from storage.directory import SqlDirectory
 from storage.directory_index import install_search
+from storage.errors import store_errors
+from storage.limits import SqlSharedLimits
 from storage.models import Base
 from storage.outbox import SqlDeliveryQueue
 from storage.repos import SqlInbound, SqlMembers, SqlOutbox, SqlSettings, SqlSpaces
@@ -46,17 +46,6 @@ class SqlTx:
         return cast(R, found)
 
 
-BUSY_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock timeout
-
-
-def is_busy(error: DBAPIError) -> bool:
-    """A database too busy to take this transaction now (nothing was written)."""
-    text = str(error.orig).lower()
-    if "database is locked" in text or "database table is locked" in text:
-        return True
-    return getattr(error.orig, "sqlstate", None) in BUSY_SQLSTATES
-
-
 class SqlStore:
     def __init__(
         self, engine: AsyncEngine, repositories: Mapping[str, RepositoryFactory] = REPOSITORIES
@@ -64,6 +53,7 @@ class SqlStore:
         self.engine = engine
         self.sessions = make_sessionmaker(engine)
         self.deliveries = SqlDeliveryQueue(self.sessions)
+        self.limits = SqlSharedLimits(engine)
         self.repositories = repositories
 
     @classmethod
@@ -72,13 +62,8 @@ class SqlStore:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlTx]:
-        try:
-            async with self.sessions() as session, session.begin():
-                yield SqlTx(session, self.repositories)
-        except DBAPIError as error:
-            if is_busy(error):
-                raise StoreBusy(type(error.orig).__name__) from None
-            raise
+        async with store_errors(), self.sessions() as session, session.begin():
+            yield SqlTx(session, self.repositories)
 
     async def create_schema(self) -> None:
         """Create tables straight from the models (tests; production runs migrations)."""

@@ -52,3 +52,24 @@ class Community:
         again = Community(self.store)
         again.clock.set(self.clock.now())
         return again
+
+
+async def snapshot(store: SqlStore) -> dict[str, set[tuple[object, ...]]]:
+    """Every row of every table, to prove that something changed nothing at all."""
+    from sqlalchemy import select
+
+    from storage.models import Base
+
+    rows: dict[str, set[tuple[object, ...]]] = {}
+    async with store.engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            result = await connection.execute(select(table))
+            rows[table.name] = {tuple(row) for row in result}
+    return rows
+
+
+def changed(
+    before: dict[str, set[tuple[object, ...]]], after: dict[str, set[tuple[object, ...]]]
+) -> dict[str, set[tuple[object, ...]]]:
+    """The rows that differ between two snapshots, by table (empty: nothing changed)."""
+    return {name: before[name] ^ after[name] for name in before if before[name] != after[name]}

@@ -5,6 +5,7 @@ series, edits and cancellations that tell those who answered, listing, and follo
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -131,6 +132,8 @@ async def test_a_full_event_keeps_a_waitlist_in_order_and_promotes_by_dm(
         "is full, so you're on the waitlist (number 1 in line)" in blocks(out, "[private @dev]")[-1]
     )
     assert "(number 2 in line)" in blocks(out, "[private @amara]")[-1]
+    out = await transcript('dev: click "Going"')
+    assert "You're already on the waitlist for **Negotiating for your team**." in last(out)
     out = await transcript('cara: click "Can\'t go"')
     [promoted] = blocks(out, "[dm @dev]")
     assert promoted.startswith("  🎉 A seat opened up: you're now going to **Negotiating")
@@ -154,6 +157,22 @@ async def test_reminders_go_to_going_and_maybe_and_one_post_at_the_last_offset(
     assert reminders(out, "[dm @dev]") == []
     [post] = [b for b in blocks(out, "[#events]") if "⏰" in b]
     assert post.startswith("  ⏰ **Negotiating for your team** starts in 1 hour")
+
+
+async def test_going_again_after_cant_go_brings_the_reminders_back(
+    transcript: Transcript,
+) -> None:
+    # a week on, the reminders are planned; Ben changes his mind twice, then goes after all
+    out = await transcript(
+        COMMUNITY
+        + WORKSHOP
+        + '\nben: click "Going"\nadvance 7d\nben: click "Can\'t go"\nben: click "Going"'
+    )
+    assert "We'll remind you 24 h and 1 h before." in blocks(out, "[private @ben]")[-1]
+    out = await transcript("advance 2d")
+    first, second = reminders(out, "[dm @ben]")
+    assert first.startswith("  ⏰ **Negotiating for your team** starts in 1 day")
+    assert second.startswith("  ⏰ **Negotiating for your team** starts in 1 hour")
 
 
 async def test_a_reminder_in_quiet_hours_goes_before_they_begin(
@@ -220,7 +239,8 @@ async def test_reminders_planned_before_a_restart_go_out_after_it_or_expire(
         )
     # Sooner's 24 h reminder went before the stop; its 1 h ones expired. Soon's 24 h reminder
     # was overtaken by its 1 h one, which went on start, with the post in the channel
-    assert statuses == {
+    answer_seq = re.compile(r"(:\d+)\.\d+$")  # a member's key ends with their answer's number
+    assert {answer_seq.sub(r"\1", key): status for key, status in statuses.items()} == {
         "event:2:s1:remind:1440:2": "sent",
         "event:2:s1:remind:60:2": "expired",
         "event:2:s1:remind:60:channel": "expired",
@@ -287,6 +307,36 @@ async def test_cancelling_tells_going_maybe_and_the_waitlist(transcript: Transcr
         assert "is cancelled.\n  Reason: The speaker is unwell" in notice
     assert "⏰" not in out
     assert "❌ **Cancelled: Negotiating for your team**" in blocks(out, "[#events] (updated)")[-1]
+
+
+async def test_a_cancellation_in_the_night_reaches_a_member_when_they_wake(
+    transcript: Transcript,
+) -> None:
+    # cancelled at 22:00 London time for 06:30 the next morning: Ben's quiet hours last until
+    # 08:00, after the start, and he still hears of it when they end
+    out = await transcript(
+        COMMUNITY + 'amara: /rounds event create title="Early huddle" when="2026-03-12 06:30" '
+        'tz=Europe/London\nben: click "Going"\nadvance 9d\nadvance 13h\n'
+        "amara: /rounds event cancel 1 Snowed in\nadvance 1d"
+    )
+    assert "I'm telling the 1 member who answered." in out
+    [notice] = [b for b in blocks(out, "[dm @ben]") if "cancelled" in b]
+    assert "Reason: Snowed in" in notice
+
+
+async def test_a_member_who_leaves_gives_their_seat_to_the_waitlist(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        COMMUNITY
+        + WORKSHOP
+        + '\nben: click "Going"\ncara: click "Going"\ndev: click "Going"\nleave ben\nadvance 9d'
+    )
+    assert any("🎉 A seat opened up" in b for b in blocks(out, "[dm @dev]"))
+    assert reminders(out, "[dm @ben]") == []
+    assert len(reminders(out, "[dm @dev]")) == 2
+    out = await transcript("amara: /rounds event 1")
+    assert "**Going (2)**: @cara, @dev" in last(out)
 
 
 async def test_upcoming_events_are_listed_in_the_members_own_time(transcript: Transcript) -> None:

@@ -78,8 +78,11 @@ def test_tomorrow_is_tomorrow_where_the_creator_is() -> None:
 
 def test_a_time_the_clocks_skip_in_march_is_refused_with_what_happens() -> None:
     text = refusal("2026-03-08 02:30", "America/New_York")
-    assert "2026-03-08 02:30, a time that doesn't exist in America/New_York" in text
+    assert "`2026-03-08 02:30` doesn't exist in America/New_York" in text
     assert "Pick another time, like 03:30." in text
+    # said another way, the reply shows what was understood
+    text = refusal("2026-03-08 2:30am", "America/New_York")
+    assert "`2026-03-08 2:30am` is 2026-03-08 02:30, a time that doesn't exist" in text
 
 
 def test_a_time_the_clocks_show_twice_in_november_is_refused_with_both_readings() -> None:

@@ -76,6 +76,22 @@ async def test_a_mistyped_top_level_command_is_treated_as_such(transcript: Trans
     assert "Did you mean `/rounds profile`?" in last_reply(out)
 
 
+async def test_a_group_typed_alone_or_with_a_wrong_word_lists_what_it_takes(
+    transcript: Transcript,
+) -> None:
+    out = await transcript("join amara\n/rounds network")
+    assert (
+        "`/rounds network` needs one more word: `join`, `snooze`, `leave`, `status`, "
+        "`exclude`, `report`. Type `/rounds help network` to see what each does."
+    ) in last_reply(out)
+    out = await transcript("/rounds network jion")
+    reply = last_reply(out)
+    assert "I don't know `/rounds network jion`. Did you mean `/rounds network join`?" in reply
+    assert "`/rounds network` takes: `join`," in reply
+    out = await transcript("/rounds qa whatever")
+    assert "`/rounds qa` takes: `search`, `open`, `show`" in last_reply(out)
+
+
 @pytest.mark.parametrize("value", ["3d", "0w", "9w", "soon"])
 async def test_a_settings_usage_examples_and_errors_agree(
     transcript: Transcript, value: str

@@ -215,7 +215,10 @@ async def test_stats_shows_managers_the_chart_privately(community: Community) ->
     out = await community.run(SETUP + 'amara: /rounds answer 1 "Ask for a trial."')
     out = await community.run("amara: /rounds stats weeks=4")
     assert out.startswith("[private @amara]\n  **Community activity, the last 4 weeks**")
-    assert "  - New members: 2 (this week 2)\n  - Questions: 1 (this week 1)" in out
+    assert (
+        "  - New members: 2 (this week 2)\n  - Check-ins: 0 (this week 0)\n"
+        "  - RSVPs: 0 (this week 0)\n  - Questions: 1 (this week 1)" in out
+    )
     assert "  - Answers: 1 (this week 1)" in out
     chart = community.console.state.outputs[-1].message.attachment
     assert chart is not None and chart.name == "rounds-stats-4w.png"
@@ -297,4 +300,8 @@ def test_the_insight_example_runs_to_its_end() -> None:
     assert "[dm @cara]\n  Your networking partner this round is no longer taking part" in out
     assert "💡 **A1** · ▲ 0\n  Bring a one-page plan" in out
     assert "Rounds: erased a member's data at their request" in out
+    assert "**Mentorship**\n  - 1 active pair: 1 on track" in out
+    assert "**Leading a QI project**: 2 of 2 going, 0 maybe, 1 on the waitlist" in out
+    assert "[dm @cara]\n  Your mentor is no longer taking part in mentorship" in out
+    assert "[dm @dev]\n  🎉 A seat opened up" in out
     assert "Traceback" not in result.stderr

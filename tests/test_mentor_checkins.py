@@ -21,7 +21,7 @@ from storage.store import SqlStore
 from tests.conftest import START, Transcript
 from tests.fakes import RecordingPlatform
 from tests.helpers import CONSOLE
-from tests.mentoring import PAIRED, blocks, checkins, pairs, the_pair
+from tests.mentoring import PAIRED, blocks, checkins, pairs, the_pair, without_digests
 
 NUDGE = (
     "⏰ Time to check in with @carol. A short call or a message counts.\n"
@@ -200,7 +200,7 @@ async def test_silence_brings_a_second_nudge_after_3_days_then_the_managers_afte
     ]
     assert blocks(out, "[dm @carol]") == []  # the mentee's prompt stays light: once
     out = await transcript("advance 6d")
-    assert "[#organisers]" not in out
+    assert blocks(out, "[#organisers]") == []
     out = await transcript("advance 1d")  # Thursday 26 March
     assert blocks(out, "[#organisers]") == [
         "🤫 **Quiet pair:** **Dr Okafor** (@okafor) and **Carol Diaz** (@carol) haven't "
@@ -209,7 +209,7 @@ async def test_silence_brings_a_second_nudge_after_3_days_then_the_managers_afte
     ]
     assert (await the_pair(store)).step is Step.ESCALATED
     out = await transcript("advance 3w")
-    assert out == ""  # nothing more until someone acts
+    assert without_digests(out) == ""  # nothing more until someone acts
 
 
 async def test_re_match_ends_the_pair_kindly_and_offers_the_mentee_new_mentors(
@@ -241,7 +241,7 @@ async def test_pause_pair_stops_nudges_until_someone_logs_a_check_in(
     )
     assert (await the_pair(store)).status is PairStatus.PAUSED
     out = await transcript("advance 6w")
-    assert out == ""
+    assert without_digests(out) == ""
     out = await transcript("carol: /rounds checkin @okafor we spoke at last\nadvance 2w")
     assert blocks(out, "[private @carol]")[0].endswith("Your mentorship is no longer paused.")
     assert blocks(out, "[dm @okafor]") == [NUDGE]

@@ -184,6 +184,22 @@ async def test_without_a_managers_channel_each_manager_gets_the_card_by_dm(
     assert "is looking for a mentor in operations" in blocks(out, "[dm @amara]")[-1]
 
 
+async def test_a_managers_card_by_dm_waits_out_their_quiet_hours(
+    transcript: Transcript,
+) -> None:
+    no_channel = COMMUNITY.replace("amara: /rounds config channel managers #organisers\n", "")
+    out = await transcript(
+        no_channel.replace("clock 2026-03-02 09:00 UTC", "clock 2026-03-02 23:00 UTC")
+        + "amara: /rounds profile set timezone=UTC\n"
+        + "okafor: /rounds mentor capacity 0\nsingh: /rounds mentor capacity 0\n"
+        + "lee: /rounds mentor capacity 0\n"
+        + ASK
+    )
+    assert not any("looking for a mentor" in b for b in blocks(out, "[dm @amara]"))
+    out = await transcript("advance 9h")  # 08:00 in Amara's zone: her quiet hours are over
+    assert "is looking for a mentor in operations" in blocks(out, "[dm @amara]")[-1]
+
+
 async def test_match_by_hand_shows_a_manager_how_and_who_has_room(transcript: Transcript) -> None:
     out = await transcript(
         PICKED

@@ -177,6 +177,28 @@ async def test_a_pause_tells_the_mentees_kindly_and_stops_nudges_until_it_ends(
     assert "⏰ Time to check in with @carol." in out
 
 
+async def test_a_pause_passes_a_waiting_request_to_the_mentees_next_choice(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        COMMUNITY + ASK + 'as carol\nclick "Ask Dr Okafor"\nokafor: /rounds mentor pause'
+    )
+    assert blocks(out, "[private @okafor]")[-1].endswith(
+        "The request waiting for your answer went to that mentee's next choice."
+    )
+    moved = blocks(out, "[dm @carol]")[-1]
+    assert moved.startswith("@okafor can't take on a mentee right now, so I've asked @")
+    assert "your next choice" in moved
+
+
+async def test_an_empty_log_is_not_exported(transcript: Transcript) -> None:
+    out = await transcript(PAIRED + "carol: /rounds mentor log export")
+    assert blocks(out, "[private @carol]")[-1] == (
+        "No check-ins yet. Log one with `/rounds checkin @member [note]`."
+    )
+    assert "[file]" not in out.split("mentor log export")[-1]
+
+
 async def test_resume_ends_a_pause_early_and_says_so(transcript: Transcript) -> None:
     out = await transcript(
         PAIRED
@@ -268,6 +290,35 @@ async def test_a_mentor_who_leaves_with_a_request_waiting_on_them_passes_it_on(
     assert blocks(out, "[dm @carol]")[-1].startswith(
         "@okafor can't take on a mentee right now, so I've asked @lee"
     )
+
+
+async def test_a_mentee_who_leaves_withdraws_the_request_a_mentor_was_asked(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(COMMUNITY + ASK + 'as carol\nclick "Ask Dr Okafor"\nleave carol')
+    assert blocks(out, "[dm @okafor]")[-1] == (
+        "@carol has left the community, so their request for you to mentor them is withdrawn. "
+        "Nothing for you to do."
+    )
+
+
+async def test_a_mentee_can_withdraw_a_request_and_the_asked_mentor_is_told(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    out = await transcript(
+        COMMUNITY + ASK + 'as carol\nclick "Ask Dr Okafor"\ncarol: /rounds mentor withdraw'
+    )
+    assert blocks(out, "[private @carol]")[-1] == (
+        "✓ Your mentor request is withdrawn. Ask again any time with `/rounds mentor request`."
+    )
+    assert blocks(out, "[dm @okafor]")[-1] == (
+        "@carol withdrew their request for you to mentor them. Nothing for you to do."
+    )
+    assert await waiting_request(store) is None
+    out = await transcript('okafor: click "Accept"\ncarol: /rounds mentor withdraw\nadvance 4d')
+    assert "nothing to withdraw" in blocks(out, "[private @carol]")[-1]
+    assert "[dm @carol]" not in out  # no "next choice" moves after the window
+    assert not await pairs(store, "carol", PairStatus.ACTIVE)
 
 
 async def test_a_mentee_who_leaves_ends_their_pairs_and_requests(

@@ -1,6 +1,7 @@
 """Spaces never see each other (ARCHITECTURE.md §2): every table carries `space_id`, and every
 button value and id from one space, replayed in another, reads, changes and reveals nothing
-(introductions, networking rounds and mentorship alike)."""
+(introductions, networking rounds, mentorship, events and Q&A alike, their data rights and
+the managers' weekly counts included)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,17 @@ from bot.bootstrap import Core, build_core
 from bot.clock import ManualClock
 from bot.context import Actor
 from bot.domain import Profile, SpaceKey
-from bot.features.events.model import EVENTS, Answer
+from bot.features.events.model import EVENTS, Answer, MemberEvents
 from bot.features.intros.model import INTROS
-from bot.features.mentorship.model import CURRENT, MENTORSHIP, Ladder, PairStatus, Step
+from bot.features.mentorship.model import (
+    CURRENT,
+    MENTORSHIP,
+    Ladder,
+    MemberMentorship,
+    PairStatus,
+    Standing,
+    Step,
+)
 from bot.features.network.model import NETWORK, NetworkStatus
 from bot.features.qa.model import QA, MemberQa, Stage
 from bot.guard import GUARD
@@ -29,7 +38,10 @@ from tests.fakes import RecordingPlatform
 
 HOME = SpaceKey("console", "home")
 OTHER = SpaceKey("console", "other")
-UNSCOPED = {"spaces"}  # the spaces themselves
+UNSCOPED = {
+    "spaces",  # the spaces themselves
+    "rate_limits",  # a platform's rate budget: one per bot token, across its spaces; no member data
+}
 PAIRING = datetime(2026, 3, 8, 10, 0, tzinfo=UTC)  # the first round (9 March) is paired
 
 
@@ -350,6 +362,18 @@ async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlS
         await events.set_rsvp(other.id, occurrence.id, amara.id, Answer.GOING, 99, START)
         await events.save_occurrences(other.id, [replace(occurrence, cancel_reason="x")])
         assert await events.feed_token(other.id) is None
+        # mentorship's and events' data rights and weekly counts find nothing there either
+        weeks = [START - timedelta(weeks=1), START + timedelta(weeks=8)]
+        assert (await mentorship.export_member(home.id, amara.id)).pairs  # home has them
+        assert await mentorship.export_member(other.id, amara.id) == MemberMentorship([], [], [], 0)
+        assert await mentorship.checkins_per_week(other.id, weeks) == [0]
+        assert (await mentorship.standing(home.id)).pairs  # home has them
+        assert await mentorship.standing(other.id) == Standing({}, 0, 0, 0, 0, 0, {})
+        await mentorship.erase_member(other.id, amara.id)
+        assert (await events.export_member(home.id, amara.id)).created  # home has it
+        assert await events.export_member(other.id, amara.id) == MemberEvents([], [], [])
+        assert await events.rsvps_per_week(other.id, weeks) == [0]
+        await events.erase_member(other.id, amara.id)
     assert await snapshot(store, HOME) == before
     async with store.transaction() as tx:  # nothing left behind that blocks a real vote
         home = await tx.spaces.get_or_create(HOME)
@@ -392,14 +416,15 @@ async def test_export_erasure_stats_audit_and_digest_stay_in_their_space(store: 
     await rounds.action(ben, button.action_id, button.value)
     assert await snapshot(store, HOME) == before  # home's ben and all the rest untouched
 
-    core.runtime.clock.set(datetime(2026, 3, 23, 9, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    # the other community began on 26 March (where `busy_home` left the clock)
+    core.runtime.clock.set(datetime(2026, 3, 30, 9, 0, tzinfo=UTC))  # type: ignore[attr-defined]
     await core.runtime.run_due()
     digests = [
         s for s in platform.sent if s.message.attachment and "Weekly digest" in s.message.text
     ]
     home = [d for d in digests if d.space == HOME]
     other = [d for d in digests if d.space == OTHER]
-    assert len(home) == 3 and len(other) == 1  # home: 9, 16 and 23 March; other: 23 March
+    assert len(home) == 4 and len(other) == 1  # home: 9, 16, 23 and 30 March; other: 30 March
     assert "1 new member joined (1 in all)" in other[0].message.text  # the erased one is gone
     assert "Secret" not in other[0].message.text
     assert "**Members**" not in home[-1].message.text  # nobody joined home that week

@@ -20,6 +20,7 @@ from adapters.discord.translate import BUTTON_TEMPLATE, invocation, submission
 from bot.context import Actor
 from bot.domain import SpaceKey
 from bot.engine import Rounds
+from bot.errors import StoreBusy
 from bot.messages import Form, Message, Outcome
 from bot.options import OptionKind
 from bot.serving import InFlight
@@ -142,6 +143,8 @@ class Interactions:
         if found is None or found.command is None:
             await interaction.response.send_message(UNKNOWN, ephemeral=True)
             return
+        if not await self._first_time(interaction, space):
+            return
         actor = actor_for(interaction, space)
         if found.text is not None:
             work = self.rounds.command(actor, found.text)
@@ -172,6 +175,8 @@ class Interactions:
             if not installed(interaction, space):
                 await interaction.response.send_message(STALE_BUTTON, ephemeral=True)
                 return
+            if not await self._first_time(interaction, space):
+                return
             work = self.rounds.action(actor_for(interaction, space), action_id, value)
             await self.answer(interaction, space, work, component=True)
 
@@ -179,6 +184,8 @@ class Interactions:
         found = submission(interaction.data or {})
         if found is None or not installed(interaction, found.space):
             await interaction.response.send_message(STALE_FORM, ephemeral=True)
+            return
+        if not await self._first_time(interaction, found.space):
             return
         actor = actor_for(interaction, found.space)
         work = self.rounds.submit(actor, found.form_id, found.values, found.context)
@@ -204,6 +211,21 @@ class Interactions:
         actor = Actor(SpaceKey(PLATFORM, str(guild_id)), str(user.id), user.display_name)
         with self.in_flight:  # like a join: Discord won't resend a leave
             await self.rounds.member_left(actor)
+
+    async def _first_time(self, interaction: discord.Interaction[Any], space: str) -> bool:
+        """False for an interaction already taken (the same id again: a gateway resume that
+        replays it, or a second process given it): it was answered once, and is let be.
+        With the database away the core is asked anyway; it says "try again" and changes
+        nothing."""
+        try:
+            first = await self.rounds.first_time(
+                SpaceKey(PLATFORM, space), f"interaction:{interaction.id}"
+            )
+        except StoreBusy:
+            return True
+        if not first:
+            log.info("interaction %s was already handled: guild=%s", interaction.id, space)
+        return first
 
     # -- answering ---------------------------------------------------------------------------
     async def answer(

@@ -18,7 +18,7 @@ import discord
 from adapters.discord.render import render
 from adapters.discord.schema import Schema
 from bot.domain import SpaceKey
-from bot.errors import DeliveryError, RateLimited
+from bot.errors import DeliveryError, NotReady, RateLimited
 from bot.messages import ChannelPost, DirectMessage, Listing, Message, Target
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class DiscordPlatform:
 
     def _client(self) -> discord.Client:
         if self.client is None:
-            raise DeliveryError("Discord is not connected yet", permanent=False)
+            raise NotReady("Discord is not connected yet")
         return self.client
 
     async def send(self, space: SpaceKey, target: Target, message: Message) -> str:
@@ -161,7 +161,13 @@ class DiscordPlatform:
             found = await self._client().http.get_member(int(space.external_id), int(user_id))
         except discord.NotFound:
             return None
-        except (discord.HTTPException, DeliveryError, aiohttp.ClientError, OSError) as error:
+        except (
+            discord.HTTPException,
+            DeliveryError,
+            RateLimited,
+            aiohttp.ClientError,
+            OSError,
+        ) as error:
             log.warning("member look-up failed in guild %s: %s", space.external_id, error)
             return user_id  # taken on trust: a mention picked from Discord's own list
         user = found.get("user") or {}

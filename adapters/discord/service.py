@@ -19,9 +19,11 @@ from discord.http import Route
 
 from adapters.discord.components import ActionButton
 from adapters.discord.interactions import DEFER_AFTER, Interactions
+from adapters.discord.limits import leave_to_budget, rate_limit_hook
 from adapters.discord.platform import DiscordPlatform
 from adapters.discord.schema import Schema, build_schema
 from bot.delivery import RateBudget
+from bot.errors import RateLimited
 from bot.router import Router
 from bot.serving import (
     BACKOFF,
@@ -38,7 +40,6 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 IDENTIFY_DELAY = 5.0  # Discord allows one IDENTIFY per 5 s per bucket
-MAX_RATELIMIT_WAIT = 30.0  # longer 429 waits go back to the outbox as `RateLimited`
 CONNECT_SECONDS = 60.0
 RECONNECT_TRIES = 6  # with the default backoff, about a minute of trying
 DRAIN_SECONDS = 5.0
@@ -117,11 +118,13 @@ class RoundsClient(discord.AutoShardedClient):
     ) -> None:
         super().__init__(
             intents=intents(members),
-            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
             **options,
         )
+        # Rate limits are the budget's (adapters/discord/limits.py): discord.py never sleeps
+        # on a bucket, which would hold the outbox's send while others could go.
+        leave_to_budget(self.http)
         self.presses = presses
         self.identify_delay = identify_delay
         self.down: set[int] = set()
@@ -198,7 +201,9 @@ class DiscordService:
             host.rounds, self.schema, defer_after=defer_after, in_flight=self.in_flight
         )
         self.platform = DiscordPlatform(self.schema)
-        host.add_platform(self.platform, RateBudget(per_second=20, burst=20))
+        # Paced per request by the client's hook (`adapters/discord/limits.py`).
+        self.budget = RateBudget()
+        host.add_platform(self.platform, self.budget)
         self.identify_delay = identify_delay
         self.guild_ready_timeout = guild_ready_timeout
         self.backoff = backoff
@@ -262,6 +267,7 @@ class DiscordService:
             shard_count=count,
             shard_ids=shard_ids(self.settings.DISCORD_SHARD_IDS) if count else None,
             guild_ready_timeout=self.guild_ready_timeout,
+            http_trace=rate_limit_hook(self.budget, self.settings.DISCORD_API_URL),
         )
 
     async def _login(self, client: RoundsClient) -> None:
@@ -273,6 +279,8 @@ class DiscordService:
                 DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
         except discord.LoginFailure:
             raise PlatformRefused("Discord refused DISCORD_TOKEN (401 Unauthorized)") from None
+        except RateLimited as limited:
+            raise PlatformUnreachable(str(limited)) from None
         except discord.HTTPException as error:
             if error.status in (401, 403):
                 raise PlatformRefused(f"Discord refused DISCORD_TOKEN ({error.status})") from None

@@ -33,6 +33,7 @@ from adapters.slack.render import (
 )
 from bot.context import Actor
 from bot.engine import Rounds
+from bot.errors import StoreBusy
 from bot.messages import DirectMessage, Form, Message, Outcome, Reply
 from bot.serving import InFlight
 
@@ -356,8 +357,13 @@ class SlackBridge:
             log.info("ignored a %s event about team %s: not the installed workspace", kind, team)
             return BoltResponse(status=200, body="")
         key = payloads.event_key(body)
-        if key is not None and not await self.rounds.first_time(space_of(team), key[1]):
-            log.info("event %s was already handled; Slack retried it", key[1])
+        try:
+            first = key is None or await self.rounds.first_time(space_of(team), key[1])
+        except StoreBusy:
+            log.warning("event %s not taken: the database is busy or away", key)
+            return BoltResponse(status=503, body="")  # Slack sends it again later
+        if not first:
+            log.info("event %s was already handled; Slack retried it", key[1] if key else "")
             return BoltResponse(status=200, body="")
         return None
 

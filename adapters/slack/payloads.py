@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from adapters.slack.render import ACTION_SEPARATOR, FORM_CALLBACK, Origin
 from bot.domain import SpaceKey
@@ -84,18 +85,23 @@ def slash_command(body: Mapping[str, Any]) -> SlashCommand:
     )
 
 
+def _object(value: Any) -> Mapping[str, Any]:
+    """A part of a payload that should be an object; an empty one when it is anything else."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _team(body: Mapping[str, Any]) -> str:
-    team = body.get("team") or {}
-    user = body.get("user") or {}
+    team = _object(body.get("team"))
+    user = _object(body.get("user"))
     return str(team.get("id") or user.get("team_id") or "")
 
 
 def _user_team(body: Mapping[str, Any]) -> str:
-    return str((body.get("user") or {}).get("team_id") or "")
+    return str(_object(body.get("user")).get("team_id") or "")
 
 
 def _user(body: Mapping[str, Any]) -> tuple[str, str]:
-    user = body.get("user") or {}
+    user = _object(body.get("user"))
     return str(user.get("id", "")), str(user.get("username") or user.get("name") or "")
 
 
@@ -107,11 +113,11 @@ def core_action_id(slack_action_id: str) -> str:
 
 def button_press(body: Mapping[str, Any]) -> ButtonPress | None:
     actions = body.get("actions") or []
-    if not actions:
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], Mapping):
         return None
     action = actions[0]
-    container = body.get("container") or {}
-    channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+    container = _object(body.get("container"))
+    channel = _object(body.get("channel")).get("id") or container.get("channel_id")
     user_id, name = _user(body)
     return ButtonPress(
         who=Who(_team(body), user_id, name, channel or None, _user_team(body)),
@@ -126,27 +132,32 @@ def button_press(body: Mapping[str, Any]) -> ButtonPress | None:
 def input_value(element: Mapping[str, Any]) -> str:
     """The text of one modal input, whatever kind of element it is."""
     selected = element.get("selected_option")
-    if selected:
+    if isinstance(selected, Mapping):
         return str(selected.get("value", ""))
     value = element.get("value")
     return "" if value is None else str(value)
 
 
 def form_submission(body: Mapping[str, Any]) -> FormSubmission:
-    view = body.get("view") or {}
+    view = _object(body.get("view"))
     try:
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = json.loads(str(view.get("private_metadata") or "{}"))
     except ValueError:
         meta = {}
     if not isinstance(meta, dict):
         meta = {}
-    state = (view.get("state") or {}).get("values") or {}
+    state = _object(_object(view.get("state")).get("values"))
     values = {
-        block_id: input_value(next(iter(inputs.values()), {}))
+        str(block_id): input_value(_object(next(iter(inputs.values()), {})))
         for block_id, inputs in state.items()
         if isinstance(inputs, dict)
     }
-    names = tuple(b["block_id"] for b in view.get("blocks") or [] if b.get("type") == "input")
+    blocks = view.get("blocks") if isinstance(view.get("blocks"), list) else []
+    names = tuple(
+        str(b.get("block_id", ""))
+        for b in blocks or []
+        if isinstance(b, Mapping) and b.get("type") == "input"
+    )
     user_id, name = _user(body)
     channel = str(meta.get("channel") or "") or None
     origin = Origin(channel, str(meta.get("url") or "") or None, bool(meta.get("home")))
@@ -166,11 +177,11 @@ def is_form(view: Mapping[str, Any]) -> bool:
 
 def joined(body: Mapping[str, Any]) -> Joined | None:
     """`team_join`: the new member, and whether Slack already says they are an admin."""
-    event = body.get("event") or {}
+    event = _object(body.get("event"))
     user = event.get("user") or {}
     if not isinstance(user, dict) or not user.get("id") or user.get("is_bot"):
         return None
-    profile = user.get("profile") or {}
+    profile = _object(user.get("profile"))
     name = profile.get("display_name") or profile.get("real_name") or user.get("name") or ""
     team = str(body.get("team_id") or "")
     admin = bool(user.get("is_admin") or user.get("is_owner"))
@@ -195,8 +206,8 @@ def left(body: Mapping[str, Any]) -> Who | None:
 
 
 def home_opened(body: Mapping[str, Any]) -> Who | None:
-    event = body.get("event") or {}
-    if event.get("tab", "home") != "home" or not event.get("user"):
+    event = _object(body.get("event"))
+    if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str):
         return None
     return Who(str(body.get("team_id", "")), str(event["user"]))
 
@@ -220,3 +231,65 @@ def event_key(body: Mapping[str, Any]) -> tuple[str, str] | None:
     if body.get("type") != "event_callback" or not body.get("event_id"):
         return None
     return str(body.get("team_id", "")), str(body["event_id"])
+
+
+class Malformed(ValueError):
+    """A signed request whose body Slack would never send (cut short, wrong types)."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A signed request to the events URL: what it is, and its parsed body."""
+
+    kind: str
+    """`command`, `block_actions`, `view_submission`, `event` or `other` (Bolt's business)."""
+    body: dict[str, Any]
+
+
+def inbound(raw: bytes, content_type: str) -> Inbound:
+    """What a signed request to the events URL carries. Raises `Malformed` for a body that is
+    not what its content type says, or whose parts have the wrong types."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Malformed("not UTF-8") from None
+    if content_type == "application/json":
+        body = _json_object(text)
+        kind = "event" if body.get("type") == "event_callback" else "other"
+        if kind == "event" and not isinstance(body.get("event"), dict):
+            raise Malformed("an event callback without an event")
+        return Inbound(kind, body)
+    if content_type != "application/x-www-form-urlencoded":
+        return Inbound("other", {})
+    fields = dict(parse_qsl(text, keep_blank_values=True))
+    if "payload" in fields:
+        body = _json_object(fields["payload"])
+        kind = str(body.get("type") or "")
+        if kind == "block_actions":
+            _shaped(body, actions=list, user=dict)
+        elif kind == "view_submission":
+            _shaped(body, view=dict, user=dict)
+            if not isinstance(body["view"].get("state", {}), dict):
+                raise Malformed("view.state is not an object")
+        else:
+            kind = "other"
+        return Inbound(kind, body)
+    if "command" in fields:
+        return Inbound("command", fields)
+    return Inbound("other", fields)
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise Malformed("not JSON") from None
+    if not isinstance(body, dict):
+        raise Malformed("not a JSON object")
+    return body
+
+
+def _shaped(body: Mapping[str, Any], **kinds: type) -> None:
+    for name, kind in kinds.items():
+        if not isinstance(body.get(name), kind):
+            raise Malformed(f"{name} is not a {kind.__name__}")

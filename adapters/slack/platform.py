@@ -4,6 +4,11 @@ A DM is a post to the member's user id; a thread reply carries the parent's `ts`
 up with `files_upload_v2` next to its message. Every Slack failure becomes one `DeliveryError`
 with Slack's error code as the reason, or `RateLimited` with Slack's `Retry-After`. An edit of
 a message Slack no longer has says so (`gone`), and the dispatcher posts it anew.
+
+Each call waits for the rate budget first: Slack limits each method per workspace (by tier;
+`chat.postMessage` has its own workspace-wide budget) and posts to one channel to one a second.
+A 429 pauses the method workspace-wide (Slack doesn't say which limit it was) for its
+`Retry-After`, in every process sharing the budget.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import message_payload
+from bot.delivery import RateBudget
+from bot.delivery.budget import Rate, Scope
 from bot.domain import SpaceKey
 from bot.errors import DeliveryError, RateLimited
 from bot.messages import Attachment, ChannelPost, DirectMessage, GroupMessage, Message, Target
@@ -47,6 +54,26 @@ TRANSIENT = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
 DEFAULT_RETRY_AFTER = 30.0
+POST = "chat.postMessage"
+POSTS_PER_MINUTE = 300
+"""chat.postMessage's workspace-wide budget: Slack says "several hundred messages a minute";
+Rounds starts at the low end and slows down further when Slack answers 429."""
+CHANNEL_POSTS_PER_SECOND = 1.0
+TIERS = {"chat.update": 50, "conversations.open": 50, "files.upload": 20}
+"""Other methods Rounds sends with, and their tier's requests a minute (Tier 3: 50, Tier 2: 20)."""
+
+
+def scopes(method: str, channel: str | None) -> tuple[Scope, ...]:
+    """What a call of `method` (to `channel`) counts against."""
+    if method == POST:
+        workspace = Scope(POST, Rate(POSTS_PER_MINUTE / 60))
+        if not channel:
+            return (workspace,)
+        per_channel = Scope(f"{POST} {channel}", Rate(CHANNEL_POSTS_PER_SECOND, shared=False))
+        return (workspace, per_channel)
+    if method in TIERS:
+        return (Scope(method, Rate(TIERS[method] / 60)),)
+    return (Scope(method),)
 
 
 def retry_after(headers: Mapping[str, Any] | None) -> float:
@@ -67,12 +94,17 @@ def error_code(error: SlackApiError) -> str:
     return str(code or f"http_{error.response.status_code}")
 
 
-def delivery_error(error: SlackApiError, *, direct: bool) -> Exception:
-    """One Slack failure as the core's `RateLimited` or `DeliveryError`."""
+def is_rate_limited(error: SlackApiError) -> bool:
+    return error.response.status_code == 429 or error_code(error) == "ratelimited"
+
+
+def delivery_error(error: SlackApiError, *, direct: bool, method: str = "") -> Exception:
+    """One Slack failure as the core's `RateLimited` (scoped to the method) or
+    `DeliveryError`."""
     response = error.response
     code = error_code(error)
-    if response.status_code == 429 or code == "ratelimited":
-        return RateLimited(retry_after(response.headers))
+    if is_rate_limited(error):
+        return RateLimited(retry_after(response.headers), method)
     if code in MESSAGE_GONE:
         return DeliveryError(f"slack: {code}", permanent=True, gone=True)
     if direct and code in DM_REFUSED:
@@ -97,9 +129,15 @@ class SlackPlatform:
     name = "slack"
     group_dms = True  # conversations.open (mpim:write) makes one conversation for a pair
 
-    def __init__(self, client: AsyncWebClient, directory: People | None = None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        directory: People | None = None,
+        budget: RateBudget | None = None,
+    ) -> None:
         self.client = client
         self.directory = directory
+        self.budget = budget or RateBudget()
 
     async def person(self, space: SpaceKey, user_id: str) -> str | None:
         """Someone in the workspace, from `users.info` (cached by the directory)."""
@@ -118,6 +156,7 @@ class SlackPlatform:
         direct = isinstance(target, DirectMessage)
         response = await self._call(
             direct,
+            POST,
             self.client.chat_postMessage,
             channel=channel,
             thread_ts=thread,
@@ -136,7 +175,11 @@ class SlackPlatform:
     async def open_group(self, user_ids: tuple[str, ...]) -> str:
         """The group DM of these members (Slack returns the same one each time)."""
         response = await self._call(
-            False, self.client.conversations_open, users=",".join(user_ids), return_im=False
+            False,
+            "conversations.open",
+            self.client.conversations_open,
+            users=",".join(user_ids),
+            return_im=False,
         )
         return str(response["channel"]["id"])
 
@@ -151,6 +194,7 @@ class SlackPlatform:
             try:
                 await self._call(
                     False,
+                    "chat.update",
                     self.client.chat_update,
                     channel=channel,
                     ts=ts,
@@ -168,6 +212,7 @@ class SlackPlatform:
     ) -> None:
         await self._call(
             direct,
+            "files.upload",
             self.client.files_upload_v2,
             channel=channel,
             file=attachment.data,
@@ -176,12 +221,17 @@ class SlackPlatform:
             thread_ts=thread,
         )
 
-    @staticmethod
-    async def _call(direct: bool, method: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
+    async def _call(
+        self, direct: bool, name: str, method: Callable[..., Awaitable[Any]], **kwargs: Any
+    ) -> Any:
+        channel = kwargs.get("channel")
+        await self.budget.request(*scopes(name, str(channel) if channel else None))
         try:
             return await method(**kwargs)
         except SlackApiError as error:
-            raise delivery_error(error, direct=direct) from None
+            if is_rate_limited(error):
+                await self.budget.limited(name, retry_after(error.response.headers))
+            raise delivery_error(error, direct=direct, method=name) from None
         except (aiohttp.ClientError, SlackRequestError, TimeoutError) as error:
             raise DeliveryError(f"slack: {type(error).__name__}", permanent=False) from None
 

@@ -1,6 +1,12 @@
 """Slack as `rounds` runs it: the Bolt app over Socket Mode, or on the process's HTTP server at
 `POST /slack/events`, where an unsigned or stale request gets 401 before Bolt sees it (except
-Slack's unsigned `ssl_check`). Starting learns the installed workspace from `auth.test`."""
+Slack's unsigned `ssl_check`), and a body Slack would never send gets 400. Starting learns the
+installed workspace from `auth.test`.
+
+Over HTTP, slash commands, button presses and form submissions go straight from the signature
+check to the bridge's listeners, and the HTTP response is sent the moment they acknowledge:
+Bolt's runner would poll for the acknowledgement every 10 ms, a floor under every answer.
+Events (and anything else) still go through Bolt."""
 
 from __future__ import annotations
 
@@ -15,7 +21,10 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
@@ -23,9 +32,18 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import SlackBridge, Workspace, build_app
+from adapters.slack import payloads
+from adapters.slack.app import (
+    COMMAND,
+    RESTARTING,
+    SlackBridge,
+    Workspace,
+    build_app,
+    json_response,
+)
 from adapters.slack.directory import Directory
 from adapters.slack.platform import HonourRetryAfter, SlackPlatform, error_code
+from adapters.slack.render import FORM_CALLBACK
 from adapters.web import WebServer
 from bot.delivery import RateBudget
 from bot.serving import (
@@ -44,15 +62,13 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 MAX_SKEW_SECONDS = 300
-# Slack allows about one message a second per channel, with short bursts; 429s are honoured
-# on top of this budget.
-SENDS_PER_SECOND = 3.0
-SEND_BURST = 10
 CONNECT_SECONDS = 15.0
 DRAIN_SECONDS = 5.0
 DOWN_LIMIT_SECONDS = 300.0
 """How long Socket Mode may stay disconnected (slack_sdk reconnecting) before `rounds` gives up."""
 WATCH_SECONDS = 1.0
+ACK_SECONDS = 3.0
+"""Slack's deadline for the HTTP response to a command, press or submission."""
 REFUSALS = {
     "invalid_auth",
     "not_authed",
@@ -110,6 +126,23 @@ def socket_connected(client: SocketModeClient) -> bool:
     return not client.closed and not client.stale and session is not None and not session.closed
 
 
+class Acknowledgement(AsyncAck):
+    """Bolt's `ack`, which also says when it has been called."""
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.given = asyncio.Event()
+
+    async def __call__(self, *args: object, **kwargs: object) -> BoltResponse:
+        response = await super().__call__(*args, **kwargs)  # type: ignore[arg-type]
+        self.given.set()
+        return response
+
+
+async def no_response_url(**kwargs: object) -> None:
+    """`respond` for a payload without a response URL (the bridge never calls it then)."""
+
+
 class TrackedSocketModeHandler(AsyncSocketModeHandler):
     """Bolt's Socket Mode handler, counting each envelope as work in hand until its
     acknowledgement has been sent, so a stop never closes the socket under an unsent ack."""
@@ -158,8 +191,11 @@ class SlackService:
         self.probe = AsyncWebClient(token=token, base_url=base_url, retry_handlers=[])
         # The outbox's client raises on 429 so the dispatcher reschedules instead of waiting.
         directory = Directory(self.client)
-        self.platform = SlackPlatform(AsyncWebClient(token=token, base_url=base_url), directory)
-        host.add_platform(self.platform, RateBudget(SENDS_PER_SECOND, SEND_BURST))
+        # Paced per method and channel inside the platform (`adapters/slack/platform.py`).
+        self.budget = RateBudget() if sleep is None else RateBudget(sleep=sleep)
+        outbox_client = AsyncWebClient(token=token, base_url=base_url)
+        self.platform = SlackPlatform(outbox_client, directory, self.budget)
+        host.add_platform(self.platform, self.budget)
         self.in_flight = InFlight()
         self.bridge = SlackBridge(
             host.rounds, self.client, directory, self.platform, in_flight=self.in_flight
@@ -169,6 +205,8 @@ class SlackService:
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.app_token = app_token.get_secret_value() if app_token is not None else ""
         self.wall_clock = wall_clock
+        self.working: set[asyncio.Future[None]] = set()
+        """Listeners still at work after their answer was sent (replies by response URL)."""
         self.backoff = backoff
         self.down_limit = down_limit
         self.socket: TrackedSocketModeHandler | None = None
@@ -262,9 +300,63 @@ class SlackService:
             if not signed_by_slack(self.verifier, body, request.headers, self.wall_clock()):
                 log.info("rejected an unsigned or stale request to %s", EVENTS_PATH)
                 return web.json_response({"error": "invalid request"}, status=401)
+            try:
+                found = payloads.inbound(body, request.content_type)
+            except payloads.Malformed as error:
+                log.info("rejected a malformed request to %s (%s)", EVENTS_PATH, error)
+                return web.json_response({"error": "malformed request"}, status=400)
+            direct = self._listener(found)
+            if direct is not None:
+                return await self._answer(found, direct)
             bolt_request = AsyncBoltRequest(
                 body=body.decode("utf-8"),
                 query=request.query_string,
                 headers={k: [v] for k, v in request.headers.items()},
             )
             return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+
+    def _listener(
+        self, found: payloads.Inbound
+    ) -> Callable[[Acknowledgement], Awaitable[None]] | None:
+        """The bridge's listener for a command, press or form submission; None for the rest."""
+        body = found.body
+        url = body.get("response_url")
+        respond = AsyncRespond(response_url=url) if isinstance(url, str) and url else None
+        if found.kind == "command" and body.get("command") == COMMAND:
+            return lambda ack: self.bridge.on_command(ack, body, respond or no_response_url)
+        if found.kind == "block_actions":
+            return lambda ack: self.bridge.on_button(ack, body, respond or no_response_url)
+        view = body.get("view") or {}
+        if found.kind == "view_submission" and view.get("callback_id") == FORM_CALLBACK:
+            return lambda ack: self.bridge.on_submit(ack, body)
+        return None
+
+    async def _answer(
+        self, found: payloads.Inbound, listener: Callable[[Acknowledgement], Awaitable[None]]
+    ) -> web.Response:
+        """Run the listener; answer as soon as it acknowledges. It goes on after that (replies
+        by response URL), as it would under Bolt."""
+        if self.bridge.draining or self.bridge.workspace is None:  # the bridge's gate
+            if found.kind == "command":
+                return await to_aiohttp_response(
+                    json_response({"response_type": "ephemeral", "text": RESTARTING})
+                )
+            return web.Response(status=503)
+        ack = Acknowledgement()
+        work = asyncio.ensure_future(listener(ack))
+        self.working.add(work)
+        work.add_done_callback(self._finished)
+        given = asyncio.ensure_future(ack.given.wait())
+        try:
+            await asyncio.wait({work, given}, timeout=ACK_SECONDS, return_when="FIRST_COMPLETED")
+        finally:
+            given.cancel()
+        if ack.response is None:
+            log.warning("a %s was not acknowledged within %g s", found.kind, ACK_SECONDS)
+            return web.Response(status=500)
+        return await to_aiohttp_response(ack.response)
+
+    def _finished(self, work: asyncio.Future[None]) -> None:
+        self.working.discard(work)
+        if not work.cancelled() and work.exception() is not None:
+            log.error("a Slack listener failed", exc_info=work.exception())

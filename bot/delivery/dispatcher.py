@@ -1,5 +1,8 @@
 """The dispatcher: sends due outbox rows as ARCHITECTURE.md §4 asks, recording each result as
-soon as it is known, with no network call inside a database transaction."""
+soon as it is known, with no network call inside a database transaction. Each platform is sent
+to on its own (one waiting on its rate budget never holds another up); a result the database
+could not take is kept and written when it can; claims of a process that is gone (same host,
+no such process any more) are released at once instead of waiting out their lease."""
 
 from __future__ import annotations
 
@@ -9,15 +12,15 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.context import channel_key
-from bot.delivery.budget import RateBudget
+from bot.delivery.budget import PLATFORM, RateBudget
 from bot.delivery.quiet import Audience, load_audience, quiet_until
-from bot.errors import DeliveryError, RateLimited
+from bot.errors import DeliveryError, NotReady, RateLimited, StoreBusy
 from bot.messages import (
     ChannelPost,
     DirectMessage,
@@ -46,6 +49,8 @@ MAX_BACKOFF = timedelta(hours=1)
 LEASE = timedelta(minutes=5)
 BATCH_SECONDS = LEASE.total_seconds() / 2
 """After this long, a batch gives its unsent rows back rather than start another send."""
+RELEASE_EVERY = 5.0
+"""Seconds between looks for claims held by processes of this host that are gone."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -56,6 +61,26 @@ def backoff(attempts: int) -> timedelta:
 def default_worker() -> str:
     """`host:pid:random`: unique per process, so a claim says which process holds it."""
     return f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def gone(worker: str, mine: str) -> bool:
+    """Whether `worker` was a process of this host (by `mine`'s name) that no longer runs.
+
+    A worker of another host, or one that may still run (or whose pid another process took
+    since), is not gone: its claims wait out their lease.
+    """
+    host, _, rest = worker.partition(":")
+    pid, _, _ = rest.partition(":")
+    my_host, _, my_rest = mine.partition(":")
+    if host != my_host or not pid.isdigit() or pid == my_rest.partition(":")[0]:
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, under another user
+        return False
+    return False
 
 
 class Dispatcher:
@@ -85,6 +110,18 @@ class Dispatcher:
         # kept, not copied: the composition root adds platforms and budgets after building us
         self.budgets = budgets if budgets is not None else {}
         self._lock = asyncio.Lock()
+        self._unrecorded: list[DeliveryResult] = []
+        """Results the database could not take (it was unreachable): written first next run."""
+        self._released_at = -RELEASE_EVERY
+        self._not_ready: dict[str, datetime] = {}
+        """Platforms still connecting, and when to try them again. Not the budget's pause:
+        the connection's own calls must go meanwhile."""
+
+    def resumes_at(self, platform: str, now: datetime) -> datetime | None:
+        """When sends to `platform` may go on (its budget's pause, or its connection still
+        being made), or None when they may go at `now`."""
+        moments = [self.budget(platform).resumes_at(now), self._not_ready.get(platform)]
+        return max((m for m in moments if m is not None and m > now), default=None)
 
     def budget(self, platform: str) -> RateBudget:
         """The platform's budget; an unpaced one when none was configured (it still pauses)."""
@@ -94,45 +131,101 @@ class Dispatcher:
         return budget
 
     async def run_due(self) -> int:
-        """Send everything due now; returns how many deliveries were sent."""
+        """Send everything due now, each platform on its own; returns how many deliveries
+        were sent."""
         async with self._lock:
-            sent = 0
-            while True:
-                now = self.clock.now()
-                ready = [
-                    name for name in self.platforms if self.budget(name).resumes_at(now) is None
-                ]
-                if not ready:
-                    return sent
-                claimed = await self.store.deliveries.claim_due(
-                    now, self.worker, self.batch, now + LEASE, platforms=ready
-                )
-                if not claimed:
-                    return sent
-                sent += await self._send_batch(claimed)
+            await self._record_kept()
+            await self._release_gone()
+            runs = [self._run_platform(name) for name in list(self.platforms)]
+            results = await asyncio.gather(*runs, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(r for r in results if isinstance(r, int))
+
+    async def _run_platform(self, name: str) -> int:
+        sent = 0
+        while True:
+            now = self.clock.now()
+            if self.resumes_at(name, now) is not None:
+                return sent
+            claimed = await self.store.deliveries.claim_due(
+                now, self.worker, self.batch, now + LEASE, platforms=[name]
+            )
+            if not claimed:
+                return sent
+            sent += await self._send_batch(claimed)
+
+    async def _record_kept(self) -> None:
+        """Write the results an unreachable database could not take earlier (a send that went
+        out is recorded, not sent again)."""
+        if self._unrecorded:
+            kept, self._unrecorded = self._unrecorded, []
+            try:
+                await self.store.deliveries.record(kept, self.clock.now(), worker=self.worker)
+            except BaseException:
+                self._unrecorded = kept + self._unrecorded
+                raise
+            log.info("recorded %d result(s) kept while the database was away", len(kept))
+
+    async def _release_gone(self) -> None:
+        if time.monotonic() - self._released_at < RELEASE_EVERY:
+            return
+        self._released_at = time.monotonic()
+        now = self.clock.now()
+        for worker in await self.store.deliveries.holders(now):
+            if gone(worker, self.worker):
+                count = await self.store.deliveries.release(worker, now)
+                log.warning("released %d delivery claim(s) of %s, which is gone", count, worker)
 
     async def _send_batch(self, claimed: list[Delivery]) -> int:
-        audience = await load_audience(self.store, claimed)
         given_back: list[DeliveryResult] = []
         started = time.monotonic()
         sent = 0
-        async with self.store.deliveries.recording(self.worker) as record:
-            for delivery in claimed:
-                now = self.clock.now()
-                resumes = self.budget(delivery.space.key.platform).resumes_at(now)
-                if resumes is not None:
-                    given_back.append(Retry(delivery.id, resumes, "waiting on rate limit", False))
-                    continue
-                if time.monotonic() - started > BATCH_SECONDS:
-                    # slow sends: give the rest of the claim back well before its lease ends
-                    given_back.append(Retry(delivery.id, now, "released unsent", False))
-                    continue
-                result = await self._send_one(delivery, now, audience)
-                await record(result, self.clock.now())
-                sent += isinstance(result, Sent)
-        if given_back:
-            await self.store.deliveries.record(given_back, self.clock.now(), worker=self.worker)
+        done: set[int] = set()
+        try:
+            audience = await load_audience(self.store, claimed)
+            async with self.store.deliveries.recording(self.worker) as record:
+                for delivery in claimed:
+                    now = self.clock.now()
+                    resumes = self.resumes_at(delivery.space.key.platform, now)
+                    if resumes is not None:
+                        given_back.append(
+                            Retry(delivery.id, resumes, "waiting on rate limit", False)
+                        )
+                        done.add(delivery.id)
+                        continue
+                    if time.monotonic() - started > BATCH_SECONDS:
+                        # slow sends: give the rest of the claim back well before its lease ends
+                        given_back.append(Retry(delivery.id, now, "released unsent", False))
+                        done.add(delivery.id)
+                        continue
+                    result = await self._send_one(delivery, now, audience)
+                    done.add(delivery.id)
+                    sent += isinstance(result, Sent)
+                    await self._record(record(result, self.clock.now()), result)
+            if given_back:
+                await self.store.deliveries.record(given_back, self.clock.now(), worker=self.worker)
+        except StoreBusy:
+            # The database went away mid-batch: keep what is known (and give back what was
+            # not tried) until it can be written, so nothing is sent twice or left claimed.
+            now = self.clock.now()
+            untried = [
+                Retry(d.id, now, "database unreachable", False) for d in claimed if d.id not in done
+            ]
+            self._keep([*given_back, *untried])
+            raise
         return sent
+
+    async def _record(self, write: Awaitable[None], result: DeliveryResult) -> None:
+        try:
+            await write
+        except StoreBusy:
+            self._keep([result])
+            raise
+
+    def _keep(self, results: Sequence[DeliveryResult]) -> None:
+        self._unrecorded.extend(results)
 
     async def _send_one(
         self, delivery: Delivery, now: datetime, audience: Audience
@@ -154,7 +247,7 @@ class Dispatcher:
         try:
             return await self._deliver(platform, delivery, now)
         except RateLimited as limited:
-            return self._rate_limited(delivery, platform.name, limited.retry_after)
+            return await self._rate_limited(delivery, platform.name, limited)
         except DeliveryError as error:
             if error.dm_refused:
                 return await self._fall_back(platform, delivery, error)
@@ -265,23 +358,32 @@ class Dispatcher:
             except RateLimited as limited:
                 if not refs:
                     raise
-                return self._rate_limited(delivery, platform.name, limited.retry_after, rest)
+                return await self._rate_limited(delivery, platform.name, limited, rest)
         if not refs:
             return Failed(delivery.id, "; ".join(refused))
         return Sent(delivery.id, ",".join(refs), note="; ".join(refused))
 
-    def _rate_limited(
+    async def _rate_limited(
         self,
         delivery: Delivery,
         platform: str,
-        retry_after: float,
+        limited: RateLimited,
         rest: GroupMessage | None = None,
     ) -> DeliveryResult:
-        """Pause the platform for everyone in this process, and try this delivery after it."""
-        resumes = self.clock.now() + timedelta(seconds=max(retry_after, 1.0))
-        self.budget(platform).pause_until(resumes)
-        log.warning(
-            "rate limited on %s for %.1fs (delivery %s)", platform, retry_after, delivery.id
+        """Pause what is limited (the whole platform, or one scope of it) for everyone sharing
+        the budget, and try this delivery after it."""
+        seconds = max(limited.retry_after, 0.05 if limited.scope != PLATFORM else 1.0)
+        resumes = self.clock.now() + timedelta(seconds=seconds)
+        if isinstance(limited, NotReady):
+            self._not_ready[platform] = resumes
+        else:
+            await self.budget(platform).pause(resumes, limited.scope)
+        log.info(
+            "rate limited on %s %s for %.1fs (delivery %s)",
+            platform,
+            limited.scope or "(all)",
+            limited.retry_after,
+            delivery.id,
         )
         reason = "rate limited (part sent)" if rest is not None else "rate limited"
         return Retry(delivery.id, resumes, reason, count_attempt=False, target=rest)
@@ -310,7 +412,7 @@ class Dispatcher:
             await self.budget(platform.name).acquire()
             ref = await platform.send(delivery.space.key, ChannelPost(channel), message)
         except RateLimited as limited:
-            return self._rate_limited(delivery, platform.name, limited.retry_after)
+            return await self._rate_limited(delivery, platform.name, limited)
         except DeliveryError as second:
             reason = f"{error.reason}; fallback failed: {second.reason}"
             if second.permanent:

@@ -5,20 +5,29 @@ It records every REST call (JSON or multipart with files), answers like Discord 
 asked for but not granted), and pushes gateway events (READY, GUILD_CREATE, INTERACTION_CREATE,
 GUILD_MEMBER_ADD) to the shard that owns the guild. Builders make interaction payloads.
 Reusable: tests and the benchmark import it.
+
+Given `DiscordLimits` (off by default, so tests stay fast) it enforces Discord's published rate
+limits as Discord answers them: 50 requests a second globally (interaction responses exempt),
+per-route buckets whose state every response reports in `X-RateLimit-*` headers, and 429s with
+`retry_after`; it counts any request that comes back before a 429 said (`enforcer.early`) and
+any DM sent again to a member whose DMs refused one (`refused_again`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
+
+from tests.limits import Bucket, Enforcer, Limit, Window, whole_seconds
 
 APP_ID = "1000000000000000001"
 GUILD = "3000000000000000001"
@@ -146,6 +155,39 @@ def shard_of(guild_id: str | None, shards: int) -> int:
     return (int(guild_id) >> 22) % shards if guild_id else 0
 
 
+MESSAGES_ROUTE = "POST /channels/{channel}/messages"
+EDIT_ROUTE = "PATCH /channels/{channel}/messages/{id}"
+MAJOR = {"channels": "{channel}", "guilds": "{guild}", "webhooks": "{webhook}"}
+
+
+def route_of(method: str, path: str) -> tuple[str, str]:
+    """(route template, major parameter): Discord's bucket is per route and major parameter."""
+    parts = path.strip("/").split("/")
+    major = ""
+    shown: list[str] = []
+    for index, part in enumerate(parts):
+        if index == 1 and parts[0] in MAJOR and part.isdigit():
+            major, part = part, MAJOR[parts[0]]
+        elif index == 2 and parts[0] in ("webhooks", "interactions"):
+            part = "{token}"
+        elif part.isdigit():
+            part = "{id}"
+        shown.append(part)
+    return f"{method} /{'/'.join(shown)}", major
+
+
+@dataclass(frozen=True)
+class DiscordLimits:
+    """Discord's published limits (discord.com/developers/docs/topics/rate-limits): 50 requests
+    a second for the bot, interaction responses exempt; per-route buckets (requests per window,
+    per major parameter), here the message routes' 5 per 5 s per channel."""
+
+    global_per_second: int = 50
+    routes: Mapping[str, tuple[int, float]] = field(
+        default_factory=lambda: {MESSAGES_ROUTE: (5, 5.0), EDIT_ROUTE: (5, 5.0)}
+    )
+
+
 @dataclass
 class Call:
     method: str
@@ -171,7 +213,13 @@ class FakeDiscord:
         members_intent: bool = True,
         closed_dms: set[str] | None = None,
         token: str | None = None,
+        limits: DiscordLimits | None = None,
     ) -> None:
+        self.limits = limits
+        self.enforcer = Enforcer()
+        self.refused_again: list[str] = []
+        """Members a DM was sent to again after their closed DMs refused one."""
+        self._refused: set[str] = set()
         self.shards = shards
         self.token = token
         """When set, any other bot token is refused with 401 (any token is accepted if None)."""
@@ -253,7 +301,61 @@ class FakeDiscord:
         refused = self.token is not None and path.startswith(("/users/@me", "/gateway"))
         if refused and request.headers.get("Authorization") != f"Bot {self.token}":
             return jresp({"message": "401: Unauthorized", "code": 0}, status=401)
-        return self._answer(request.method, path, body or {})
+        if self.limits is None:
+            return self._answer(request.method, path, body or {})
+        return self._limited(request.method, path, body or {})
+
+    def _limited(self, method: str, path: str, body: Any) -> web.Response:
+        """The answer under the limits: a 429, or the answer with the bucket's headers."""
+        assert self.limits is not None
+        limits = self.limits
+        route, major = route_of(method, path)
+        scopes: list[tuple[str, Limit]] = []
+        if not path.startswith(("/interactions/", f"/webhooks/{APP_ID}/")):
+            rate = limits.global_per_second
+            scopes.append(("global", self.enforcer.limit("global", lambda: Bucket(rate, rate))))
+        window: Window | None = None
+        if route in limits.routes:
+            count, seconds = limits.routes[route]
+            made = self.enforcer.limit(f"{route}:{major}", lambda: Window(count, seconds))
+            assert isinstance(made, Window)
+            window = made
+            scopes.append((f"{route}:{major}", window))
+        refused = self.enforcer.admit(f"{method} {path}", scopes)
+        bucket = hashlib.sha1(route.encode()).hexdigest()[:12]
+        if refused is not None:
+            is_global = refused.scope == "global"
+            headers = {
+                "Content-Type": "application/json",
+                "Via": "1.1 google",
+                "Retry-After": str(whole_seconds(refused.retry_after)),
+                "X-RateLimit-Reset-After": f"{refused.retry_after:.3f}",
+                "X-RateLimit-Scope": "global" if is_global else "user",
+            }
+            if is_global:
+                headers["X-RateLimit-Global"] = "true"
+            elif window is not None:
+                headers.update(self._window_headers(window, bucket))
+            answer = {
+                "message": "You are being rate limited.",
+                "retry_after": round(refused.retry_after, 3),
+                "global": is_global,
+            }
+            return web.Response(body=json.dumps(answer).encode(), status=429, headers=headers)
+        response = self._answer(method, path, body)
+        if window is not None:
+            response.headers.update(self._window_headers(window, bucket))
+        return response
+
+    def _window_headers(self, window: Window, bucket: str) -> dict[str, str]:
+        resets_after = window.resets_after(self.enforcer.clock())
+        return {
+            "X-RateLimit-Limit": str(window.limit),
+            "X-RateLimit-Remaining": str(window.remaining()),
+            "X-RateLimit-Reset": f"{time.time() + resets_after:.3f}",
+            "X-RateLimit-Reset-After": f"{resets_after:.3f}",
+            "X-RateLimit-Bucket": bucket,
+        }
 
     def _answer(self, method: str, path: str, body: Any) -> web.Response:
         parts = path.strip("/").split("/")
@@ -396,7 +498,11 @@ class FakeDiscord:
             return web.Response(body=failure.body, status=failure.status, headers=failure.headers)
         known = channel_id in (GENERAL, INTRODUCTIONS, EVENTS) or channel_id in self.threads
         if channel_id in self.dm_channels:
-            if self.dm_channels[channel_id] in self.closed_dms:
+            member = self.dm_channels[channel_id]
+            if member in self.closed_dms:
+                if member in self._refused:
+                    self.refused_again.append(member)
+                self._refused.add(member)
                 return jresp(
                     {"message": "Cannot send messages to this user", "code": 50007}, status=403
                 )

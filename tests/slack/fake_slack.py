@@ -6,6 +6,10 @@ and await the record of a call instead of sleeping. Like Slack, it keeps each co
 messages (posts, then edits by `chat.update` or a response URL's `replace_original`) and
 refuses blocks that break Block Kit's limits with `invalid_blocks`. `signed_headers` signs a
 body with Slack's real algorithm.
+
+Given `SlackLimits` (off by default, so tests stay fast) it enforces Slack's published rate
+limits the way Slack answers them: 429 `ratelimited` with a whole-second `Retry-After`, and
+it counts any request that comes back before that (`enforcer.early`).
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
+
+from tests.limits import Bucket, Enforcer, Limit, whole_seconds
 
 TEAM = "T0ROUNDS"
 BOT_TOKEN = "xoxb-test-token"
@@ -57,11 +63,25 @@ def signed_headers(
     }
 
 
+@dataclass(frozen=True)
+class SlackLimits:
+    """Slack's published limits (docs.slack.dev/apis/web-api/rate-limits), "per API method per
+    workspace per app": `chat.postMessage` one message a second per channel within a
+    workspace-wide budget ("several hundred a minute": 300 here, Rounds' own reading), and
+    other methods by their tier (per minute), when listed in `tiers`."""
+
+    per_channel: float = 1.0
+    workspace_per_minute: int = 300
+    tiers: Mapping[str, int] = field(default_factory=dict)
+
+
 @dataclass
 class Call:
     method: str
     params: dict[str, Any]
     auth: str | None
+    at: float = 0.0
+    """When it arrived, on the time the fake's limits keep (`enforcer.clock`)."""
 
 
 @dataclass
@@ -129,8 +149,15 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     messages: dict[tuple[str, str], Posted] = field(default_factory=dict)
     base_url: str = ""
+    limits: SlackLimits | None = None
+    closed_dms: set[str] = field(default_factory=set)
+    """Members whose DMs Slack refuses (`messages_tab_disabled`)."""
 
     def __post_init__(self) -> None:
+        self.enforcer = Enforcer(told=lambda wait: float(whole_seconds(wait)))
+        self.refused_again: list[str] = []
+        """Members a DM was sent to again after Slack refused their DMs (retried refusals)."""
+        self._refused: set[str] = set()
         self._changed = asyncio.Condition()
         self._failures: dict[str, list[Failure]] = {}
         self.delays: dict[str, float] = {}
@@ -239,8 +266,9 @@ class FakeSlack:
         for key in ("blocks", "view"):  # form-encoded calls carry these as JSON strings
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
+        call = Call(method, params, request.headers.get("Authorization"), self.enforcer.clock())
         async with self._changed:
-            self.calls.append(Call(method, params, request.headers.get("Authorization")))
+            self.calls.append(call)
             self._changed.notify_all()
         return params
 
@@ -278,7 +306,41 @@ class FakeSlack:
         failure = self._failure(method)
         if failure is not None:
             return failure
+        limited = self._rate_limited(method, params)
+        if limited is not None:
+            return limited
         return web.json_response(self._answer(method, params))
+
+    def _rate_limited(self, method: str, params: dict[str, Any]) -> web.Response | None:
+        limits = self.limits
+        if limits is None:
+            return None
+        scopes: list[tuple[str, Limit]] = []
+        if method == "chat.postMessage":
+            per_second = limits.workspace_per_minute / 60
+            workspace = self.enforcer.limit(
+                method, lambda: Bucket(per_second, max(1.0, per_second))
+            )
+            channel = _conversation(str(params.get("channel", "")))
+            scopes = [
+                (method, workspace),
+                (
+                    f"{method} {channel}",
+                    self.enforcer.limit(
+                        f"{method} {channel}", lambda: Bucket(limits.per_channel, 1.0)
+                    ),
+                ),
+            ]
+        elif method in limits.tiers:
+            per_second = limits.tiers[method] / 60
+            scopes = [(method, self.enforcer.limit(method, lambda: Bucket(per_second, 1.0)))]
+        if not scopes:
+            return None
+        refused = self.enforcer.admit(method, scopes)
+        if refused is None:
+            return None
+        headers = {"Retry-After": str(int(refused.retry_after))}
+        return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -304,9 +366,13 @@ class FakeSlack:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "channel": {"id": "G" + "".join(u[1:] for u in users)[:20]}}
         if method == "chat.postMessage":
-            channel = str(params.get("channel", ""))
-            if channel.startswith("U"):  # a post to a user id lands in the app's DM with them
-                channel = "D" + channel[1:]
+            user = str(params.get("channel", ""))
+            if user in self.closed_dms:
+                if user in self._refused:
+                    self.refused_again.append(user)
+                self._refused.add(user)
+                return {"ok": False, "error": "messages_tab_disabled"}
+            channel = _conversation(user)
             ts = self._next_ts()
             self.messages[(channel, ts)] = Posted(channel, ts, params)
             return {"ok": True, "channel": channel, "ts": ts}
@@ -390,6 +456,11 @@ class FakeSlack:
                     await self._changed.wait()
 
         return await asyncio.wait_for(seen(), WAIT_SECONDS)
+
+
+def _conversation(channel: str) -> str:
+    """Where a post lands: a post to a user id lands in the app's DM with them."""
+    return "D" + channel[1:] if channel.startswith("U") else channel
 
 
 def _json_list(value: Any) -> list[dict[str, Any]]:

@@ -243,11 +243,11 @@ async def test_team_join_welcomes_the_new_member_by_dm(
     assert slack.fake.called("users.info") == []  # the event said who they are
 
 
-async def test_a_retried_event_has_exactly_one_effect(slack: SlackHarness) -> None:
+async def test_an_event_delivered_four_times_has_exactly_one_effect(slack: SlackHarness) -> None:
     opened = {"type": "app_home_opened", "user": MEMBER, "tab": "home"}
     assert (await slack.event(opened, "Ev7")).status == 200
-    assert (await slack.event(opened, "Ev7", retry=1)).status == 200
-    assert (await slack.event(opened, "Ev7", retry=2)).status == 200
+    for retry in (1, 2, 3):  # Slack retries up to three times
+        assert (await slack.event(opened, "Ev7", retry=retry)).status == 200
     assert (await slack.event(opened, "Ev8")).status == 200  # a new event id is a new effect
     published = await slack.fake.wait_for("views.publish", 2)
     assert len(published) == 2

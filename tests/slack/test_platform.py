@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from adapters.slack.platform import SlackPlatform
 from bot.clock import ManualClock
-from bot.delivery import Dispatcher
+from bot.delivery import Dispatcher, RateBudget
 from bot.domain import Space, SpaceKey
 from bot.messages import (
     Attachment,
@@ -26,6 +26,7 @@ from bot.messages import (
 from bot.ports import NewDelivery
 from storage.models import OutboxRow
 from storage.store import SqlStore
+from tests.fakes import FakeTimer
 from tests.slack.fake_slack import BOT_TOKEN, TEAM, FakeSlack
 
 SPACE = SpaceKey("slack", TEAM)
@@ -36,7 +37,10 @@ async def dispatcher(
     fake_slack: FakeSlack, store: SqlStore, clock: ManualClock
 ) -> AsyncIterator[Dispatcher]:
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
-    yield Dispatcher(store, {"slack": SlackPlatform(client)}, clock)
+    timer = FakeTimer()  # pacing is proven elsewhere; here it costs no real time
+    budget = RateBudget(clock=clock.now, sleep=timer.sleep, wall=timer.monotonic)
+    platform = SlackPlatform(client, budget=budget)
+    yield Dispatcher(store, {"slack": platform}, clock, budgets={"slack": budget})
 
 
 async def plan(

@@ -17,11 +17,12 @@ from bot.domain import Role
 from bot.features.events import _board
 from bot.features.events import _options as opt
 from bot.features.events._create import CREATORS, FORM_ID, Creating
+from bot.features.events._data import MEMBER_DATA, TREND, digest
 from bot.features.events._jobs import next_planning_at, plan_reminders
 from bot.features.events._manage import Changing, cancel
 from bot.features.events._plan import CHANNEL
 from bot.features.events._render import RSVP_ACTION
-from bot.features.events._rsvp import rsvp
+from bot.features.events._rsvp import member_left, rsvp
 from bot.features.events._schedule import DEFAULT_REMIND, REMIND_RULE, remind_setting
 from bot.features.events._show import FEED_PATH, feed, home, ics, serve_feed, show
 from bot.guard import Guard
@@ -145,5 +146,9 @@ def register(router: Router, guard: Guard) -> None:
     router.form(FORM_ID, creating.submit_form)
     router.home_section(home)
     router.board_page(BoardPage("events", "Events", _board.page, _board.health, 30))
+    router.on_member_left(member_left)
     router.job(Job("events.remind", timedelta(hours=1), plan_reminders, next_planning_at))
     router.web(WebRoute("GET", FEED_PATH, serve_feed))
+    router.member_data(MEMBER_DATA)
+    router.digest_section(digest)
+    router.trend(TREND)

@@ -189,6 +189,13 @@ async def edit(ctx: Context, args: Mapping[str, Any]) -> None:
     if not changed:
         ctx.reply(f"Event {occurrence.number} already is like that. Nothing changed.")
         return
+    if ctx.member.id not in (occurrence.details.host_id, series.creator_id):
+        # a manager changing someone else's event: moderation, for `/rounds audit`
+        fields = ", ".join(sorted(asked))
+        await ctx.audit(
+            "events.edit",
+            f"changed {fields} of event {occurrence.number}, **{literal(series.details.title)}**",
+        )
     await update_series(ctx, series, everyone, chosen, asked, host_id, start, whole)
     ctx.reply(await edited_reply(ctx, occurrence, changed, told, start, whole))
 
@@ -288,6 +295,7 @@ async def cancel(ctx: Context, args: Mapping[str, Any]) -> None:
         if len(chosen) > 1
         else f"event {occurrence.number}, **{literal(occurrence.details.title)}**"
     )
+    await ctx.audit("events.cancel", f"cancelled {which}")
     text = f"✓ Cancelled {which}. "
     text += (
         f"I'm telling the {told} member{'s' if told != 1 else ''} who answered."

@@ -12,7 +12,15 @@ from bot.context import Context, channel_key
 from bot.domain import Member
 from bot.features.events._render import render_card, render_listing, render_reminder
 from bot.features.events._schedule import member_reminders, offsets_of
-from bot.features.events.model import EVENTS, REMINDED, Answer, EventsRepo, Occurrence, Series
+from bot.features.events.model import (
+    EVENTS,
+    REMINDED,
+    Answer,
+    EventsRepo,
+    Occurrence,
+    Rsvp,
+    Series,
+)
 from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE
 from bot.messages import ChannelPost, DirectMessage, EventListing, Message
 from bot.ports import NewDelivery, Tx
@@ -28,9 +36,12 @@ def listing_key(occurrence_id: int, sequence: int) -> str:
     return f"event:{occurrence_id}:listing:{sequence}"
 
 
-def reminder_key(occurrence: Occurrence, offset: int, who: int | str) -> str:
-    """`who` is a member id, or `channel` for the one post in the events channel."""
-    return f"event:{occurrence.id}:s{occurrence.schedule}:remind:{offset}:{who}"
+def reminder_key(occurrence: Occurrence, offset: int, who: Rsvp | str) -> str:
+    """`who` is a member's answer (each answer plans its own reminders, so answering Going
+    again after Can't go plans them anew), or `channel` for the one post in the events
+    channel."""
+    whom = who if isinstance(who, str) else f"{who.member_id}.{who.seq}"
+    return f"event:{occurrence.id}:s{occurrence.schedule}:remind:{offset}:{whom}"
 
 
 def notice_key(occurrence_id: int, what: str, member_id: int) -> str:
@@ -172,7 +183,7 @@ class Plan:
             ):
                 planned.append(
                     NewDelivery(
-                        dedupe_key=reminder_key(occurrence, reminder.offset, member.id),
+                        dedupe_key=reminder_key(occurrence, reminder.offset, rsvp),
                         purpose="event-reminder",
                         target=DirectMessage(member.user_id),
                         message=render_reminder(occurrence, rsvp.answer),
@@ -205,16 +216,17 @@ class Plan:
     async def take_back_reminders(
         self, occurrence: Occurrence, member_ids: Sequence[int] | None = None
     ) -> None:
-        """Cancel reminders not sent yet: these members' (who said they can't go), or with
-        None everyone's and the channel's (the time changed or the event was cancelled)."""
+        """Cancel reminders not sent yet: these members' (who said they can't go; called
+        before their new answer is saved), or with None everyone's and the channel's (the time
+        changed or the event was cancelled)."""
         if occurrence.reminders_planned_at is None:
             return
+        rsvps = await self.repo.rsvps(self.space_id, occurrence.id, REMINDED)
+        whom: list[Rsvp | str] = [
+            r for r in rsvps if member_ids is None or r.member_id in member_ids
+        ]
         if member_ids is None:
-            rsvps = await self.repo.rsvps(self.space_id, occurrence.id, REMINDED)
-            whom: list[int | str] = [r.member_id for r in rsvps]
             whom.append("channel")
-        else:
-            whom = list(member_ids)
         for who in whom:
             for offset in occurrence.reminder_offsets:
                 await self.tx.outbox.cancel(self.space_id, reminder_key(occurrence, offset, who))
@@ -235,10 +247,11 @@ class Plan:
         message: Message,
         purpose: str,
     ) -> int:
-        """One DM to each member who gave one of `answers` (a change, a cancellation)."""
+        """One DM to each member who gave one of `answers` (a change, a cancellation). It
+        waits out the member's quiet hours and never expires: someone asleep until after the
+        start still learns, when they wake, that the event was cancelled or changed."""
         rsvps = await self.repo.rsvps(self.space_id, occurrence.id, answers)
         members = await self.tx.members.by_ids(self.space_id, [r.member_id for r in rsvps])
-        expires = occurrence.starts_at if occurrence.starts_at > self.now else None
         told = [
             NewDelivery(
                 dedupe_key=notice_key(occurrence.id, what, member.id),
@@ -246,7 +259,6 @@ class Plan:
                 target=DirectMessage(member.user_id),
                 message=message,
                 due_at=self.now,
-                expires_at=expires,
                 fallback_channel=CHANNEL,
                 quiet=True,
             )

@@ -33,6 +33,10 @@ async def rsvp(ctx: Context, value: str) -> None:
     await answer(ctx, occurrence, seq, Answer(word))
 
 
+LEFT_LOOKAHEAD = 1000
+"""How many upcoming events a member who left is looked for in."""
+
+
 async def answer(ctx: Context, occurrence: Occurrence, seq: int, wanted: Answer) -> None:
     """The member's answer to a locked occurrence (`seq`: its place in line)."""
     plan = await Plan.of(ctx)
@@ -47,18 +51,21 @@ async def answer(ctx: Context, occurrence: Occurrence, seq: int, wanted: Answer)
     current = await repo.rsvp(ctx.space.id, occurrence.id, ctx.member.id)
     before = current.answer if current else None
     if before == wanted or (wanted is Answer.GOING and before is Answer.WAITLIST):
-        ctx.reply(f"You're already down as {answer_text(before)} for **{title}**. Nothing changed.")
+        already = (
+            "on the waitlist" if before is Answer.WAITLIST else f"down as {answer_text(before)}"
+        )
+        ctx.reply(f"You're already {already} for **{title}**. Nothing changed.")
         return
     given = wanted
     if wanted is Answer.GOING and occurrence.details.capacity is not None:
         counts = await repo.counts(ctx.space.id, [occurrence.id])
         if counts[occurrence.id].get(Answer.GOING, 0) >= occurrence.details.capacity:
             given = Answer.WAITLIST
-    await repo.set_rsvp(ctx.space.id, occurrence.id, ctx.member.id, given, seq, ctx.now)
-    planned = occurrence.reminders_planned_at is not None
     if before in REMINDED and given not in REMINDED:
         await plan.take_back_reminders(occurrence, [ctx.member.id])
-    elif planned and given in REMINDED and before not in REMINDED:
+    await repo.set_rsvp(ctx.space.id, occurrence.id, ctx.member.id, given, seq, ctx.now)
+    planned = occurrence.reminders_planned_at is not None
+    if planned and given in REMINDED and before not in REMINDED:
         await plan.reminders(occurrence, only=[ctx.member.id])
     if before is Answer.GOING:
         await promote(plan, occurrence)
@@ -127,3 +134,28 @@ async def promote(plan: Plan, occurrence: Occurrence) -> list[Member]:
     if promoted and occurrence.reminders_planned_at is not None:
         await plan.reminders(occurrence, only=[m.id for m in promoted])
     return promoted
+
+
+async def member_left(ctx: Context) -> None:
+    """A member who left the community gives up their answers to events not started: their
+    reminders are taken back, a seat they held goes to the waitlist, and the cards count
+    them no more."""
+    plan = await Plan.of(ctx)
+    repo = plan.repo
+    upcoming = [
+        o
+        for o in await repo.upcoming(ctx.space.id, ctx.now, LEFT_LOOKAHEAD)
+        if o.starts_at > ctx.now
+    ]
+    mine = await repo.answers_of(ctx.space.id, ctx.member.id, [o.id for o in upcoming])
+    for occurrence in upcoming:
+        before = mine.get(occurrence.id)
+        if before is None or before is Answer.NO:
+            continue
+        occurrence, seq = await plan.lock(occurrence)
+        if before in REMINDED:
+            await plan.take_back_reminders(occurrence, [ctx.member.id])
+        await repo.set_rsvp(ctx.space.id, occurrence.id, ctx.member.id, Answer.NO, seq, ctx.now)
+        if before is Answer.GOING:
+            await promote(plan, occurrence)
+        await plan.refresh_card(occurrence, await repo.series(ctx.space.id, occurrence.series_id))

@@ -21,7 +21,7 @@ from bot.options import parse_duration
 MAX_OCCURRENCES = 52
 LONGEST_SERIES = timedelta(days=366)
 DEFAULT_REMIND = "24h,1h"
-REMIND_RULE = "one to three lengths of time before the start, from 5m to 7d, like 24h,1h"
+REMIND_RULE = "one to three lengths of time before the start, from 5m to 7d"
 SHORTEST_OFFSET, LONGEST_OFFSET = timedelta(minutes=5), timedelta(days=7)
 PLAN_AHEAD = timedelta(days=1)
 """Reminders are planned this long before the earliest could be due (a quiet-hours move can

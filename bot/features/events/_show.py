@@ -95,6 +95,8 @@ async def feed(ctx: Context, args: Mapping[str, Any]) -> None:
     if token is None or rotate:
         token = new_token()
         await repo.set_feed_token(ctx.space.id, token, ctx.now)
+        if rotate:
+            await ctx.audit("events.feed", "replaced the calendar feed link (the old one stopped)")
     link = ctx.address.link(FEED_PATH.format(token=token))
     lines = [
         f"✓ New calendar feed link (the old one no longer works): {link}"

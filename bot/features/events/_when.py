@@ -112,8 +112,9 @@ def local_moment(naive: datetime, zone: str, typed: str) -> datetime:
     wall = f"{naive:%Y-%m-%d %H:%M}"
     if back != naive:
         after = (naive + timedelta(hours=1)).strftime("%H:%M")
+        what = "" if typed.strip() == wall else f" is {wall}, a time that"
         raise UserError(
-            f"`{literal(typed)}` is {wall}, a time that doesn't exist in {zone}: the clocks "
+            f"`{literal(typed)}`{what} doesn't exist in {zone}: the clocks "
             f"skip it that night (daylight saving). Pick another time, like {after}.",
             field="when",
         )

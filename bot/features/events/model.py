@@ -9,6 +9,7 @@ reminders, and a one-off event is a series of one.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -128,6 +129,18 @@ class Rsvp:
     answered_at: datetime
 
 
+@dataclass(frozen=True)
+class MemberEvents:
+    """Everything events store about one member (their data export)."""
+
+    rsvps: list[tuple[Occurrence, Rsvp]]
+    """Their answers, by the occurrence's start."""
+    created: list[Series]
+    """The events (series) they created."""
+    hosting: list[Occurrence]
+    """The occurrences they are named host of."""
+
+
 class EventsRepo(Protocol):
     """Every method works inside one space: numbers and ids from another space find nothing.
     The one exception is `space_for_token`, which finds the space a calendar feed belongs to."""
@@ -223,6 +236,18 @@ class EventsRepo(Protocol):
     async def set_feed_token(self, space_id: int, token: str, at: datetime) -> None: ...
 
     async def space_for_token(self, token: str) -> Space | None: ...
+
+    # -- members' data rights and the managers' digest ---------------------------------------
+    async def export_member(self, space_id: int, member_id: int) -> MemberEvents: ...
+
+    async def erase_member(self, space_id: int, member_id: int) -> None:
+        """Delete the member's RSVPs; the events they created or host stay, naming nobody."""
+        ...
+
+    async def rsvps_per_week(self, space_id: int, bounds: Sequence[datetime]) -> list[int]:
+        """Answers other than "can't go" given in each week (edges as in
+        `bot.digest.WeeklyCount`; a changed answer counts in the week of its change)."""
+        ...
 
     async def board_past(self, space_id: int, now: datetime, limit: int) -> list[Occurrence]:
         """The latest occurrences that have ended (cancelled ones too), newest first."""

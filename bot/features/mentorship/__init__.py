@@ -17,6 +17,7 @@ from bot.domain import Role
 from bot.features.mentorship import _board
 from bot.features.mentorship._buttons import answer, ask_feedback, nudge, pick, rescheduled
 from bot.features.mentorship._commands import finish, move, pair_lines, set_cadence, show
+from bot.features.mentorship._data import MEMBER_DATA, TREND, digest
 from bot.features.mentorship._flows import scope_of
 from bot.features.mentorship._guarded import (
     AREAS,
@@ -29,7 +30,7 @@ from bot.features.mentorship._guarded import (
 )
 from bot.features.mentorship._jobs import next_checkin_at, run_checkins
 from bot.features.mentorship._manage import by_hand, manage, match
-from bot.features.mentorship._mentors import capacity, member_left, pause, resume
+from bot.features.mentorship._mentors import capacity, member_left, pause, resume, withdraw
 from bot.features.mentorship._records import log, report
 from bot.features.mentorship._render import (
     ANSWER_ACTION,
@@ -83,6 +84,11 @@ def commands(screened: Screened) -> tuple[Command, ...]:
             "Your mentorships",
             show,
             options=(who("member", "whose (managers only)", required=False),),
+        ),
+        Command(
+            ("mentor", "withdraw"),
+            "Take back your mentor request (a mentor you asked is told)",
+            withdraw,
         ),
         Command(
             ("mentor", "end"),
@@ -253,3 +259,6 @@ def register(router: Router, guard: Guard) -> None:
     router.board_page(BoardPage("mentorship", "Mentorship", _board.page, _board.health, 20))
     router.on_member_left(member_left)
     router.job(Job("mentorship.checkins", timedelta(hours=1), run_checkins, next_checkin_at))
+    router.member_data(MEMBER_DATA)
+    router.digest_section(digest)
+    router.trend(TREND)

@@ -228,9 +228,10 @@ async def propose(
     return pair
 
 
-async def next_choice(scope: Scope, pair: Pair, *, lapsed: bool) -> None:
+async def next_choice(scope: Scope, pair: Pair, *, lapsed: bool, gone: bool = False) -> None:
     """After a decline or a lapse: ask the mentee's next-ranked mentor still free, or, with
-    none left, the managers. The mentee is told either way."""
+    none left, the managers. The mentee is told either way (`gone`: the mentor asked is being
+    erased, so nobody is told their name)."""
     if pair.request_id is None:
         return
     request = await scope.repo.request(scope.space_id, pair.request_id)
@@ -238,6 +239,7 @@ async def next_choice(scope: Scope, pair: Pair, *, lapsed: bool) -> None:
     if request is None or pair.mentee_id not in people or pair.mentor_id not in people:
         return
     mentor, mentee = people[pair.mentor_id], people[pair.mentee_id]
+    named = None if gone else mentor
     outcome = Outcome.LAPSED if lapsed else Outcome.DECLINED
     await scope.repo.mark_suggestion(scope.space_id, request.id, mentor.id, outcome)
     if request.status is not RequestStatus.ASKING:
@@ -254,17 +256,18 @@ async def next_choice(scope: Scope, pair: Pair, *, lapsed: bool) -> None:
             )
             continue
         asked = await propose(scope, request, candidate, mentee, suggestion.reason, by_hand=False)
-        text = render_moved_on(mentor, lapsed, candidate, asked.respond_by or scope.now)
+        text = render_moved_on(named, lapsed, candidate, asked.respond_by or scope.now)
         await scope.dm(note, "mentorship-next-choice", mentee, text)
         return
     await scope.dm(
-        note, "mentorship-next-choice", mentee, render_moved_on(mentor, lapsed, None, scope.now)
+        note, "mentorship-next-choice", mentee, render_moved_on(named, lapsed, None, scope.now)
     )
-    why = (
-        f"{mention(mentor.user_id)} declined the match by hand"
-        if pair.by_hand
-        else "every choice declined or let the window pass"
-    )
+    if gone:
+        why = "the mentor asked is no longer taking part"
+    elif pair.by_hand:
+        why = f"{mention(mentor.user_id)} declined the match by hand"
+    else:
+        why = "every choice declined or let the window pass"
     await no_match(scope, request, mentee, f"p{pair.id}", why)
 
 

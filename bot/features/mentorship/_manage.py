@@ -38,6 +38,7 @@ from bot.features.mentorship.model import (
     RequestStatus,
 )
 from bot.messages import Message, mention, moment
+from bot.ports import SUBJECT
 
 MANAGERS_ONLY = "Only community managers can do that; a manager will pick it up."
 GONE = "That card is out of date. `/rounds mentor report` shows where things are."
@@ -79,6 +80,11 @@ async def match(ctx: Context, args: Mapping[str, Any]) -> None:
     candidate = Candidate(mentor.id, max(places - taken, 0), found.areas or None if found else None)
     reason = explain(mentee, request.goals, mentor, candidate, ctx.now).reason
     pair = await propose(scope, request, mentor, mentee, reason, by_hand=True)
+    await ctx.audit(
+        "mentorship.match",
+        f"proposed a mentor by hand for {SUBJECT} (pair {pair.id})",
+        subject=mentee,
+    )
     answer_by = moment(pair.respond_by or ctx.now, "F")
     text = (
         f"✓ I've asked {mention(mentor.user_id)} to mentor {mention(mentee.user_id)}; they have "
@@ -156,6 +162,11 @@ async def reach_out(
             f"{mention(ctx.member.user_id)} from the community team will be in touch to see how "
             f"your mentorship with {mention(other.user_id)} is going.",
         )
+    await ctx.audit(
+        "mentorship.reach-out",
+        f"is reaching out to {SUBJECT} and their mentor (pair {pair.id})",
+        subject=mentee,
+    )
     ctx.reply("✓ They know you'll be in touch; a short DM to each is a good start.")
     return f"{mention(ctx.member.user_id)} is reaching out"
 
@@ -188,6 +199,11 @@ async def rematch(ctx: Context, scope: Scope, pair_id: int, mentor: Member, ment
     )
     request = await request_for(scope, pair, mentee)
     await reopen(scope, request, mentee, "Let's find you a new mentor.")
+    await ctx.audit(
+        "mentorship.rematch",
+        f"ended {SUBJECT}'s mentorship for a re-match (pair {pair.id})",
+        subject=mentee,
+    )
     ctx.reply(f"✓ Ended; {mention(mentee.user_id)} has new mentors to choose from.")
     return f"re-matched by {mention(ctx.member.user_id)}"
 
@@ -208,5 +224,10 @@ async def pause_pair(
             "no check-in nudges for now. Log a check-in any time with "
             "`/rounds checkin @member` to pick it up again.",
         )
+    await ctx.audit(
+        "mentorship.pause",
+        f"paused {SUBJECT}'s mentorship with their mentor (pair {pair.id})",
+        subject=mentee,
+    )
     ctx.reply("✓ Paused. Either of them picks it up again by logging a check-in.")
     return f"paused by {mention(ctx.member.user_id)}"

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.context import Context
+from bot.domain import Member
 from bot.errors import UserError
 from bot.features.mentorship._flows import (
     Scope,
@@ -18,7 +19,7 @@ from bot.features.mentorship._flows import (
     request_for,
     scope_of,
 )
-from bot.features.mentorship._render import render_ended
+from bot.features.mentorship._render import render_ended, render_partner_gone
 from bot.features.mentorship._schedule import (
     mentor_note_key,
     pair_note_key,
@@ -65,6 +66,20 @@ async def tell_mentees(ctx: Context, scope: Scope, what: str, text: str) -> int:
     return len(mentees)
 
 
+async def pass_on_proposals(scope: Scope, mentor_id: int, now: datetime) -> int:
+    """Requests waiting on a mentor who is taking a break go to each mentee's next choice at
+    once (the mentee is told), rather than waiting out the three days. Returns how many."""
+    passed = 0
+    for pair in await scope.repo.pairs_of(scope.space_id, mentor_id, (PairStatus.PROPOSED,)):
+        if pair.mentor_id != mentor_id:
+            continue
+        await scope.tx.outbox.cancel(scope.space_id, proposal_key(pair.id))
+        await scope.repo.close(scope.space_id, pair.id, PairStatus.DECLINED, now)
+        await next_choice(scope, pair, lapsed=False)
+        passed += 1
+    return passed
+
+
 async def pause(ctx: Context, args: Mapping[str, Any]) -> None:
     scope = await scope_of(ctx)
     await as_mentor(ctx, scope)
@@ -72,6 +87,7 @@ async def pause(ctx: Context, args: Mapping[str, Any]) -> None:
     if until is not None:
         until = pause_until_check(until, ctx.now)
     await scope.repo.pause_mentor(ctx.space.id, ctx.member.id, ctx.now, until)
+    asked = await pass_on_proposals(scope, ctx.member.id, ctx.now)
     for pair in await scope.repo.pairs_of(ctx.space.id, ctx.member.id, CURRENT):
         if pair.mentor_id == ctx.member.id and pair.due_at is not None:
             # back to the foot of the ladder (due dates stay): after the break, a first nudge
@@ -88,7 +104,11 @@ async def pause(ctx: Context, args: Mapping[str, Any]) -> None:
     again = "`/rounds mentor resume`"
     knows = {0: ".", 1: "; your mentee knows."}.get(told, f"; your {told} mentees know.")
     when_back = f" Back sooner? {again}." if until else f" When you're back: {again}."
-    ctx.reply(f"✓ Paused{back}: no new mentees and no check-in nudges{knows}{when_back}")
+    passed = {0: "", 1: " The request waiting for your answer went to that mentee's next choice."}
+    handed = passed.get(
+        asked, f" The {asked} requests waiting for your answer went to each mentee's next choice."
+    )
+    ctx.reply(f"✓ Paused{back}: no new mentees and no check-in nudges{knows}{when_back}{handed}")
 
 
 async def resume(ctx: Context, args: Mapping[str, Any]) -> None:
@@ -124,30 +144,86 @@ async def capacity(ctx: Context, args: Mapping[str, Any]) -> None:
 async def member_left(ctx: Context) -> None:
     """A member left: their pairs end with a note to the other side, their mentees' requests
     re-open with fresh suggestions, and their own waiting request closes."""
-    scope = await scope_of(ctx)
-    leaver = ctx.member
-    known = await scope.repo.mentor(ctx.space.id, leaver.id)
+    await let_go(await scope_of(ctx), ctx.member)
+
+
+async def let_go(scope: Scope, leaver: Member, *, erased: bool = False) -> None:
+    """What a member's leaving (or, `erased`, their erasure) ends. An erased member is named
+    in no note, so nothing planned here is about them once they are gone."""
+    space_id, now = scope.space_id, scope.now
+    known = await scope.repo.mentor(space_id, leaver.id)
     if known is not None or leaver.profile.open_to_mentor:
         if known is None:  # a `mentor=yes` profile: its row records the leaving
-            await scope.repo.save_mentor(ctx.space.id, leaver.id, ctx.now)
-        await scope.repo.mentor_left(ctx.space.id, leaver.id, ctx.now)
+            await scope.repo.save_mentor(space_id, leaver.id, now)
+        await scope.repo.mentor_left(space_id, leaver.id, now)
     gone = f"{mention(leaver.user_id)} has left the community, so your mentorship has ended."
-    for pair in await scope.repo.pairs_of(ctx.space.id, leaver.id, COMMITTED):
+    for pair in await scope.repo.pairs_of(space_id, leaver.id, COMMITTED):
         if pair.status is PairStatus.PROPOSED:
-            await scope.tx.outbox.cancel(ctx.space.id, proposal_key(pair.id))
-            await scope.repo.close(ctx.space.id, pair.id, PairStatus.DECLINED, ctx.now)
+            asked = not await scope.tx.outbox.cancel(space_id, proposal_key(pair.id))
+            await scope.repo.close(space_id, pair.id, PairStatus.DECLINED, now)
             if pair.mentor_id == leaver.id:  # the mentee's next choice is asked
-                await next_choice(scope, pair, lapsed=False)
+                await next_choice(scope, pair, lapsed=False, gone=erased)
+            elif asked:  # the mentor has the request: it needs no answer now
+                mentor = (await scope.members(pair.mentor_id)).get(pair.mentor_id)
+                if mentor is not None:
+                    who = "A member" if erased else mention(leaver.user_id)
+                    await scope.dm(
+                        pair_note_key(pair.id, "erased" if erased else "left", mentor.id),
+                        "mentorship-withdrawn",
+                        mentor,
+                        f"{who} is no longer taking part, so their request for you to mentor "
+                        "them is withdrawn. Nothing for you to do."
+                        if erased
+                        else f"{who} has left the community, so their request for you to "
+                        "mentor them is withdrawn. Nothing for you to do.",
+                    )
             continue
         await end(scope, pair)
         other = (await scope.members(pair.other(leaver.id))).get(pair.other(leaver.id))
         if other is None:
             continue
-        note = render_ended(gone, mentee=False, pair_id=pair.id)
-        await scope.dm(pair_note_key(pair.id, "left", other.id), "mentorship-ended", other, note)
-        if pair.mentor_id == leaver.id:
+        was_mentor = pair.mentor_id == leaver.id
+        if erased:
+            note = render_partner_gone(their_mentor=was_mentor)
+            key = pair_note_key(pair.id, "erased", other.id)
+        else:
+            note = render_ended(gone, mentee=False, pair_id=pair.id)
+            key = pair_note_key(pair.id, "left", other.id)
+        await scope.dm(key, "mentorship-ended", other, note)
+        if was_mentor:
             request = await request_for(scope, pair, other)
             await reopen(scope, request, other, "Let's find you a new mentor.")
-    mine = await scope.repo.waiting_request(ctx.space.id, leaver.id)
+    mine = await scope.repo.waiting_request(space_id, leaver.id)
     if mine is not None:
-        await scope.repo.update_request(ctx.space.id, mine.id, status=RequestStatus.CLOSED)
+        await scope.repo.update_request(space_id, mine.id, status=RequestStatus.CLOSED)
+
+
+async def withdraw(ctx: Context, args: Mapping[str, Any]) -> None:
+    """A mentee takes back their waiting request: a mentor who was asked is told it needs no
+    answer, and nothing more is sent about it."""
+    scope = await scope_of(ctx)
+    waiting = await scope.repo.waiting_request(ctx.space.id, ctx.member.id)
+    if waiting is None:
+        ctx.reply(
+            "You have no mentor request waiting, so there's nothing to withdraw. "
+            'Ask for a mentor with `/rounds mentor request goals="…"`.'
+        )
+        return
+    for pair in await scope.repo.pairs_of(ctx.space.id, ctx.member.id, (PairStatus.PROPOSED,)):
+        if pair.mentee_id != ctx.member.id or pair.request_id != waiting.id:
+            continue
+        asked = not await scope.tx.outbox.cancel(ctx.space.id, proposal_key(pair.id))
+        await scope.repo.close(ctx.space.id, pair.id, PairStatus.DECLINED, ctx.now)
+        mentor = (await scope.members(pair.mentor_id)).get(pair.mentor_id)
+        if asked and mentor is not None:
+            await scope.dm(
+                pair_note_key(pair.id, "withdrawn", mentor.id),
+                "mentorship-withdrawn",
+                mentor,
+                f"{mention(ctx.member.user_id)} withdrew their request for you to mentor them. "
+                "Nothing for you to do.",
+            )
+    await scope.repo.update_request(ctx.space.id, waiting.id, status=RequestStatus.CLOSED)
+    ctx.reply(
+        "✓ Your mentor request is withdrawn. Ask again any time with `/rounds mentor request`."
+    )

@@ -44,11 +44,11 @@ async def log(ctx: Context, args: Mapping[str, Any]) -> None:
     others = await ctx.tx.members.by_ids(
         ctx.space.id, sorted({pair.other(ctx.member.id) for _, pair in entries})
     )
-    if args.get("export"):
-        ctx.reply(export(ctx.member, entries, others))
-        return
     if not entries:
         ctx.reply("No check-ins yet. Log one with `/rounds checkin @member [note]`.")
+        return
+    if args.get("export"):
+        ctx.reply(export(ctx.member, entries, others))
         return
     lines = ["**Your check-ins** (newest first)"]
     lines += [

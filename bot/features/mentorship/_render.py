@@ -127,12 +127,16 @@ def render_welcome_mentee(mentor: Member, every: timedelta) -> str:
     )
 
 
-def render_moved_on(mentor: Member, lapsed: bool, next_mentor: Member | None, by: datetime) -> str:
-    why = (
-        f"{mention(mentor.user_id)} couldn't answer in time"
-        if lapsed
-        else f"{mention(mentor.user_id)} can't take on a mentee right now"
-    )
+def render_moved_on(
+    mentor: Member | None, lapsed: bool, next_mentor: Member | None, by: datetime
+) -> str:
+    """`mentor` None: the mentor asked is no longer taking part (they are not named)."""
+    if mentor is None:
+        why = "The mentor you chose is no longer taking part in mentorship"
+    elif lapsed:
+        why = f"{mention(mentor.user_id)} couldn't answer in time"
+    else:
+        why = f"{mention(mentor.user_id)} can't take on a mentee right now"
     if next_mentor is None:
         return (
             f"{why}, and your other choices couldn't either. I've asked the community managers "
@@ -231,6 +235,20 @@ def render_card_done(card: str, what: str) -> Message:
 
 def feedback_button(pair_id: int) -> Button:
     return Button("Share feedback", FEEDBACK_ACTION, str(pair_id), ButtonStyle.PRIMARY)
+
+
+def render_partner_gone(*, their_mentor: bool) -> Message:
+    """To the partner of a member who erased their data: neutral, naming nobody."""
+    if their_mentor:
+        return Message(
+            "Your mentor is no longer taking part in mentorship, so your mentorship has ended. "
+            "Thank you for the time you gave it. I'm finding you a new mentor now."
+        )
+    return Message(
+        "One of your mentees is no longer taking part in mentorship, so that mentorship has "
+        "ended and your place is free again. Thank you for the time you gave it. "
+        "Your mentorships: `/rounds mentor list`."
+    )
 
 
 def render_ended(opening: str, *, mentee: bool, pair_id: int) -> Message:

@@ -10,6 +10,7 @@ with the notes they wrote.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -194,6 +195,19 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """Where the programme stands now, counted in SQL (the weekly digest's figures)."""
+
+    pairs: dict[PairStatus, int]
+    on_track: int
+    overdue: int
+    silent: int
+    mentors: int
+    mentors_full: int
+    requests: dict[RequestStatus, int]
+
+
+@dataclass(frozen=True)
 class Numbers:
     """The managers' report, counted in one place."""
 
@@ -206,6 +220,20 @@ class Numbers:
     requests: dict[RequestStatus, int]
     average_days: float | None
     feedback: int
+
+
+@dataclass(frozen=True)
+class MemberMentorship:
+    """Everything mentorship stores about one member (their data export)."""
+
+    requests: list[tuple[Request, list[Suggestion]]]
+    """Their requests for a mentor, oldest first, each with the mentors suggested."""
+    pairs: list[Pair]
+    """Every pair they were in (as mentor or mentee), oldest first."""
+    checkins: list[Checkin]
+    """The check-ins of those pairs, oldest first (a partner's notes are the partner's)."""
+    suggested: int
+    """How often they were suggested to a mentee as a mentor."""
 
 
 class MentorshipRepo(Protocol):
@@ -354,6 +382,23 @@ class MentorshipRepo(Protocol):
     async def last_checkin(self, space_id: int, pair_id: int) -> Checkin | None: ...
 
     async def numbers(self, space_id: int, now: datetime) -> Numbers: ...
+
+    async def standing(self, space_id: int) -> Standing:
+        """The report's counts without the averages over every check-in (cheap)."""
+        ...
+
+    # -- members' data rights and the managers' digest ---------------------------------------
+    async def export_member(self, space_id: int, member_id: int) -> MemberMentorship: ...
+
+    async def erase_member(self, space_id: int, member_id: int) -> None:
+        """Delete the member's mentor row and areas, their requests and every suggestion of
+        them, and each pair they were in with its check-ins (end the pairs first, so mentors'
+        places are counted right)."""
+        ...
+
+    async def checkins_per_week(self, space_id: int, bounds: Sequence[datetime]) -> list[int]:
+        """Check-ins logged in each week (edges as in `bot.digest.WeeklyCount`)."""
+        ...
 
     # -- the managers' dashboard ---------------------------------------------------------------
     async def board_pairs(self, space_id: int) -> list[tuple[Pair, datetime | None]]:

@@ -66,8 +66,11 @@ async def cancelled(ctx: Context, value: str) -> None:
 async def erase(ctx: Context, *, keep_posts: bool) -> None:
     """Erase the member who is asking, in the handler's transaction: all of it, or nothing."""
     member = ctx.member
-    zone = await ctx.setting(COMMUNITY_ZONE) or DEFAULT_ZONE
-    request = MemberRequest(ctx.tx, ctx.space, member, ctx.now, keep_posts=keep_posts, zone=zone)
+    settings = await ctx.settings()
+    zone = settings.get(COMMUNITY_ZONE) or DEFAULT_ZONE
+    request = MemberRequest(
+        ctx.tx, ctx.space, member, ctx.now, keep_posts=keep_posts, zone=zone, settings=settings
+    )
     for hook in ctx.router.member_data_hooks:
         await hook.erase(request)
     names = [member.display_name, member.profile.name or ""]

@@ -1,6 +1,7 @@
 """insight and data rights: the audit log, erased members' salted hashes (and each space's
 salt), weekly digests, guard warning counts; Q&A authors may be none (anonymised posts); indexes
-for finding a member's rows fast (outbox targets, exclusions of them)
+for finding a member's rows fast (outbox targets, exclusions of them, events they created or
+host) and for counting check-ins and RSVPs per week
 
 Revision ID: 0009
 Revises: 0008
@@ -88,6 +89,14 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
         op.execute(FTS_TRIGGER)
 
+    # mentorship's and events' parts: a member's events found by creator or host (erasure),
+    # check-ins and answers counted per week (the chart)
+    op.create_index('ix_event_series_creator_id', 'event_series', ['creator_id'])
+    op.create_index('ix_event_series_host_id', 'event_series', ['host_id'])
+    op.create_index('ix_event_occurrences_host_id', 'event_occurrences', ['host_id'])
+    op.create_index('ix_event_rsvps_week', 'event_rsvps', ['space_id', 'answered_at'])
+    op.create_index('ix_mentorship_checkins_week', 'mentorship_checkins', ['space_id', 'met_at'])
+
     # a plain ADD COLUMN (never a rebuild of `spaces`, which every table references)
     op.add_column('spaces', sa.Column('salt', sa.String(length=64), nullable=True))
 
@@ -95,6 +104,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('spaces', schema=None) as batch_op:
         batch_op.drop_column('salt')
+
+    op.drop_index('ix_mentorship_checkins_week', table_name='mentorship_checkins')
+    op.drop_index('ix_event_rsvps_week', table_name='event_rsvps')
+    op.drop_index('ix_event_occurrences_host_id', table_name='event_occurrences')
+    op.drop_index('ix_event_series_host_id', table_name='event_series')
+    op.drop_index('ix_event_series_creator_id', table_name='event_series')
 
     # anonymised posts have no author to give back: they go
     op.execute('DELETE FROM qa_answers WHERE author_id IS NULL')

@@ -1,7 +1,7 @@
 """dashboard: one-time sign-in links and sessions of the managers' web dashboard (token hashes)
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 10:00:00
 
 Two new tables, nothing to backfill. (0010 is taken by concurrent work; the chain is re-linked
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '0011'
-down_revision: str | None = '0009'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
