@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.qa
 	$(BIN)/python -m benchmarks.data_rights
 	$(BIN)/python -m benchmarks.events
+	$(BIN)/python -m benchmarks.dashboard
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
@@ -14,6 +15,7 @@ from bot.clock import Clock, ManualClock, SystemClock
 from bot.delivery import Dispatcher, RateBudget, default_worker
 from bot.engine import Rounds
 from bot.features.catalog import build_router
+from bot.features.dashboard.service import BoardService
 from bot.guard import HeldTexts
 from bot.ports import ChatPlatform
 from bot.router import Router
@@ -99,8 +101,10 @@ def build_core(
     )
 
 
-def build_console(store: SqlStore, clock: ManualClock, out: TextIO) -> tuple[Core, Console]:
-    core = build_core(store, clock, worker="console", send_when_planned=False)
+def build_console(
+    store: SqlStore, clock: ManualClock, out: TextIO, address: PublicAddress | None = None
+) -> tuple[Core, Console]:
+    core = build_core(store, clock, worker="console", send_when_planned=False, address=address)
     console = Console(clock, out)
     core.add_platform(ConsolePlatform(console))
     console.attach(core.rounds, core.runtime)
@@ -108,18 +112,82 @@ def build_console(store: SqlStore, clock: ManualClock, out: TextIO) -> tuple[Cor
 
 
 async def run_console(
-    url: str, lines: Iterable[str], out: TextIO, *, start: ManualClock, resume: bool = False
+    url: str,
+    lines: Iterable[str],
+    out: TextIO,
+    *,
+    start: ManualClock,
+    resume: bool = False,
+    http: Settings | None = None,
 ) -> None:
     """Run console lines; with `resume` (the interactive console), at the community's own
-    virtual time when an earlier session moved it on."""
+    virtual time when an earlier session moved it on. With `http` (the interactive console
+    too), the web server runs meanwhile on `HTTP_HOST`/`HTTP_PORT`: the calendar feed and the
+    managers' dashboard work on this machine, and lines are read without blocking it."""
     store = SqlStore.from_url(url)
+    server: WebServer | None = None
     try:
-        _, console = build_console(store, start, out)
+        core, console = build_console(
+            store, start, out, http.public_address if http is not None else None
+        )
         if resume:
             await console.resume_clock()
-        await console.run_lines(lines)
+        if http is None:
+            await console.run_lines(lines)
+            return
+        server = await start_web(core, http.HTTP_HOST, http.HTTP_PORT, http.public_address)
+        if server is None:
+            console.note(
+                f"The web server could not start on {http.HTTP_HOST}:{http.HTTP_PORT} (is the "
+                "port taken? set HTTP_PORT); the dashboard is off for this session."
+            )
+        async for line in read_in_thread(lines):
+            await console.execute(line)
     finally:
+        if server is not None:
+            await server.stop()
         await store.close()
+
+
+async def read_in_thread(lines: Iterable[str]) -> AsyncIterator[str]:
+    """Lines from a blocking source (the terminal), read by a daemon thread so that the event
+    loop keeps serving HTTP meanwhile, and a quit never waits for a pending read."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        try:
+            for line in lines:
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    while (line := await queue.get()) is not None:
+        yield line
+
+
+async def start_web(core: Core, host: str, port: int, address: PublicAddress) -> WebServer | None:
+    """The HTTP server with the programmes' routes and the dashboard; None when the port is
+    taken."""
+    from adapters.web import WebServer
+
+    server = WebServer(host, port)
+    server.mount(core.router.web_routes, core.web_context)
+    attach_dashboard(core, server, address)
+    try:
+        await server.start()
+    except OSError as error:
+        log.warning("web server not started: %s", error)
+        return None
+    return server
+
+
+def attach_dashboard(core: Core, server: WebServer, address: PublicAddress) -> None:
+    from web.app import Dashboard
+
+    service = BoardService(core.store, core.router, core.clock)
+    Dashboard(service, secure=address.base.startswith("https://")).attach(server.app)
 
 
 def platform_names(platforms: Mapping[str, ChatPlatform]) -> str:
@@ -140,6 +208,7 @@ async def serve(settings: Settings) -> int:
     core = build_core(store, SystemClock(), address=settings.public_address)
     web = WebServer(settings.HTTP_HOST, settings.HTTP_PORT)
     web.mount(core.router.web_routes, core.web_context)
+    attach_dashboard(core, web, settings.public_address)
     services: list[Service] = []
     try:
         services = platform_services(core, settings, web)

@@ -143,7 +143,12 @@ def interactive(settings: Settings) -> int:
     try:
         asyncio.run(
             run_console(
-                settings.DATABASE_URL, read_lines(tty), sys.stdout, start=clock, resume=True
+                settings.DATABASE_URL,
+                read_lines(tty),
+                sys.stdout,
+                start=clock,
+                resume=True,
+                http=settings,
             )
         )
     except KeyboardInterrupt:

@@ -21,6 +21,7 @@ from bot.textparse import Token, tokenize
 
 if TYPE_CHECKING:
     from bot.context import Context, JobContext
+    from bot.dashboard import BoardFigure, BoardPage
     from bot.digest import SectionMaker, Trend
     from bot.memberdata import MemberData
     from bot.messages import Message
@@ -151,6 +152,8 @@ class Router:
     trends: list[Trend] = field(default_factory=list)
     member_data_hooks: list[MemberData] = field(default_factory=list)
     web_routes: list[WebRoute] = field(default_factory=list)
+    board_pages: list[BoardPage] = field(default_factory=list)
+    board_figures: list[BoardFigure] = field(default_factory=list)
 
     # -- declaration -------------------------------------------------------------------------
     def command(self, command: Command) -> None:
@@ -213,6 +216,16 @@ class Router:
         if any((r.method, r.path) == (route.method, route.path) for r in self.web_routes):
             raise ValueError(f"web route {route.method} {route.path} declared twice")
         self.web_routes.append(route)
+
+    def board_page(self, page: BoardPage) -> None:
+        """A page of the managers' web dashboard (`bot/dashboard.py`)."""
+        if any(p.slug == page.slug for p in self.board_pages):
+            raise ValueError(f"dashboard page {page.slug!r} declared twice")
+        self.board_pages.append(page)
+
+    def board_figure(self, figure: BoardFigure) -> None:
+        """A number on the dashboard's overview, beside the members' totals."""
+        self.board_figures.append(figure)
 
     # -- resolution --------------------------------------------------------------------------
     def resolve(self, text: str) -> tuple[Command, list[Token]]:

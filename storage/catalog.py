@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import events, guard, insight, intros, mentorship, network, qa
+from storage import dashboard, events, guard, insight, intros, mentorship, network, qa
 
 RepositoryFactory = Callable[[AsyncSession], Any]
 
@@ -23,4 +23,5 @@ REPOSITORIES: Mapping[str, RepositoryFactory] = {
     **guard.REPOSITORIES,
     **insight.REPOSITORIES,
     **events.REPOSITORIES,
+    **dashboard.REPOSITORIES,
 }

@@ -33,11 +33,12 @@ from storage.event_rows import (
     rsvp_from,
     series_from,
 )
+from storage.events_board import EventsBoard
 from storage.models import SpaceRow, UTCDateTime
 from storage.repos import _insert
 
 
-class SqlEvents(EventData):
+class SqlEvents(EventsBoard, EventData):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

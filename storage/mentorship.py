@@ -25,6 +25,7 @@ from bot.features.mentorship.model import (
     RequestStatus,
     Suggestion,
 )
+from storage.mentorship_board import MentorshipBoard
 from storage.mentorship_data import MentorshipData
 from storage.mentorship_match import MentorshipQueries
 from storage.mentorship_mentors import MentorRecords
@@ -42,7 +43,7 @@ from storage.mentorship_rows import (
 from storage.repos import _insert
 
 
-class SqlMentorship(MentorRecords, MentorshipQueries, MentorshipData):
+class SqlMentorship(MentorRecords, MentorshipQueries, MentorshipBoard, MentorshipData):
     """Mentors, requests, pairs and check-ins: the writes and the look-ups by id."""
 
     def __init__(self, session: AsyncSession) -> None:

@@ -140,6 +140,14 @@ class SqlNetwork(SqlNetworkData):
         )
         return {row.member_id: _participant(row) for row in rows.scalars()}
 
+    async def with_status(self, space_id: int, status: NetworkStatus) -> list[Participant]:
+        rows = await self.session.scalars(
+            select(NetworkMemberRow)
+            .where(NetworkMemberRow.space_id == space_id, NetworkMemberRow.status == status.value)
+            .order_by(NetworkMemberRow.member_id)
+        )
+        return [_participant(row) for row in rows]
+
     async def reactivate(self, space_id: int, now: datetime) -> None:
         await self.session.execute(
             update(NetworkMemberRow)

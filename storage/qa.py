@@ -22,6 +22,7 @@ from bot.features.qa.model import (
     SearchQuery,
 )
 from storage import qa_search
+from storage.qa_board import QaBoard
 from storage.qa_data import SqlQaData, answer_from_row
 from storage.qa_ladder import SqlQaLadder, question_from_row
 from storage.qa_tables import (
@@ -41,7 +42,7 @@ _question = question_from_row
 _answer = answer_from_row
 
 
-class SqlQa(SqlQaLadder, SqlQaData):
+class SqlQa(SqlQaLadder, SqlQaData, QaBoard):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.features import (
     config,
+    dashboard,
     events,
     help,
     housekeeping,
@@ -36,6 +37,7 @@ def build_router(held: HeldTexts | None = None) -> Router:
     events.register(router, guard)
     guard.register(router)
     insight.register(router)
+    dashboard.register(router)
     privacy.register(router)
     help.register(router)
     housekeeping.register(router)

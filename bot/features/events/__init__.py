@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.dashboard import BoardPage
 from bot.domain import Role
+from bot.features.events import _board
 from bot.features.events import _options as opt
 from bot.features.events._create import CREATORS, FORM_ID, Creating
 from bot.features.events._data import MEMBER_DATA, TREND, digest
@@ -143,6 +145,7 @@ def register(router: Router, guard: Guard) -> None:
     router.action(RSVP_ACTION, rsvp)
     router.form(FORM_ID, creating.submit_form)
     router.home_section(home)
+    router.board_page(BoardPage("events", "Events", _board.page, _board.health, 30))
     router.on_member_left(member_left)
     router.job(Job("events.remind", timedelta(hours=1), plan_reminders, next_planning_at))
     router.web(WebRoute("GET", FEED_PATH, serve_feed))

@@ -249,5 +249,9 @@ class EventsRepo(Protocol):
         `bot.digest.WeeklyCount`; a changed answer counts in the week of its change)."""
         ...
 
+    async def board_past(self, space_id: int, now: datetime, limit: int) -> list[Occurrence]:
+        """The latest occurrences that have ended (cancelled ones too), newest first."""
+        ...
+
 
 EVENTS = RepoKey[EventsRepo]("events")

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from bot.dashboard import BoardContext, BoardFigure
 from bot.domain import STAGES
 from bot.features.intros._cards import (
     POST_ACTION,
@@ -17,12 +18,22 @@ from bot.features.intros._cards import (
 )
 from bot.features.intros._data import MEMBER_DATA, digest
 from bot.features.intros._directory import HELLO_ACTION, find
+from bot.features.intros.model import INTROS
 from bot.options import Option, OptionKind
 from bot.router import Channel, Command, Job, Router
 
 __all__ = ["plan_reminders", "register"]
 
 CHANNEL = Channel("intros", "introduction cards and networking")
+
+
+EVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+async def introduced(ctx: BoardContext) -> int:
+    """Members with an introduction posted (the dashboard's overview)."""
+    without = await ctx.tx.repo(INTROS).without_intro(ctx.space_id, EVER, ctx.now)
+    return await ctx.tx.members.count(ctx.space_id) - without
 
 
 def register(router: Router) -> None:
@@ -67,4 +78,5 @@ def register(router: Router) -> None:
     router.home_section(home)
     router.job(Job("intros.remind", timedelta(hours=1), plan_reminders, next_reminder_at))
     router.member_data(MEMBER_DATA)
+    router.board_figure(BoardFigure("With an introduction", introduced))
     router.digest_section(digest)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.context import Context
+from bot.dashboard import BoardPage
 from bot.domain import Role
+from bot.features.mentorship import _board
 from bot.features.mentorship._buttons import answer, ask_feedback, nudge, pick, rescheduled
 from bot.features.mentorship._commands import finish, move, pair_lines, set_cadence, show
 from bot.features.mentorship._data import MEMBER_DATA, TREND, digest
@@ -254,6 +256,7 @@ def register(router: Router, guard: Guard) -> None:
     router.form(RESCHEDULE_FORM, rescheduled)
     router.form(FEEDBACK_FORM, screened.feedback_form)
     router.home_section(home)
+    router.board_page(BoardPage("mentorship", "Mentorship", _board.page, _board.health, 20))
     router.on_member_left(member_left)
     router.job(Job("mentorship.checkins", timedelta(hours=1), run_checkins, next_checkin_at))
     router.member_data(MEMBER_DATA)

@@ -400,5 +400,18 @@ class MentorshipRepo(Protocol):
         """Check-ins logged in each week (edges as in `bot.digest.WeeklyCount`)."""
         ...
 
+    # -- the managers' dashboard ---------------------------------------------------------------
+    async def board_pairs(self, space_id: int) -> list[tuple[Pair, datetime | None]]:
+        """Current pairs (active, paused), each with its latest check-in (None: none yet)."""
+        ...
+
+    async def board_requests(self, space_id: int) -> list[Request]:
+        """Requests still waiting for a mentor, oldest first."""
+        ...
+
+    async def board_full_mentors(self, space_id: int) -> list[tuple[int, int, int]]:
+        """Mentors at capacity: (member id, commitments, capacity)."""
+        ...
+
 
 MENTORSHIP = RepoKey[MentorshipRepo]("mentorship")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.dashboard import BoardPage
 from bot.domain import Role
+from bot.features.network import _board
 from bot.features.network._commands import (
     JOIN_ACTION,
     answer,
@@ -88,3 +90,4 @@ def register(router: Router) -> None:
     router.job(Job("network.rounds", timedelta(hours=1), run_rounds, next_pairing_at))
     router.member_data(MEMBER_DATA)
     router.digest_section(digest)
+    router.board_page(BoardPage("networking", "Networking rounds", _board.page, _board.health, 10))

@@ -94,6 +94,10 @@ class NetworkRepo(Protocol):
 
     async def counts(self, space_id: int) -> dict[NetworkStatus, int]: ...
 
+    async def with_status(self, space_id: int, status: NetworkStatus) -> list[Participant]:
+        """Participants with this status (the dashboard's paused members)."""
+        ...
+
     async def history(self, space_id: int) -> set[frozenset[int]]:
         """Every pair of members who were ever in a pairing together."""
         ...

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.dashboard import BoardPage
 from bot.domain import Role
+from bot.features.qa import _board
 from bot.features.qa._answering import (
     ANSWER_ID,
     ANSWER_TEXT,
@@ -166,6 +168,7 @@ def register(router: Router, guard: Guard) -> None:
     router.action(DROP_DRAFT_ACTION, drop_draft)
     router.action(REVIEW_ACTION, review)
     router.home_section(home)
+    router.board_page(BoardPage("qa", "Q&A", _board.page, _board.health, 40))
     router.job(Job("qa.followup", timedelta(hours=1), follow_up, next_due=next_follow_up))
     router.member_data(MEMBER_DATA)
     router.digest_section(digest)

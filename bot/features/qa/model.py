@@ -236,5 +236,9 @@ class QaRepo(Protocol):
         """Posted questions still without an answer that were posted before `before`."""
         ...
 
+    async def board_rates(self, space_id: int) -> tuple[int, int, int]:
+        """Posted questions: how many, how many have an answer, how many an accepted one."""
+        ...
+
 
 QA = RepoKey[QaRepo]("qa")
