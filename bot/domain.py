@@ -105,8 +105,11 @@ class Member:
     display_name: str
     joined_at: datetime
     is_manager: bool = False
+    """Made a manager in Rounds (`/rounds config manager add`, or the console's first member)."""
     welcomed_at: datetime | None = None
     profile: Profile = field(default_factory=Profile)
+    is_platform_admin: bool = False
+    """A platform admin when last seen (they manage the community by the platform's say)."""
 
     @property
     def label(self) -> str:

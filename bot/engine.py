@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.clock import Clock
@@ -172,6 +173,10 @@ class Rounds:
                         is_manager=make_manager,
                     )
                     await tx.members.returned(space.id, actor.user_id)  # joining is a new start
+                if member.is_platform_admin != actor.is_platform_admin:
+                    await tx.members.set_platform_admin(
+                        space.id, member.id, actor.is_platform_admin
+                    )
                 new = member.welcomed_at is None
                 ctx = self._context(tx, space, member, actor)
                 await self._welcome(ctx)
@@ -371,6 +376,10 @@ class Rounds:
             )
             # using Rounds themselves is a deliberate new start, also after an erasure
             await tx.members.returned(space.id, actor.user_id)
+        if member.is_platform_admin != actor.is_platform_admin:
+            # kept as the platform says now, so managers' alerts reach admins nobody added
+            await tx.members.set_platform_admin(space.id, member.id, actor.is_platform_admin)
+            member = replace(member, is_platform_admin=actor.is_platform_admin)
         return member
 
     async def _erased(self, actor: Actor) -> bool:

@@ -77,6 +77,9 @@ class MemberRow(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     joined_at: Mapped[datetime]
     is_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    platform_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """A platform admin (Slack admin or owner, Discord Manage Server) when last seen: a manager
+    Rounds knows to tell, though nobody added them."""
     welcomed_at: Mapped[datetime | None]
     name: Mapped[str | None] = mapped_column(String(80))
     profession: Mapped[str | None] = mapped_column(String(20))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -73,6 +73,7 @@ def member_from_row(row: MemberRow) -> Member:
         display_name=row.display_name,
         joined_at=row.joined_at,
         is_manager=row.is_manager,
+        is_platform_admin=row.platform_admin,
         welcomed_at=row.welcomed_at,
         profile=Profile(
             name=row.name,
@@ -217,10 +218,16 @@ class SqlMembers(SqlMemberErasure):
     async def set_manager(self, space_id: int, member_id: int, is_manager: bool) -> None:
         await self._update(space_id, member_id, is_manager=is_manager)
 
+    async def set_platform_admin(self, space_id: int, member_id: int, is_admin: bool) -> None:
+        await self._update(space_id, member_id, platform_admin=is_admin)
+
     async def managers(self, space_id: int) -> list[Member]:
         rows = await self.session.execute(
             select(MemberRow)
-            .where(MemberRow.space_id == space_id, MemberRow.is_manager.is_(True))
+            .where(
+                MemberRow.space_id == space_id,
+                or_(MemberRow.is_manager.is_(True), MemberRow.platform_admin.is_(True)),
+            )
             .order_by(MemberRow.id)
         )
         return [member_from_row(row) for row in rows.scalars()]

@@ -321,7 +321,8 @@ def chart_table(chart: Chart, slug: str) -> Table:
     """The chart's numbers as a table: what a screen reader reads, and the chart's CSV."""
     columns = (Column("Week starting"), *(Column(label, numeric=True) for label, _ in chart.series))
     rows: tuple[tuple[Cell, ...], ...] = tuple(
-        (start, *(counts[i] for _, counts in chart.series)) for i, start in enumerate(chart.starts)
+        (f"{start:%Y-%m-%d}", *(counts[i] for _, counts in chart.series))
+        for i, start in enumerate(chart.starts)
     )
     return Table("weekly", chart.title, columns, rows)
 

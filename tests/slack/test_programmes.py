@@ -212,13 +212,18 @@ async def test_a_networking_round_introduces_each_pair_in_a_group_dm_then_asks_d
     # the round starting Monday 9 March is paired the day before
     await run_rounds(JobContext(store, slack.core.router, datetime(2026, 3, 8, 11, 0, tzinfo=UTC)))
     slack.clock.set(datetime(2026, 3, 9, 15, 0, tzinfo=UTC))  # 10:00 in Chicago, 20:30 in Kolkata
-    assert await slack.core.runtime.run_due() == 2  # one group DM per pair
+    # one group DM per pair, and Monday's digest to the admin (a manager Rounds knows)
+    assert await slack.core.runtime.run_due() == 3
     opened = [set(p["users"].split(",")) for p in slack.fake.called("conversations.open")]
-    assert len(opened) == 2 and set().union(*opened) == set(PEOPLE)
-    intros = slack.fake.called("chat.postMessage")[welcomes:]
-    assert len(intros) == 2 and all(p["channel"].startswith("G") for p in intros)
+    pairs = [users for users in opened if len(users) > 1]
+    assert len(pairs) == 2 and set().union(*pairs) == set(PEOPLE)
+    sent = slack.fake.called("chat.postMessage")[welcomes:]
+    intros = [p for p in sent if p["channel"].startswith("G")]
+    assert len(intros) == 2
+    [digest] = [p for p in sent if not p["channel"].startswith("G")]
+    assert "Weekly digest" in digest["text"]
     partner: dict[str, str] = {}
-    for group, dm in zip(opened, intros, strict=True):
+    for group, dm in zip(pairs, intros, strict=True):
         text = section_text(dm)
         assert text.startswith("🤝 *Networking round:* <@") and "meet each other!" in text
         assert "Some first questions:\n• " in text
@@ -227,7 +232,7 @@ async def test_a_networking_round_introduces_each_pair_in_a_group_dm_then_asks_d
         partner[first], partner[second] = second, first
 
     slack.clock.set(datetime(2026, 3, 16, 15, 0, tzinfo=UTC))  # past halfway, all awake
-    assert await slack.core.runtime.run_due() == 4
+    assert await slack.core.runtime.run_due() == 5  # four "Did you meet?" and a digest
     [check] = [m for m in slack.fake.history("D0BEN") if "Halfway" in m.params["text"]]
     assert check.params["text"] == (
         f"Halfway through this networking round: did you meet <@{partner[MEMBER]}>?"

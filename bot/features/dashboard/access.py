@@ -71,7 +71,7 @@ async def sign_in(store: Store, token: str, now: datetime) -> SignedIn | None:
         if grant is None:
             return None
         member = (await tx.members.by_ids(grant.space_id, [grant.member_id])).get(grant.member_id)
-        if member is None or not (member.is_manager or grant.platform_admin):
+        if member is None or not (member.is_manager or member.is_platform_admin):
             return None
         session = new_token()
         expires_at = now + SESSION_VALID
@@ -85,15 +85,15 @@ async def sign_in(store: Store, token: str, now: datetime) -> SignedIn | None:
 
 async def viewer(store: Store, space_id: int, session: str, now: datetime) -> Viewer | None:
     """Who this session is, if it is live here and its member is still a manager. A manager
-    Rounds lists (added with `/rounds config manager add`) who is removed loses access on the
-    next request; one whose role came from the platform's admin status keeps it as long as
-    they are a member, until the session ends."""
+    removed in Rounds (`/rounds config manager remove`) loses access on the next request; one
+    whose role comes from the platform's admin status loses it on the next request after the
+    platform last said otherwise (Rounds learns it at their next command, press or join)."""
     async with store.transaction() as tx:
         grant = await tx.repo(DASHBOARD).session(space_id, token_hash(session), now)
         if grant is None:
             return None
         member = (await tx.members.by_ids(space_id, [grant.member_id])).get(grant.member_id)
-    if member is None or not (member.is_manager or grant.platform_admin):
+    if member is None or not (member.is_manager or member.is_platform_admin):
         return None
     return Viewer(space_id, member, csrf_token(session))
 
