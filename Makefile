@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/rounds
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,8 +3,10 @@ ROUNDS_TEST_DATABASE_URL is set), a manual clock, and a console harness that run
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +29,40 @@ settings.register_profile("rounds", deadline=None, print_blob=True)
 settings.load_profile("rounds")
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-PG_URL = os.environ.get("ROUNDS_TEST_DATABASE_URL")
+
+
+def own_database(url: str | None, worker: str | None) -> str | None:
+    """With several test workers (`pytest -n 2`), each gets its own PostgreSQL database, made
+    here the first time: tests empty and rebuild theirs freely."""
+    if url is None or worker is None:
+        return url
+    import asyncpg  # type: ignore[import-untyped]
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+
+    async def create() -> None:
+        connection = await asyncpg.connect(
+            host=parsed.host, port=parsed.port, user=parsed.username, database="postgres"
+        )
+        try:
+            exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+            if not exists:
+                await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(create())
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+PG_URL = own_database(os.environ.get("ROUNDS_TEST_DATABASE_URL"), WORKER)
+if WORKER and os.environ.get("ROUNDS_MIGRATIONS_DATABASE_URL"):
+    os.environ["ROUNDS_MIGRATIONS_DATABASE_URL"] = str(
+        own_database(os.environ["ROUNDS_MIGRATIONS_DATABASE_URL"], WORKER)
+    )
 
 
 @pytest.fixture
@@ -43,10 +78,31 @@ async def fresh_schema(store: SqlStore) -> None:
     await store.create_schema()
 
 
+TEMPLATES: dict[str, Path] = {}
+"""The SQLite database with the schema built once per test session; tests start from copies."""
+
+
+async def sqlite_template(factory: pytest.TempPathFactory) -> Path:
+    if "sqlite" not in TEMPLATES:
+        path = factory.mktemp("template") / "rounds.db"
+        built = SqlStore.from_url(f"sqlite+aiosqlite:///{path}")
+        await built.create_schema()
+        await built.close()
+        TEMPLATES["sqlite"] = path
+    return TEMPLATES["sqlite"]
+
+
 @pytest_asyncio.fixture
-async def store(database_url: str) -> AsyncIterator[SqlStore]:
-    store = SqlStore.from_url(database_url)
-    await fresh_schema(store)
+async def store(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[SqlStore]:
+    if database_url.startswith("sqlite"):
+        template = await sqlite_template(tmp_path_factory)
+        shutil.copyfile(template, database_url.removeprefix("sqlite+aiosqlite:///"))
+        store = SqlStore.from_url(database_url)
+    else:
+        store = SqlStore.from_url(database_url)
+        await fresh_schema(store)
     yield store
     await store.close()
 
