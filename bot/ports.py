@@ -157,6 +157,11 @@ class MemberRepo(Protocol):
 
     async def by_ids(self, space_id: int, member_ids: list[int]) -> dict[int, Member]: ...
 
+    async def names(self, space_id: int, member_ids: list[int]) -> dict[int, str]:
+        """Each member's display name (their user id when they have none), without loading
+        whole members: for long lists such as the dashboard's tables."""
+        ...
+
     async def by_user_ids(self, space_id: int, user_ids: list[str]) -> dict[str, Member]: ...
 
     async def erase(self, space_id: int, member_id: int, at: datetime) -> None:

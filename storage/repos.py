@@ -206,6 +206,18 @@ class SqlMembers(SqlMemberErasure):
             found.update({row.id: member_from_row(row) for row in rows.scalars()})
         return found
 
+    async def names(self, space_id: int, member_ids: list[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        for start in range(0, len(member_ids), 500):
+            rows = await self.session.execute(
+                select(MemberRow.id, MemberRow.display_name, MemberRow.user_id).where(
+                    MemberRow.space_id == space_id,
+                    MemberRow.id.in_(member_ids[start : start + 500]),
+                )
+            )
+            found.update({row.id: row.display_name or row.user_id for row in rows})
+        return found
+
     async def by_user_ids(self, space_id: int, user_ids: list[str]) -> dict[str, Member]:
         rows = await self.session.execute(
             select(MemberRow).where(MemberRow.space_id == space_id, MemberRow.user_id.in_(user_ids))

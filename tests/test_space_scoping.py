@@ -279,6 +279,8 @@ async def test_ids_from_one_space_read_and_change_nothing_in_another(store: SqlS
         round_info, pair = current
         # reads by id find nothing from the other space
         assert await tx.members.by_ids(other.id, [amara.id]) == {}
+        assert await tx.members.names(other.id, [amara.id]) == {}
+        assert await tx.members.names(home.id, [amara.id]) == {amara.id: amara.display_name}
         assert await intros.card(other.id, amara.id) is None
         assert await network.participant(other.id, amara.id) is None
         assert await network.pair(other.id, pair.id) is None

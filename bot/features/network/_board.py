@@ -43,11 +43,9 @@ async def page(ctx: BoardContext) -> Sequence[Block]:
         answered = paired - answers.get(None, 0)
         rounds.append((info.number, info.starts_at, paired, answered, met, _rate(met, paired)))
     paused = await network.with_status(ctx.space_id, NetworkStatus.PAUSED)
-    members = await ctx.tx.members.by_ids(ctx.space_id, [p.member_id for p in paused])
+    names = await ctx.tx.members.names(ctx.space_id, [p.member_id for p in paused])
     paused_rows = tuple(
-        (members[p.member_id].display_name or members[p.member_id].user_id, p.ignored_streak)
-        for p in paused
-        if p.member_id in members
+        (names[p.member_id], p.ignored_streak) for p in paused if p.member_id in names
     )
     return [
         figures,
