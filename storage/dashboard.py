@@ -65,9 +65,15 @@ class SqlDashboard:
     def __init__(self, session: AsyncSession) -> None:
         self.db = session
 
-    async def add_link(self, token_hash: str, grant: Grant, at: datetime) -> None:
+    async def _add(
+        self,
+        row: type[DashboardLinkRow] | type[DashboardSessionRow],
+        token_hash: str,
+        grant: Grant,
+        at: datetime,
+    ) -> None:
         self.db.add(
-            DashboardLinkRow(
+            row(
                 token_hash=token_hash,
                 space_id=grant.space_id,
                 member_id=grant.member_id,
@@ -77,6 +83,9 @@ class SqlDashboard:
             )
         )
         await self.db.flush()
+
+    async def add_link(self, token_hash: str, grant: Grant, at: datetime) -> None:
+        await self._add(DashboardLinkRow, token_hash, grant, at)
 
     async def link(self, token_hash: str, now: datetime) -> Grant | None:
         row = await self.db.scalar(
@@ -112,17 +121,7 @@ class SqlDashboard:
         return Grant(int(row[0]), int(row[1]), bool(row[2]), row[3])
 
     async def add_session(self, token_hash: str, grant: Grant, at: datetime) -> None:
-        self.db.add(
-            DashboardSessionRow(
-                token_hash=token_hash,
-                space_id=grant.space_id,
-                member_id=grant.member_id,
-                platform_admin=grant.platform_admin,
-                created_at=at,
-                expires_at=grant.expires_at,
-            )
-        )
-        await self.db.flush()
+        await self._add(DashboardSessionRow, token_hash, grant, at)
 
     def _live(self, space_id: int, now: datetime) -> list[Any]:
         return [
