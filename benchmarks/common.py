@@ -6,10 +6,16 @@ import json
 import statistics
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert
 
 from bot.domain import SpaceKey
+
+if TYPE_CHECKING:
+    from adapters.slack.service import SlackService
+    from bot.bootstrap import Core
+    from tests.slack.fake_slack import FakeSlack
 from storage.models import MemberRow
 from storage.store import SqlStore
 
@@ -60,3 +66,23 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float]:
     p50 = statistics.median(ordered)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return p50, p99
+
+
+async def slack_over_http(core: Core, fake: FakeSlack) -> SlackService:
+    """Rounds' Slack adapter in HTTP mode, started with production settings against the fake
+    Slack (the service the Slack benchmarks send signed requests to)."""
+    from adapters.slack.service import SlackService
+    from bot.settings import Settings
+    from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_MODE="http",
+        SLACK_API_URL=fake.api_url,
+        HTTP_PORT=0,
+    )
+    rounds = SlackService(core, settings)
+    await rounds.start()
+    return rounds

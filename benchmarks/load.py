@@ -22,17 +22,15 @@ import time
 
 import aiohttp
 
-from adapters.slack.service import SlackService
-from benchmarks.common import NOW, ZONES, percentiles, seed_members
+from benchmarks.common import NOW, ZONES, percentiles, seed_members, slack_over_http
 from bot.bootstrap import build_core
 from bot.clock import ManualClock
 from bot.domain import SpaceKey
 from bot.engine import APOLOGY, BUSY, UNAVAILABLE
-from bot.settings import Settings
 from storage.store import SqlStore
 from tests.conftest import fresh_schema
 from tests.slack.conftest import FORM, command_body
-from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack, signed_headers
+from tests.slack.fake_slack import TEAM, FakeSlack, signed_headers
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
@@ -92,16 +90,7 @@ async def main() -> None:
         await fresh_schema(store)
         await seed_members(store, MEMBERS, SpaceKey("slack", TEAM))
         core = build_core(store, ManualClock(NOW))
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_MODE="http",
-            SLACK_API_URL=fake.api_url,
-            HTTP_PORT=0,
-        )
-        rounds = SlackService(core, settings)
-        await rounds.start()
+        rounds = await slack_over_http(core, fake)
         rng = random.Random(13)
         members = [f"U{rng.randrange(MEMBERS):06d}" for _ in range(CONCURRENCY)]
         samples: list[float] = []

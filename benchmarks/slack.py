@@ -26,12 +26,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.service import SlackService
-from benchmarks.common import NOW, ZONES, percentiles, seed_members
+from benchmarks.common import NOW, ZONES, percentiles, seed_members, slack_over_http
 from bot.bootstrap import build_core
 from bot.clock import ManualClock
 from bot.domain import SpaceKey
-from bot.settings import Settings
 from storage.db import make_engine
 from storage.store import SqlStore
 from tests.slack.conftest import FORM, command_body
@@ -121,16 +119,7 @@ async def main() -> None:
         await store.create_schema()
         await seed_members(store, MEMBERS, SpaceKey("slack", TEAM))
         core = build_core(store, ManualClock(NOW))
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_MODE="http",
-            SLACK_API_URL=fake.api_url,
-            HTTP_PORT=0,
-        )
-        rounds = SlackService(core, settings)
-        await rounds.start()
+        rounds = await slack_over_http(core, fake)
         engine = await stock_engine(folder)
         bare_runner, bare_url = await serve_bare(fake, engine)
         rng = random.Random(7)
