@@ -2,7 +2,9 @@
 fakes. Start-up time is from spawning the process to `GET /healthz` answering 200 (both
 platforms connected, migrations applied); resident memory (VmRSS) is read when idle, then again
 after 500 signed commands from different members, with an empty database and with 10,000
-members in it (SQLite). Targets: ≤ 2 s to ready, ≤ 200 MB.
+members in it (SQLite, already at the newest schema: a new database adds its migrations, about a
+second); then SIGTERM, and the time it takes to stop cleanly. Targets: ≤ 2 s to
+ready, ≤ 200 MB.
 
 Run: `python -m benchmarks.footprint`.
 """
@@ -11,9 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import random
+import signal
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -38,7 +42,16 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-async def measure(members: int) -> tuple[float, float, float]:
+@dataclass
+class Footprint:
+    ready: float
+    idle: float
+    busy: float
+    stopped: float
+    code: int
+
+
+async def measure(members: int) -> Footprint:
     slack = await FakeSlack().start()
     for i in range(max(members, COMMANDS)):
         slack.add_user(f"U{i:06d}", f"member{i}")
@@ -84,20 +97,25 @@ async def measure(members: int) -> tuple[float, float, float]:
                         await response.read()
                 await asyncio.sleep(2)
                 busy = rss_mb(rounds.process.pid)
+            stopping = time.monotonic()
+            rounds.signal(signal.SIGTERM)
+            code = await rounds.exited(60)
+            stopped = time.monotonic() - stopping
         finally:
             await rounds.kill()
     await discord.stop()
     await slack.stop()
-    return ready, idle, busy
+    return Footprint(ready, idle, busy, stopped, code)
 
 
 async def main() -> None:
     print(f"rounds with Slack (HTTP) and Discord against the fakes, SQLite, {sys.platform}")
     for members in (0, 10_000):
-        ready, idle, busy = await measure(members)
+        found = await measure(members)
         print(
-            f"  {members:>6,} members: ready in {ready:.2f} s; RSS idle {idle:.0f} MB, "
-            f"after {COMMANDS} commands {busy:.0f} MB"
+            f"  {members:>6,} members: ready in {found.ready:.2f} s; RSS idle {found.idle:.0f} MB, "
+            f"after {COMMANDS} commands {found.busy:.0f} MB; stopped on SIGTERM in "
+            f"{found.stopped:.2f} s (exit {found.code})"
         )
 
 

@@ -1,15 +1,24 @@
-"""Command latency under load: 50 members at once, each sending the next signed `/rounds …`
-as soon as the last was answered, for 60 s, through Slack HTTP mode on loopback; 10,000
-members in the database (SQLite, or BENCH_DATABASE_URL for PostgreSQL).
+"""Command latency under load: 50 members at once sending signed `/rounds …` commands for 60 s
+to a real `rounds` process (its own OS process, production settings: Slack HTTP mode, the
+scheduler and dispatcher running, INFO logs) over loopback; 10,000 members in the database
+(SQLite, or PostgreSQL at BENCH_DATABASE_URL, which is emptied first).
 
 Each sample is the whole HTTP round trip a member's Slack sees: signature check, the core
 (parsing, role, the command's transaction, the reply), the database, over loopback. The mix:
-help, profile set (a write), find (directory search), network join/status, qa open, events.
-The dispatcher runs meanwhile (welcome DMs and the like go to the local fake Slack).
-Target: p99 ≤ 100 ms, 0 errors, nothing over 3 s.
+help, profile, profile set (a write), find (directory search), network join/status, qa open,
+events. The load comes from this process; the bot has its own.
 
-Run: `python -m benchmarks.load` (BENCH_SECONDS=60, BENCH_MEMBERS=10000,
-BENCH_CONCURRENCY=50 to change).
+Two rows per database:
+- **members at a member's pace**: each of the 50 sends a command, reads the answer and sends
+  the next after a pause (uniform, mean BENCH_PAUSE = 1 s): about 50 commands a second, more
+  than a community of 10,000 sends at its busiest. Target: p99 ≤ 100 ms, 0 errors, nothing
+  over 3 s.
+- **back to back (saturation)**: each sends the next command the moment the last is answered.
+  This measures throughput; its latency is queueing (50 requests always waiting on one
+  process: about 50 ÷ throughput), not what a member sees.
+
+Run: `python -m benchmarks.load` (BENCH_SECONDS=60 per row, BENCH_MEMBERS=10000,
+BENCH_CONCURRENCY=50, BENCH_PAUSE=1.0).
 """
 
 from __future__ import annotations
@@ -17,24 +26,31 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import signal
 import tempfile
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
+from sqlalchemy import text
 
-from benchmarks.common import NOW, ZONES, percentiles, seed_members, slack_over_http
-from bot.bootstrap import build_core
-from bot.clock import ManualClock
+from benchmarks.common import ZONES, percentiles, seed_members
 from bot.domain import SpaceKey
 from bot.engine import APOLOGY, BUSY, UNAVAILABLE
+from storage.migrate import upgrade
+from storage.models import Base
 from storage.store import SqlStore
-from tests.conftest import fresh_schema
+from tests.process import Rounds, clean_environment
 from tests.slack.conftest import FORM, command_body
-from tests.slack.fake_slack import TEAM, FakeSlack, signed_headers
+from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack, signed_headers
 
+ROOT = Path(__file__).resolve().parents[1]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "50"))
+PAUSE = float(os.environ.get("BENCH_PAUSE", "1.0"))
+BURSTS = int(os.environ.get("BENCH_BURSTS", "20"))
 SLOW = 3000.0
 FAILED = (APOLOGY[:30], BUSY[:30], UNAVAILABLE[:30])
 
@@ -55,29 +71,103 @@ def mix(rng: random.Random) -> str:
     )
 
 
+@dataclass
+class Run:
+    samples: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    took: float = 0.0
+
+    def report(self, title: str) -> None:
+        p50, p99 = percentiles(self.samples)
+        print(
+            f"  {title}: {len(self.samples):,} commands in {self.took:.0f} s "
+            f"({len(self.samples) / self.took:.0f}/s)"
+        )
+        print(
+            f"    p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(self.samples):.0f} ms; "
+            f"errors {len(self.errors)}, over 3 s {sum(s > SLOW for s in self.samples)}"
+        )
+        for error in sorted(set(self.errors))[:5]:
+            print(f"      {error}")
+
+
+async def ask(
+    http: aiohttp.ClientSession, url: str, fake: FakeSlack, who: str, run: Run, rng: random.Random
+) -> None:
+    """One command, timed from sending the request to reading the whole answer."""
+    body = command_body(fake, mix(rng), user=who)
+    started = time.perf_counter()
+    try:
+        async with http.post(url, data=body, headers=signed_headers(body, FORM)) as response:
+            answer = await response.text()
+            status = response.status
+    except aiohttp.ClientError as error:
+        run.errors.append(type(error).__name__)
+        return
+    run.samples.append((time.perf_counter() - started) * 1000)
+    if status != 200 or any(failed in answer for failed in FAILED):
+        run.errors.append(f"{status}: {answer[:80]}")
+
+
 async def member(
     http: aiohttp.ClientSession,
     url: str,
     fake: FakeSlack,
     who: str,
     until: float,
-    samples: list[float],
-    errors: list[str],
+    pause: float,
+    run: Run,
     rng: random.Random,
 ) -> None:
+    if pause:  # members don't all start at the same instant (a burst is measured on its own)
+        await asyncio.sleep(rng.uniform(0, 2 * pause))
     while time.monotonic() < until:
-        body = command_body(fake, mix(rng), user=who)
-        started = time.perf_counter()
-        try:
-            async with http.post(url, data=body, headers=signed_headers(body, FORM)) as response:
-                text = await response.text()
-                status = response.status
-        except aiohttp.ClientError as error:
-            errors.append(type(error).__name__)
-            continue
-        samples.append((time.perf_counter() - started) * 1000)
-        if status != 200 or any(failed in text for failed in FAILED):
-            errors.append(f"{status}: {text[:80]}")
+        await ask(http, url, fake, who, run, rng)
+        if pause:
+            await asyncio.sleep(rng.uniform(0, 2 * pause))
+
+
+async def drive(
+    http: aiohttp.ClientSession, url: str, fake: FakeSlack, seconds: float, pause: float
+) -> Run:
+    rng = random.Random(13)
+    members = [f"U{rng.randrange(MEMBERS):06d}" for _ in range(CONCURRENCY)]
+    run = Run()
+    until = time.monotonic() + seconds
+    started = time.monotonic()
+    await asyncio.gather(
+        *(
+            member(http, url, fake, who, until, pause, run, random.Random(i))
+            for i, who in enumerate(members)
+        )
+    )
+    run.took = time.monotonic() - started
+    return run
+
+
+async def bursts(http: aiohttp.ClientSession, url: str, fake: FakeSlack, count: int) -> Run:
+    """`count` times, every member sends a command at the same instant; then a pause."""
+    rng = random.Random(17)
+    run = Run()
+    started = time.monotonic()
+    for _ in range(count):
+        who = [f"U{rng.randrange(MEMBERS):06d}" for _ in range(CONCURRENCY)]
+        await asyncio.gather(*(ask(http, url, fake, w, run, rng) for w in who))
+        await asyncio.sleep(1)
+    run.took = time.monotonic() - started
+    return run
+
+
+async def prepare(url: str) -> None:
+    """An empty database at the newest schema, with MEMBERS members."""
+    store = SqlStore.from_url(url)
+    if store.engine.dialect.name != "sqlite":
+        async with store.engine.begin() as connection:
+            await connection.run_sync(Base.metadata.drop_all)
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await asyncio.to_thread(upgrade, url)
+    await seed_members(store, MEMBERS, SpaceKey("slack", TEAM))
+    await store.close()
 
 
 async def main() -> None:
@@ -86,49 +176,43 @@ async def main() -> None:
         fake.add_user(f"U{i:06d}", f"member{i}")
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{folder}/load.db"
-        store = SqlStore.from_url(url)
-        await fresh_schema(store)
-        await seed_members(store, MEMBERS, SpaceKey("slack", TEAM))
-        core = build_core(store, ManualClock(NOW))
-        rounds = await slack_over_http(core, fake)
-        rng = random.Random(13)
-        members = [f"U{rng.randrange(MEMBERS):06d}" for _ in range(CONCURRENCY)]
-        samples: list[float] = []
-        errors: list[str] = []
-        endpoint = f"{rounds.url}/slack/events"
-        connector = aiohttp.TCPConnector(limit=CONCURRENCY)
-        async with aiohttp.ClientSession(connector=connector) as http:
-            warm = time.monotonic() + 3
-            await asyncio.gather(  # users.info cached, pools filled: not counted
-                *(
-                    member(http, endpoint, fake, m, warm, [], [], random.Random(i))
-                    for i, m in enumerate(members)
-                )
-            )
-            until = time.monotonic() + SECONDS
-            started = time.monotonic()
-            await asyncio.gather(
-                *(
-                    member(http, endpoint, fake, m, until, samples, errors, random.Random(i))
-                    for i, m in enumerate(members)
-                )
-            )
-            took = time.monotonic() - started
-        await rounds.stop()
-        await core.runtime.kicked()
-        await store.close()
+        await prepare(url)
+        env = clean_environment(
+            DATABASE_URL=url,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_MODE="http",
+            SLACK_API_URL=fake.api_url,
+            PYTHONPATH=str(ROOT),
+        )
+        rounds = await Rounds.start(env, Path(folder))
+        try:
+            base = await rounds.url()
+            endpoint = f"{base}/slack/events"
+            connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+            async with aiohttp.ClientSession(connector=connector) as http:
+                while True:
+                    async with http.get(f"{base}/healthz") as health:
+                        if health.status == 200:
+                            break
+                    await asyncio.sleep(0.05)
+                await drive(http, endpoint, fake, 3, 0)  # users.info cached, pools filled
+                paced = await drive(http, endpoint, fake, SECONDS, PAUSE)
+                burst = await bursts(http, endpoint, fake, BURSTS)
+                saturated = await drive(http, endpoint, fake, SECONDS, 0)
+            rounds.signal(signal.SIGTERM)
+            stopped = await rounds.exited(60)
+        finally:
+            await rounds.kill()
     await fake.stop()
-    p50, p99 = percentiles(samples)
-    backend = store.engine.dialect.name
+    backend = url.split(":", 1)[0].split("+", 1)[0]
     print(
-        f"Slack HTTP under load: {CONCURRENCY} members at once for {took:.0f} s, "
-        f"{MEMBERS:,} members, {backend}"
+        f"Slack HTTP under load: {CONCURRENCY} members at once, {MEMBERS:,} members, {backend}, "
+        f"a `rounds` process of its own (exit {stopped} on SIGTERM)"
     )
-    print(f"  commands answered {len(samples):,} ({len(samples) / took:.0f}/s)")
-    print(f"  p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(samples):.0f} ms")
-    print(f"  errors {len(errors)}, over 3 s {sum(s > SLOW for s in samples)}")
-    for error in sorted(set(errors))[:5]:
-        print(f"    {error}")
+    paced.report(f"at a member's pace (a pause of {PAUSE:g} s on average)")
+    burst.report(f"{BURSTS} bursts of {CONCURRENCY} commands sent at the same instant")
+    saturated.report("back to back (saturation: latency here is queueing)")
 
 
 if __name__ == "__main__":

@@ -92,7 +92,9 @@ class Ticker:
         self._running = asyncio.ensure_future(self._run())
 
     async def stop(self) -> None:
-        """Stop ticking, letting a tick under way finish its work first."""
+        """Stop ticking, letting a tick under way finish its work first; sends stop after the
+        one in flight (`Dispatcher.stop`)."""
+        self.runtime.dispatcher.stop()
         if self._soon is not None:
             self._soon.cancel()
             self._soon = None

@@ -54,6 +54,18 @@ def test_upgrade_head_matches_the_models(tmp_path: Path) -> None:
     assert asyncio.run(differences(url)) == []
 
 
+def test_the_head_start_up_knows_is_alembics_single_head(tmp_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import HEAD, alembic_config, revisions
+
+    assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads() == [HEAD]
+    url = f"sqlite+aiosqlite:///{tmp_path}/new.db"
+    assert asyncio.run(revisions(url)) == []
+    upgrade(url)
+    assert asyncio.run(revisions(url)) == [HEAD]
+
+
 def test_upgrading_a_community_fills_the_directory_for_existing_members(tmp_path: Path) -> None:
     from alembic import command
 

@@ -12,6 +12,8 @@ class SlowRuntime:
     """Stands in for `Runtime`: its due work waits until the test lets it finish."""
 
     def __init__(self) -> None:
+        self.dispatcher = self  # told to stop sending after the send in flight
+        self.stopped_sending = False
         self.started = asyncio.Event()
         self.release = asyncio.Event()
         self.finished = 0
@@ -24,6 +26,9 @@ class SlowRuntime:
 
     async def kicked(self) -> int:
         return 0
+
+    def stop(self) -> None:
+        self.stopped_sending = True
 
 
 async def test_the_first_tick_runs_at_start() -> None:
@@ -47,3 +52,4 @@ async def test_stopping_lets_a_tick_under_way_finish() -> None:
     runtime.release.set()
     await asyncio.wait_for(stopping, 5)
     assert runtime.finished == 1
+    assert runtime.stopped_sending

@@ -44,6 +44,10 @@ CONNECT_SECONDS = 60.0
 RECONNECT_TRIES = 6  # with the default backoff, about a minute of trying
 DRAIN_SECONDS = 5.0
 CLOSE_SECONDS = 2.0
+GUILD_READY_SECONDS = 0.3
+"""discord.py calls a shard ready once no server has arrived for this long (its default, 2 s,
+was most of a start). Servers arrive in one burst after READY, a community bot is in few, and
+one that arrives later is served all the same."""
 DOWN_LIMIT_SECONDS = 300.0
 WATCH_SECONDS = 1.0
 REFUSED_CLOSE_CODES = {4004: "authentication failed", 4013: "invalid intents"}
@@ -186,7 +190,7 @@ class DiscordService:
         *,
         defer_after: float = DEFER_AFTER,
         identify_delay: float = IDENTIFY_DELAY,
-        guild_ready_timeout: float = 2.0,
+        guild_ready_timeout: float = GUILD_READY_SECONDS,
         backoff: Backoff = BACKOFF,
         reconnect_tries: int = RECONNECT_TRIES,
         connect_seconds: float = CONNECT_SECONDS,

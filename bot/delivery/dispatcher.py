@@ -113,9 +113,17 @@ class Dispatcher:
         self._unrecorded: list[DeliveryResult] = []
         """Results the database could not take (it was unreachable): written first next run."""
         self._released_at = -RELEASE_EVERY
+        self._stopping = False
         self._not_ready: dict[str, datetime] = {}
         """Platforms still connecting, and when to try them again. Not the budget's pause:
         the connection's own calls must go meanwhile."""
+
+    def stop(self) -> None:
+        """Finish the send in flight and give back the rest of every claim, due at once: a
+        process that was asked to stop hands its backlog on (to another process, or to itself
+        at its next start) instead of sending it first, which at a platform's pace can take
+        minutes."""
+        self._stopping = True
 
     def resumes_at(self, platform: str, now: datetime) -> datetime | None:
         """When sends to `platform` may go on (its budget's pause, or its connection still
@@ -145,7 +153,7 @@ class Dispatcher:
 
     async def _run_platform(self, name: str) -> int:
         sent = 0
-        while True:
+        while not self._stopping:
             now = self.clock.now()
             if self.resumes_at(name, now) is not None:
                 return sent
@@ -155,6 +163,7 @@ class Dispatcher:
             if not claimed:
                 return sent
             sent += await self._send_batch(claimed)
+        return sent
 
     async def _record_kept(self) -> None:
         """Write the results an unreachable database could not take earlier (a send that went
@@ -195,8 +204,9 @@ class Dispatcher:
                         )
                         done.add(delivery.id)
                         continue
-                    if time.monotonic() - started > BATCH_SECONDS:
-                        # slow sends: give the rest of the claim back well before its lease ends
+                    if self._stopping or time.monotonic() - started > BATCH_SECONDS:
+                        # stopping, or slow sends: give the rest of the claim back (well before
+                        # its lease ends), due now
                         given_back.append(Retry(delivery.id, now, "released unsent", False))
                         done.add(delivery.id)
                         continue
