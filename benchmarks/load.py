@@ -8,11 +8,15 @@ Each sample is the whole HTTP round trip a member's Slack sees: signature check,
 help, profile, profile set (a write), find (directory search), network join/status, qa open,
 events. The load comes from this process; the bot has its own.
 
-Two rows per database:
+Four rows per database:
 - **members at a member's pace**: each of the 50 sends a command, reads the answer and sends
   the next after a pause (uniform, mean BENCH_PAUSE = 1 s): about 50 commands a second, more
   than a community of 10,000 sends at its busiest. Target: p99 ≤ 100 ms, 0 errors, nothing
   over 3 s.
+- **bursts**: the 50 send a command at the same instant, 20 times (a workshop starts and
+  everyone types `/rounds events`); then the same with 50 members Rounds has not met each
+  time (their first command asks Slack their name and plans their welcome). The slowest answer
+  is the figure.
 - **back to back (saturation)**: each sends the next command the moment the last is answered.
   This measures throughput; its latency is queueing (50 requests always waiting on one
   process: about 50 ÷ throughput), not what a member sees.
@@ -130,8 +134,7 @@ async def member(
 async def drive(
     http: aiohttp.ClientSession, url: str, fake: FakeSlack, seconds: float, pause: float
 ) -> Run:
-    rng = random.Random(13)
-    members = [f"U{rng.randrange(MEMBERS):06d}" for _ in range(CONCURRENCY)]
+    members = regulars()
     run = Run()
     until = time.monotonic() + seconds
     started = time.monotonic()
@@ -145,17 +148,40 @@ async def drive(
     return run
 
 
-async def bursts(http: aiohttp.ClientSession, url: str, fake: FakeSlack, count: int) -> Run:
-    """`count` times, every member sends a command at the same instant; then a pause."""
+def regulars() -> list[str]:
+    """The members of the paced and back-to-back rows (Rounds has met them in the warm-up)."""
+    rng = random.Random(13)
+    return [f"U{rng.randrange(MEMBERS):06d}" for _ in range(CONCURRENCY)]
+
+
+async def bursts(
+    http: aiohttp.ClientSession, url: str, fake: FakeSlack, count: int, *, newcomers: bool
+) -> Run:
+    """`count` times, 50 members send a command at the same instant; then a pause. The
+    regulars, or each time 50 members Rounds has not met (their first command asks Slack
+    their name and plans their welcome)."""
     rng = random.Random(17)
     run = Run()
     started = time.monotonic()
     for _ in range(count):
-        who = [f"U{rng.randrange(MEMBERS):06d}" for _ in range(CONCURRENCY)]
+        who = newcomers_of(rng) if newcomers else regulars()
         await asyncio.gather(*(ask(http, url, fake, w, run, rng) for w in who))
         await asyncio.sleep(1)
     run.took = time.monotonic() - started
     return run
+
+
+SEEN: set[str] = set()
+
+
+def newcomers_of(rng: random.Random) -> list[str]:
+    found: list[str] = []
+    while len(found) < CONCURRENCY:
+        who = f"U{rng.randrange(MEMBERS):06d}"
+        if who not in SEEN and who not in regulars():
+            SEEN.add(who)
+            found.append(who)
+    return found
 
 
 async def prepare(url: str) -> None:
@@ -198,7 +224,8 @@ async def main() -> None:
                     await asyncio.sleep(0.05)
                 await drive(http, endpoint, fake, 3, 0)  # users.info cached, pools filled
                 paced = await drive(http, endpoint, fake, SECONDS, PAUSE)
-                burst = await bursts(http, endpoint, fake, BURSTS)
+                burst = await bursts(http, endpoint, fake, BURSTS, newcomers=False)
+                firsts = await bursts(http, endpoint, fake, BURSTS, newcomers=True)
                 saturated = await drive(http, endpoint, fake, SECONDS, 0)
             rounds.signal(signal.SIGTERM)
             stopped = await rounds.exited(60)
@@ -211,7 +238,8 @@ async def main() -> None:
         f"a `rounds` process of its own (exit {stopped} on SIGTERM)"
     )
     paced.report(f"at a member's pace (a pause of {PAUSE:g} s on average)")
-    burst.report(f"{BURSTS} bursts of {CONCURRENCY} commands sent at the same instant")
+    burst.report(f"{BURSTS} bursts: the {CONCURRENCY} members' commands sent at the same instant")
+    firsts.report(f"{BURSTS} bursts of {CONCURRENCY} newcomers' first commands at the same instant")
     saturated.report("back to back (saturation: latency here is queueing)")
 
 

@@ -27,7 +27,7 @@ DMS_CLOSED = 50007
 UNKNOWN_CHANNEL = 10003
 GUILD_ONLY = 2  # a scheduled event's privacy level: visible to the server's members
 EXTERNAL = 3  # an event somewhere else (a web link), not in a voice or stage channel
-CANCELED = 4
+COMPLETED, CANCELED = 3, 4
 MAX_EVENT_NAME, MAX_EVENT_LOCATION, MAX_EVENT_DESCRIPTION = 100, 100, 1000
 THREAD_NAME = 100
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080
@@ -141,8 +141,10 @@ class DiscordPlatform:
                 created = await http.create_guild_scheduled_event(guild, **scheduled(listing))
                 return str(created["id"])
             event_id = snowflake(ref, "scheduled event")
-            change = {"status": CANCELED} if listing.cancelled else scheduled(listing)
-            await http.edit_scheduled_event(guild, event_id, **change)
+            if listing.cancelled:
+                await cancel_scheduled(http, guild, event_id)
+            else:
+                await http.edit_scheduled_event(guild, event_id, **scheduled(listing))
             return ref
         except discord.NotFound as error:
             raise DeliveryError(
@@ -173,6 +175,21 @@ class DiscordPlatform:
         user = found.get("user") or {}
         name = found.get("nick") or user.get("global_name") or user.get("username")
         return str(name or user_id)
+
+
+async def cancel_scheduled(http: discord.http.HTTPClient, guild: int, event_id: int) -> None:
+    """Take a scheduled event down: cancelled while it is still to come; one already under
+    way (a moderator started it, or Discord did at its time) can only be ended, so it is ended
+    now; one that is over already stays as it is."""
+    for status in (CANCELED, COMPLETED):
+        try:
+            await http.edit_scheduled_event(guild, event_id, status=status)
+            return
+        except discord.NotFound:
+            raise
+        except discord.HTTPException as error:
+            if error.status != 400:  # 400: not a change this event can take any more
+                raise
 
 
 def scheduled(listing: Listing) -> dict[str, Any]:

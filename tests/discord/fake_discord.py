@@ -454,7 +454,9 @@ class FakeDiscord:
 
     def _scheduled_event(self, method: str, parts: list[str], body: dict[str, Any]) -> web.Response:
         """Create (POST) and edit (PATCH) a guild's Scheduled Events as Discord does: an edit
-        changes the fields it sends; status 4 cancels one that is still scheduled."""
+        changes the fields it sends; status 4 cancels one that is still scheduled (status 1), and
+        one under way (status 2, started by a moderator or at its time) can only be ended
+        (status 3)."""
         if parts[1] not in self.guilds:
             return jresp({"message": "Unknown Guild", "code": 10004}, status=404)
         if method == "POST" and len(parts) == 3:
@@ -474,7 +476,9 @@ class FakeDiscord:
         if event is None:
             return jresp({"message": "Unknown Guild Scheduled Event", "code": 10070}, status=404)
         if method == "PATCH":
-            if event["status"] != 1:
+            # SCHEDULED -> ACTIVE or CANCELED (or any edit); ACTIVE -> COMPLETED; then final
+            started = event["status"] == 2 and set(body) == {"status"} and body["status"] == 3
+            if event["status"] != 1 and not started:
                 return jresp(
                     {"message": "Cannot update an event that has ended", "code": 180000}, status=400
                 )

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from adapters.discord.service import DiscordService
 from bot.bootstrap import Core
 from bot.clock import ManualClock
+from storage.models import OutboxRow
 from tests.discord.fake_discord import ALICE, BOB, EPHEMERAL, EVENTS, FakeDiscord, press, slash
 
 STRING, INTEGER, CHANNEL = 3, 4, 7
@@ -146,3 +148,28 @@ async def test_members_cannot_create_events_unless_managers_allow_it(
     )
     assert body["data"]["content"].startswith("Only community managers can create events here.")
     assert fake.scheduled_events == {}
+
+
+async def test_cancelling_an_event_under_way_ends_its_scheduled_event(
+    fake: FakeDiscord, card: dict[str, Any], core: Core
+) -> None:
+    (event_id,) = fake.scheduled_events
+    fake.scheduled_events[event_id]["status"] = 2  # a moderator started it in Discord
+    await fake.answer(event("cancel", id=(STRING, "1"), reason=(STRING, "Fire alarm")))
+    await core.runtime.kicked()
+    assert fake.scheduled_events[event_id]["status"] == 3  # ended: it can't be cancelled now
+    (shown,) = posts(fake)
+    assert shown["content"].startswith("❌ **Cancelled: Negotiating for your team**")
+
+
+async def test_cancelling_an_event_whose_scheduled_event_is_over_leaves_it(
+    fake: FakeDiscord, card: dict[str, Any], core: Core
+) -> None:
+    (event_id,) = fake.scheduled_events
+    fake.scheduled_events[event_id]["status"] = 3  # Discord ended it already
+    await fake.answer(event("cancel", id=(STRING, "1"), reason=(STRING, "Fire alarm")))
+    await core.runtime.kicked()
+    assert fake.scheduled_events[event_id]["status"] == 3
+    async with core.store.sessions() as session:
+        found = set((await session.execute(select(OutboxRow.status))).scalars())
+    assert found == {"sent"}  # nothing failed: there was nothing left to take down
