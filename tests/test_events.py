@@ -250,6 +250,17 @@ async def test_reminders_planned_before_a_restart_go_out_after_it_or_expire(
     }
 
 
+async def test_a_monthly_series_on_the_31st_says_which_months_it_skips(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        COMMUNITY + 'amara: /rounds event create title="Grand rounds" when="2026-03-31 12:00" '
+        "tz=UTC repeat=monthly until=2026-08-31"
+    )
+    assert "It repeats monthly until Mon 31 Aug 2026: 4 occurrences, events 1–4" in out
+    assert "There's no 31st in Apr 2026, Jun 2026: no session then" in out
+
+
 async def test_a_series_has_occurrences_with_their_own_answers_and_cancelling_one_keeps_it(
     transcript: Transcript,
 ) -> None:

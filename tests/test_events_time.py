@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.errors import UserError
-from bot.features.events._schedule import occurrences
+from bot.features.events._schedule import occurrences, series_notes
 from bot.features.events._when import parse_until, parse_when
 from bot.features.events.model import Repeat
 from bot.messages import unescape
@@ -165,6 +165,28 @@ def test_biweekly_and_monthly_series_follow_the_calendar() -> None:
     assert [s.day for s in every_other] == [3, 17, 31, 14]
     monthly = occurrences(utc(2026, 1, 31, 12), "UTC", Repeat.MONTHLY, date(2026, 6, 30))
     assert [(s.month, s.day) for s in monthly] == [(1, 31), (3, 31), (5, 31)]  # RFC 5545
+
+
+def test_a_series_says_which_months_it_skips_and_which_sessions_the_clocks_move() -> None:
+    start = utc(2026, 1, 31, 12)
+    monthly = occurrences(start, "UTC", Repeat.MONTHLY, date(2026, 6, 30))
+    (months,) = series_notes(start, "UTC", Repeat.MONTHLY, date(2026, 6, 30), monthly)
+    assert months.startswith("There's no 31st in Feb 2026, Apr 2026, Jun 2026: no session then")
+    short = occurrences(start, "UTC", Repeat.MONTHLY, date(2026, 3, 31))
+    assert series_notes(start, "UTC", Repeat.MONTHLY, date(2026, 3, 31), short)[0].startswith(
+        "There's no 31st in Feb 2026:"
+    )
+    fine = utc(2026, 1, 28, 12)
+    every_28th = occurrences(fine, "UTC", Repeat.MONTHLY, date(2026, 6, 30))
+    assert series_notes(fine, "UTC", Repeat.MONTHLY, date(2026, 6, 30), every_28th) == []
+    # 02:30 every Sunday in New York: on 8 March 2026 the clocks go from 02:00 to 03:00
+    night = utc(2026, 3, 1, 7, 30)
+    weekly = occurrences(night, "America/New_York", Repeat.WEEKLY, date(2026, 3, 15))
+    assert series_notes(night, "America/New_York", Repeat.WEEKLY, date(2026, 3, 15), weekly) == [
+        "On Sun 08 Mar 2026 the clocks skip 02:30 in America/New_York: that session starts "
+        "at 03:30."
+    ]
+    assert series_notes(night, "America/New_York", None, None, weekly[:1]) == []
 
 
 def test_a_series_is_bounded() -> None:

@@ -18,6 +18,7 @@ from bot.features.events._schedule import (
     occurrences,
     offsets_of,
     planning_lead,
+    series_notes,
 )
 from bot.features.events._when import parse_until, parse_when, shown
 from bot.features.events.model import EVENTS, Details, EventKind, NewOccurrence, Repeat
@@ -201,6 +202,8 @@ async def create_event(ctx: Context, args: Mapping[str, Any]) -> None:
             f"events {first.number}–{stored[-1].number}, each with its own answers and "
             "reminders. Each card goes up when the one before starts."
         )
+        for note in series_notes(starts_at, zone, repeat, until, starts):
+            text += f"\n{note}"
     where = plan.channel
     if where:
         text += f"\nIts card is in {channel(where)}, with Going / Maybe / Can't go buttons."

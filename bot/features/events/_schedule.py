@@ -4,6 +4,7 @@ reminders go (moved before their quiet hours, never after the start)."""
 
 from __future__ import annotations
 
+import calendar
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -83,6 +84,52 @@ def occurrences(
             field="until",
         )
     return moments
+
+
+def series_notes(
+    starts_at: datetime,
+    zone: str,
+    repeat: Repeat | None,
+    until: date | None,
+    starts: list[datetime],
+) -> list[str]:
+    """What a series does that its creator might not expect, said when it is made: months a
+    monthly series skips (no 31st in April: calendars skip them too, RFC 5545), and sessions
+    whose wall-clock time the clocks skip that day (they start an hour later)."""
+    if repeat is None or until is None or len(starts) < 2:
+        return []
+    tz = zoneinfo.ZoneInfo(zone)
+    wall = starts_at.astimezone(tz)
+    notes: list[str] = []
+    if repeat is Repeat.MONTHLY and wall.day > 28:
+        skipped = []
+        year, month = wall.year, wall.month
+        while True:
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            if date(year, month, 1) > until:
+                break
+            last = calendar.monthrange(year, month)[1]
+            if wall.day > last and date(year, month, last) <= until:
+                skipped.append(date(year, month, 1))
+        if skipped:
+            months = ", ".join(f"{m:%b %Y}" for m in skipped)
+            notes.append(
+                f"There's no {ordinal(wall.day)} in {months}: no session then (calendars skip "
+                "those months too). For the last day of every month, make one event a month."
+            )
+    for start in starts:
+        local = start.astimezone(tz)
+        if (local.hour, local.minute) != (wall.hour, wall.minute):
+            notes.append(
+                f"On {local:%a %d %b %Y} the clocks skip {wall:%H:%M} in {zone}: that session "
+                f"starts at {local:%H:%M}."
+            )
+    return notes
+
+
+def ordinal(day: int) -> str:
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
 
 
 def announce_times(starts: list[datetime], now: datetime) -> list[datetime]:
