@@ -85,6 +85,27 @@ def test_a_time_the_clocks_skip_in_march_is_refused_with_what_happens() -> None:
     assert "`2026-03-08 2:30am` is 2026-03-08 02:30, a time that doesn't exist" in text
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("tomorrow 25:00", "`25:00` isn't a time of day: on the 24-hour clock hours go from 00"),
+        ("2026-04-01 09:61", "`09:61` isn't a time of day"),
+        ("2026-13-01 10:00", "`2026-13-01` isn't a date: write it as year-month-day"),
+        ("2026-02-30 10:00", "`2026-02-30` isn't a date"),
+    ],
+)
+def test_a_date_or_time_that_cannot_be_is_refused_as_typed(typed: str, said: str) -> None:
+    # dateparser would take 2026-13-01 for 13 January, and suggest `tomorrow 25:00 18:00`
+    assert refusal(typed, "UTC").startswith(said)
+
+
+def test_an_until_that_cannot_be_is_refused_as_typed() -> None:
+    with pytest.raises(UserError) as refused:
+        parse_until("2026-04-31", "UTC", NOW)
+    assert unescape(refused.value.message).startswith("`2026-04-31` isn't a date")
+    assert refused.value.field == "until"
+
+
 def test_a_time_the_clocks_show_twice_in_november_is_refused_with_both_readings() -> None:
     text = refusal("2026-11-01 01:30", "America/New_York")
     assert "happens twice in America/New_York" in text

@@ -20,6 +20,8 @@ OFFSET_RE = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})(?::\d{2})?\s*([+-]\d{2}:?\d{2}|Z)$"
 )
 NUMERIC_DATE_RE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
+ISO_DATE_RE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+CLOCK_RE = re.compile(r"\b(\d{1,2}):(\d{2})\b")
 
 
 def shown(at: datetime, zone: str) -> str:
@@ -80,6 +82,30 @@ def plain_language(text: str, zone: str, now: datetime) -> datetime:
             field="when",
         )
     return found
+
+
+def impossible_parts(text: str, field: str = "when") -> None:
+    """A year-month-day or a time of day that can't be (`2026-13-01`, `25:00`) is refused
+    as written, rather than read some other way (dateparser takes `2026-13-01` for 13 Jan)."""
+    for match in ISO_DATE_RE.finditer(text):
+        year, month, day = (int(part) for part in match.groups())
+        try:
+            date(year, month, day)
+        except ValueError:
+            raise UserError(
+                f"`{literal(match.group(0))}` isn't a date: write it as year-month-day, with the "
+                "month from 01 to 12 and a day that month has, like "
+                f'`{field}="{year}-03-10{" 18:00" if field == "when" else ""}"`.',
+                field=field,
+            ) from None
+    for match in CLOCK_RE.finditer(text):
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour > 23 or minute > 59:
+            raise UserError(
+                f"`{literal(match.group(0))}` isn't a time of day: on the 24-hour clock hours go "
+                f'from 00 to 23 and minutes from 00 to 59, like `when="tomorrow 18:00"`.',
+                field=field,
+            )
 
 
 def ambiguous_date(text: str) -> None:
@@ -155,6 +181,7 @@ def parse_when(text: str, zone: str, now: datetime) -> tuple[datetime, str]:
         return check_future(moment.astimezone(UTC), typed, zone, now), zone
     naive = strict(body)
     if naive is None:
+        impossible_parts(body)
         ambiguous_date(body)
         found = plain_language(body, zone, now)
         if found.tzinfo is not None:  # it carried `UTC` or an offset of its own
@@ -195,6 +222,7 @@ def parse_until(text: str, zone: str, now: datetime) -> date:
         return date.fromisoformat(typed)
     except ValueError:
         pass
+    impossible_parts(typed, "until")
     ambiguous_date(typed)
     import dateparser  # imported on first use, as in `plain_language`
 
