@@ -250,6 +250,18 @@ async def test_reminders_planned_before_a_restart_go_out_after_it_or_expire(
     }
 
 
+async def test_a_wrong_when_and_a_wrong_until_are_both_said_at_once(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        COMMUNITY + 'amara: /rounds event create title="Journal club" when="tomorrow 25:00" '
+        "repeat=weekly until=2026-04-31\namara: /rounds events"
+    )
+    assert "`25:00` isn't a time of day" in out
+    assert "`2026-04-31` isn't a date" in out
+    assert "No upcoming events yet." in out  # nothing was made
+
+
 async def test_a_monthly_series_on_the_31st_says_which_months_it_skips(
     transcript: Transcript,
 ) -> None:

@@ -161,10 +161,36 @@ def repeat_and_until(
     return Repeat(str(repeat)), parse_until(str(until), zone, now)
 
 
+def when_and_until(
+    args: Mapping[str, Any], zone: str, now: datetime
+) -> tuple[datetime, str, Repeat | None, date | None]:
+    """`when`, and `repeat` with `until`, read together: what is wrong with both is said at
+    once (a form shows each beside its field), not one after the other."""
+    refusals: list[UserError] = []
+    starts_at = None
+    try:
+        starts_at, zone = parse_when(str(args["when"]), zone, now)
+    except UserError as error:
+        refusals.append(error)
+    repeat = until = None
+    try:
+        repeat, until = repeat_and_until(args, zone, now)
+    except UserError as error:
+        refusals.append(error)
+    if len(refusals) == 1:
+        raise refusals[0]
+    if refusals:
+        raise UserError(
+            "\n".join(error.message for error in refusals),
+            fields={k: v for error in refusals for k, v in error.fields.items()},
+        )
+    assert starts_at is not None
+    return starts_at, zone, repeat, until
+
+
 async def create_event(ctx: Context, args: Mapping[str, Any]) -> None:
     await check_create(ctx, args)
-    starts_at, zone = parse_when(str(args["when"]), await zone_for(ctx, args), ctx.now)
-    repeat, until = repeat_and_until(args, zone, ctx.now)
+    starts_at, zone, repeat, until = when_and_until(args, await zone_for(ctx, args), ctx.now)
     starts = occurrences(starts_at, zone, repeat, until)
     details = Details(
         title=str(args["title"]),
