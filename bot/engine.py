@@ -180,6 +180,9 @@ class Rounds:
                 new = member.welcomed_at is None
                 ctx = self._context(tx, space, member, actor)
                 await self._welcome(ctx)
+                if not new:
+                    for handler in self.router.return_handlers:
+                        await handler(ctx)
         except Exception:
             log.exception("member join failed: space=%s user=%s", actor.space, actor.user_id)
             raise

@@ -147,6 +147,7 @@ class Router:
     channels: dict[str, Channel] = field(default_factory=dict)
     join_handlers: list[JoinHandler] = field(default_factory=list)
     leave_handlers: list[LeaveHandler] = field(default_factory=list)
+    return_handlers: list[JoinHandler] = field(default_factory=list)
     home_sections: list[HomeSection] = field(default_factory=list)
     digest_sections: list[SectionMaker] = field(default_factory=list)
     trends: list[Trend] = field(default_factory=list)
@@ -193,6 +194,11 @@ class Router:
     def on_member_left(self, handler: LeaveHandler) -> None:
         """`handler` runs when a member leaves the space (the context is the leaving member)."""
         self.leave_handlers.append(handler)
+
+    def on_member_returned(self, handler: JoinHandler) -> None:
+        """`handler` runs when someone Rounds already knew joins the space again (after they
+        left; the platform may also report a join of someone who used Rounds first)."""
+        self.return_handlers.append(handler)
 
     def home_section(self, section: HomeSection) -> None:
         self.home_sections.append(section)

@@ -273,3 +273,31 @@ async def test_the_quick_first_pass_finds_the_same_three_as_ranking_everyone(
                 enough = len(quick) == 3 and quick[-1].score > ceiling_elsewhere(wanted)
                 passes["first" if enough else "all"] += 1
     assert passes["first"] and passes["all"]  # both ways of answering were exercised
+
+
+async def test_a_mentor_who_left_and_came_back_is_suggested_again_and_told(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        COMMUNITY
+        + "okafor: /rounds mentor pause\nlee: /rounds profile set mentor=no\n"
+        + "leave singh\njoin singh\n"
+        + ASK
+    )
+    back = blocks(out, "[dm @singh]")[-1]
+    assert back.startswith("Welcome back! Your offer to mentor is open again (up to 1 mentee)")
+    assert "`/rounds mentor pause`" in back
+    assert "Dr Singh" in blocks(out, "[private @carol]")[-1]
+
+
+async def test_a_member_who_left_without_offering_to_mentor_is_not_made_a_mentor(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        COMMUNITY
+        + "okafor: /rounds mentor pause\nsingh: /rounds profile set mentor=no\n"
+        + "lee: /rounds profile set mentor=no\nleave singh\njoin singh\n"
+        + ASK
+    )
+    assert not any(b.startswith("Welcome back!") for b in blocks(out, "[dm @singh]"))
+    assert blocks(out, "[private @carol]")[-1].startswith("No mentor with room fits yet")

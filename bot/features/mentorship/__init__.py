@@ -30,7 +30,14 @@ from bot.features.mentorship._guarded import (
 )
 from bot.features.mentorship._jobs import next_checkin_at, run_checkins
 from bot.features.mentorship._manage import by_hand, manage, match
-from bot.features.mentorship._mentors import capacity, member_left, pause, resume, withdraw
+from bot.features.mentorship._mentors import (
+    capacity,
+    member_left,
+    member_returned,
+    pause,
+    resume,
+    withdraw,
+)
 from bot.features.mentorship._records import log, report
 from bot.features.mentorship._render import (
     ANSWER_ACTION,
@@ -258,6 +265,7 @@ def register(router: Router, guard: Guard) -> None:
     router.home_section(home)
     router.board_page(BoardPage("mentorship", "Mentorship", _board.page, _board.health, 20))
     router.on_member_left(member_left)
+    router.on_member_returned(member_returned)
     router.job(Job("mentorship.checkins", timedelta(hours=1), run_checkins, next_checkin_at))
     router.member_data(MEMBER_DATA)
     router.digest_section(digest)

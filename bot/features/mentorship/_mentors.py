@@ -35,6 +35,7 @@ from bot.features.mentorship.model import (
     RequestStatus,
 )
 from bot.messages import mention, moment
+from bot.router import TOP
 
 NOT_A_MENTOR = (
     'You\'re not a mentor yet. Offer with `/rounds mentor offer capacity=2 areas="…"` '
@@ -139,6 +140,25 @@ async def capacity(ctx: Context, args: Mapping[str, Any]) -> None:
     elif taken > places:
         text += " Nobody is dropped: new requests wait until one of your mentorships ends."
     ctx.reply(text)
+
+
+async def member_returned(ctx: Context) -> None:
+    """A mentor who left and joined again: their offer stands again (their profile still
+    makes it), and they hear so, with how to pause it."""
+    scope = await scope_of(ctx)
+    known = await scope.repo.mentor(ctx.space.id, ctx.member.id)
+    if known is None or known.left_at is None or not ctx.member.profile.open_to_mentor:
+        return
+    await scope.repo.save_mentor(ctx.space.id, ctx.member.id, ctx.now)  # clears `left_at`
+    places = f"up to {known.capacity} mentee{'s' if known.capacity != 1 else ''}"
+    await scope.dm(
+        f"mentor:{ctx.member.id}:returned:{ctx.now:%Y%m%d%H%M%S}",
+        "mentor-returned",
+        ctx.member,
+        f"Welcome back! Your offer to mentor is open again ({places}), so members looking "
+        f"for a mentor may be suggested you. Not now? `{TOP} mentor pause`; to stop offering, "
+        f"`{TOP} profile set mentor=no`.",
+    )
 
 
 async def member_left(ctx: Context) -> None:
