@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import statistics
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import aiohttp
 from sqlalchemy import insert
 
 from bot.domain import SpaceKey
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
 from storage.models import MemberRow
 from storage.store import SqlStore
 
+ROOT = Path(__file__).resolve().parents[1]
 SPACE = SpaceKey("bench", "T-BENCH")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SPECIALTIES = ("emergency medicine", "paediatrics", "surgery", "nursing", "pharmacy", "oncology")
@@ -66,6 +70,32 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float]:
     p50 = statistics.median(ordered)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return p50, p99
+
+
+def rounds_on_slack(url: str, fake: FakeSlack, **settings: str) -> dict[str, str]:
+    """The environment of a real `rounds` process serving Slack in HTTP mode against the fake
+    (production settings otherwise), on the database at `url`; `settings` add to it."""
+    from tests.process import clean_environment
+    from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET
+
+    return clean_environment(
+        DATABASE_URL=url,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_MODE="http",
+        SLACK_API_URL=fake.api_url,
+        PYTHONPATH=str(ROOT),
+        **settings,
+    )
+
+
+async def healthy(http: aiohttp.ClientSession, base: str) -> None:
+    """Wait until the process at `base` says every platform is ready (`GET /healthz` 200)."""
+    while True:
+        async with http.get(f"{base}/healthz") as health:
+            if health.status == 200:
+                return
+        await asyncio.sleep(0.01)
 
 
 async def slack_over_http(core: Core, fake: FakeSlack) -> SlackService:

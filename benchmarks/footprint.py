@@ -22,16 +22,15 @@ from pathlib import Path
 
 import aiohttp
 
-from benchmarks.common import seed_members
+from benchmarks.common import healthy, rounds_on_slack, seed_members
 from bot.domain import SpaceKey
 from storage.migrate import upgrade
 from storage.store import SqlStore
 from tests.discord.fake_discord import FakeDiscord
-from tests.process import Rounds, clean_environment
+from tests.process import Rounds
 from tests.slack.conftest import FORM, command_body
-from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack, signed_headers
+from tests.slack.fake_slack import TEAM, FakeSlack, signed_headers
 
-ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = 500
 
 
@@ -63,26 +62,15 @@ async def measure(members: int) -> Footprint:
             store = SqlStore.from_url(url)
             await seed_members(store, members, SpaceKey("slack", TEAM))
             await store.close()
-        env = clean_environment(
-            DATABASE_URL=url,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_MODE="http",
-            SLACK_API_URL=slack.api_url,
-            DISCORD_TOKEN="footprint-token",
-            DISCORD_API_URL=discord.api_url,
-            PYTHONPATH=str(ROOT),
+        env = rounds_on_slack(
+            url, slack, DISCORD_TOKEN="footprint-token", DISCORD_API_URL=discord.api_url
         )
         started = time.monotonic()
         rounds = await Rounds.start(env, Path(folder))
         try:
             base = (await rounds.wait_for(r"listening on (http://127\.0\.0\.1:\d+)")).group(1)
             async with aiohttp.ClientSession() as http:
-                while True:
-                    async with http.get(f"{base}/healthz") as health:
-                        if health.status == 200:
-                            break
-                    await asyncio.sleep(0.01)
+                await healthy(http, base)
                 ready = time.monotonic() - started
                 await asyncio.sleep(2)
                 idle = rss_mb(rounds.process.pid)

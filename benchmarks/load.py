@@ -39,17 +39,16 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import text
 
-from benchmarks.common import ZONES, percentiles, seed_members
+from benchmarks.common import ZONES, healthy, percentiles, rounds_on_slack, seed_members
 from bot.domain import SpaceKey
 from bot.engine import APOLOGY, BUSY, UNAVAILABLE
 from storage.migrate import upgrade
 from storage.models import Base
 from storage.store import SqlStore
-from tests.process import Rounds, clean_environment
+from tests.process import Rounds
 from tests.slack.conftest import FORM, command_body
-from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack, signed_headers
+from tests.slack.fake_slack import TEAM, FakeSlack, signed_headers
 
-ROOT = Path(__file__).resolve().parents[1]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "50"))
@@ -203,25 +202,13 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{folder}/load.db"
         await prepare(url)
-        env = clean_environment(
-            DATABASE_URL=url,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_MODE="http",
-            SLACK_API_URL=fake.api_url,
-            PYTHONPATH=str(ROOT),
-        )
-        rounds = await Rounds.start(env, Path(folder))
+        rounds = await Rounds.start(rounds_on_slack(url, fake), Path(folder))
         try:
             base = await rounds.url()
             endpoint = f"{base}/slack/events"
             connector = aiohttp.TCPConnector(limit=CONCURRENCY)
             async with aiohttp.ClientSession(connector=connector) as http:
-                while True:
-                    async with http.get(f"{base}/healthz") as health:
-                        if health.status == 200:
-                            break
-                    await asyncio.sleep(0.05)
+                await healthy(http, base)
                 await drive(http, endpoint, fake, 3, 0)  # users.info cached, pools filled
                 paced = await drive(http, endpoint, fake, SECONDS, PAUSE)
                 burst = await bursts(http, endpoint, fake, BURSTS, newcomers=False)
