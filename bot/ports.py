@@ -119,6 +119,16 @@ class SharedLimits(Protocol):
         """The scopes of `platform` paused beyond `now`, and until when."""
         ...
 
+    async def next_free(self, platform: str, scope: str) -> float | None:
+        """Where the scope's paced schedule stands: the moment (epoch seconds) its next slot
+        starts, or None for a scope with no schedule yet."""
+        ...
+
+    async def forget(self, platform: str, idle_before: float) -> None:
+        """Forget the schedules of `platform` with no slot taken after `idle_before` (epoch
+        seconds) and no pause running."""
+        ...
+
 
 class SpaceRepo(Protocol):
     async def get_or_create(self, key: SpaceKey, name: str = "") -> Space: ...

@@ -81,6 +81,23 @@ class SqlSharedLimits:
             rows = (await connection.execute(query)).all()
         return {row.scope: row.paused_until for row in rows}
 
+    async def next_free(self, platform: str, scope: str) -> float | None:
+        query = select(LIMITS.c.next_at).where(
+            LIMITS.c.platform == platform, LIMITS.c.scope == scope[:SCOPE_LENGTH]
+        )
+        async with store_errors(), self.engine.connect() as connection:
+            found = (await connection.execute(query)).scalar_one_or_none()
+        return None if found is None else float(found)
+
+    async def forget(self, platform: str, idle_before: float) -> None:
+        idle = delete(LIMITS).where(
+            LIMITS.c.platform == platform,
+            LIMITS.c.next_at < idle_before,
+            LIMITS.c.paused_until.is_(None),
+        )
+        async with store_errors(), self.engine.begin() as connection:
+            await connection.execute(idle)
+
 
 def _insert_for(engine: AsyncEngine) -> Any:
     return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert

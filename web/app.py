@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
@@ -52,34 +50,6 @@ STATIC = {"dashboard.css": "text/css", "dashboard.js": "text/javascript"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class FailedSignIns:
-    """Failed sign-ins per address over a sliding window: past `most`, the address waits."""
-
-    def __init__(
-        self, most: int = 10, window: float = 600.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.most = most
-        self.window = window
-        self.clock = clock
-        self._failures: defaultdict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, address: str) -> deque[float]:
-        failures = self._failures[address]
-        while failures and failures[0] <= self.clock() - self.window:
-            failures.popleft()
-        if not failures:
-            del self._failures[address]
-            return deque()
-        return failures
-
-    def blocked(self, address: str) -> bool:
-        return len(self._recent(address)) >= self.most
-
-    def failed(self, address: str) -> None:
-        self._recent(address)
-        self._failures[address].append(self.clock())
-
-
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("web", "templates"),
@@ -102,12 +72,9 @@ def _is(kind: type) -> Callable[[object], bool]:
 
 
 class Dashboard:
-    def __init__(
-        self, service: BoardService, *, secure: bool, limiter: FailedSignIns | None = None
-    ) -> None:
+    def __init__(self, service: BoardService, *, secure: bool) -> None:
         self.service = service
         self.secure = secure
-        self.limiter = limiter or FailedSignIns()
         self.templates = _environment()
 
     def attach(self, app: web.Application) -> None:
@@ -152,8 +119,8 @@ class Dashboard:
             "sends you.",
         )
 
-    def _refused(self, address: str) -> web.Response:
-        self.limiter.failed(address)
+    async def _refused(self, address: str) -> web.Response:
+        await self.service.sign_in_failed(address)
         return self._message(
             410,
             "This link no longer works",
@@ -161,24 +128,24 @@ class Dashboard:
             "for a new one.",
         )
 
-    def _too_many(self) -> web.Response:
+    def _too_many(self, wait: int) -> web.Response:
         response = self._message(
             429,
             "Too many attempts",
             "Too many sign-in links from here did not work. Wait a few minutes, then type "
             "/rounds dashboard in chat for a new one.",
         )
-        response.headers["Retry-After"] = str(int(self.limiter.window))
+        response.headers["Retry-After"] = str(wait)
         return response
 
     async def login_page(self, request: web.Request) -> web.Response:
         """A link preview (a chat platform fetching the URL) must not spend the link: opening
         it shows a button; only pressing it signs in."""
         address = request.remote or "unknown"
-        if self.limiter.blocked(address):
-            return self._too_many()
+        if wait := await self.service.sign_in_wait(address):
+            return self._too_many(wait)
         if not await self.service.link_usable(request.match_info["token"]):
-            return self._refused(address)
+            return await self._refused(address)
         confirm = secrets.token_hex(16)
         response = self._html("login.html", confirm=confirm, field=LOGIN_FIELD)
         response.set_cookie(
@@ -194,17 +161,17 @@ class Dashboard:
 
     async def login(self, request: web.Request) -> web.Response:
         address = request.remote or "unknown"
-        if self.limiter.blocked(address):
-            return self._too_many()
+        if wait := await self.service.sign_in_wait(address):
+            return self._too_many(wait)
         form = await request.post()
         confirm = str(form.get(LOGIN_FIELD, ""))
         cookie = request.cookies.get(LOGIN_COOKIE, "")
         if not confirm or not secrets.compare_digest(confirm, cookie):
-            self.limiter.failed(address)
+            await self.service.sign_in_failed(address)
             return self._message(403, "Please try again", "Open the link from chat again.")
         signed = await self.service.sign_in(request.match_info["token"])
         if signed is None:
-            return self._refused(address)
+            return await self._refused(address)
         log.info("dashboard: signed in to space %s", signed.space_id)
         response = web.Response(status=303, headers={"Location": f"{PREFIX}/{signed.space_id}/"})
         response.set_cookie(
