@@ -170,9 +170,11 @@ class MentorshipQueries:
         own = [row.id for row in rows if row.own_areas]
         labels: dict[int, list[str]] = defaultdict(list)
         if own:
+            # by the primary key (member, area); `+ 0` keeps SQLite's planner, without
+            # statistics, from walking all the space's areas in their order instead
             found = await self.session.execute(
                 select(MentorAreaRow.member_id, MentorAreaRow.label)
-                .where(MentorAreaRow.space_id == space_id, MentorAreaRow.member_id.in_(own))
+                .where(MentorAreaRow.member_id.in_(own), MentorAreaRow.space_id + 0 == space_id)
                 .order_by(MentorAreaRow.area)
             )
             for member_id, label in found:
