@@ -14,10 +14,13 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
+    Integer,
     and_,
     case,
     func,
     literal,
+    literal_column,
     or_,
     select,
     type_coerce,
@@ -103,7 +106,18 @@ class MentorshipQueries:
             zones = [(member.timezone.in_(names), p) for p, names in query.zone_points]
             parts.append(case(*zones, else_=0))
         light = sum(parts[1:], parts[0])  # everything but the areas: cheap for every row
-        if query.areas:
+        source: FromClause = member.__table__
+        if query.areas and query.sharing:
+            # the ranking starts from the few found through the areas' index, counted there
+            # (offered and in the profile): no other member is read, no count made per mentor
+            counts = self._sharing(space_id, query)
+            source = counts.join(member, member.id == counts.c.member_id)
+            shared: ColumnElement[Any] = case(
+                (mentor.own_areas.is_(True), counts.c.offered), else_=counts.c.profiled
+            )
+            parts.append(by_count(shared, query.area_points))
+            where.append(shared >= query.sharing)
+        elif query.areas:
             # counted per mentor through the primary keys (member, area); `|| ''` keeps the
             # planner from probing the key once per phrase
             offered = (
@@ -124,9 +138,6 @@ class MentorshipQueries:
             )
             shared = case((mentor.own_areas.is_(True), offered), else_=profiled)
             parts.append(by_count(shared, query.area_points))
-            if query.sharing:  # found through the areas' index, then counted exactly
-                where.append(member.id.in_(self._sharing(space_id, query)))
-                where.append(shared >= query.sharing)
         score = sum(parts[1:], parts[0])
         current = select(PairRow.mentor_id).where(
             PairRow.space_id == space_id,
@@ -146,21 +157,24 @@ class MentorshipQueries:
             where.append(self._folded(member.specialty) == query.specialty)
         if query.floor is not None:  # rows that can't reach it skip the areas' look-ups
             where.append(light >= query.floor)
+        ranked = score.label("score")
         statement = (
-            select(member.id, spare.label("spare"), mentor.own_areas, score.label("score"))
-            .select_from(member)
+            select(member.id, spare.label("spare"), mentor.own_areas, ranked)
+            .select_from(source)
             .outerjoin(mentor, mentor.member_id == member.id)
             .where(*where)
-            .order_by(score.desc(), member.id)
+            .order_by(ranked.desc(), member.id)
             .limit(query.limit)
         )
         rows = (await self.session.execute(statement)).all()
         own = [row.id for row in rows if row.own_areas]
         labels: dict[int, list[str]] = defaultdict(list)
         if own:
+            # by the primary key (member, area); `+ 0` keeps SQLite's planner, without
+            # statistics, from walking all the space's areas in their order instead
             found = await self.session.execute(
                 select(MentorAreaRow.member_id, MentorAreaRow.label)
-                .where(MentorAreaRow.space_id == space_id, MentorAreaRow.member_id.in_(own))
+                .where(MentorAreaRow.member_id.in_(own), MentorAreaRow.space_id + 0 == space_id)
                 .order_by(MentorAreaRow.area)
             )
             for member_id, label in found:
@@ -177,20 +191,27 @@ class MentorshipQueries:
 
     @staticmethod
     def _sharing(space_id: int, query: MatchQuery) -> Any:
-        """Members with at least `query.sharing` of the areas, offered or in their profile."""
+        """Members with at least `query.sharing` of the areas, offered or in their profile,
+        with how many they offered and how many their profile has."""
+        one, zero = literal_column("1", Integer), literal_column("0", Integer)
         hits = union_all(
-            select(MentorAreaRow.member_id.label("member_id")).where(
+            select(MentorAreaRow.member_id, one.label("offered"), zero.label("profiled")).where(
                 MentorAreaRow.space_id == space_id, MentorAreaRow.area.in_(query.areas)
             ),
-            select(MemberInterestRow.member_id.label("member_id")).where(
+            select(MemberInterestRow.member_id, zero, one).where(
                 MemberInterestRow.space_id == space_id,
                 MemberInterestRow.interest.in_(query.areas),
             ),
         ).subquery()
         return (
-            select(hits.c.member_id)
+            select(
+                hits.c.member_id,
+                func.sum(hits.c.offered).label("offered"),
+                func.sum(hits.c.profiled).label("profiled"),
+            )
             .group_by(hits.c.member_id)
             .having(func.count() >= query.sharing)
+            .subquery()
         )
 
     async def lapsed(self, space_id: int, now: datetime, limit: int) -> list[Pair]:

@@ -46,7 +46,8 @@ class MentorAreaRow(Base):
     """One row per area a mentor offered, lowercased, so matching uses an index."""
 
     __tablename__ = "mentorship_areas"
-    __table_args__ = (Index("ix_mentorship_areas_lookup", "space_id", "area"),)
+    # with the member: who shares an area is read from the index alone (migration 0013)
+    __table_args__ = (Index("ix_mentorship_areas_lookup", "space_id", "area", "member_id"),)
 
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True

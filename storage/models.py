@@ -109,7 +109,8 @@ class MemberInterestRow(Base):
     """One row per interest or goal (folded, cut to 40 characters), for look-ups by interest."""
 
     __tablename__ = "member_interests"
-    __table_args__ = (Index("ix_member_interests_lookup", "space_id", "interest"),)
+    # with the member: who has an interest is read from the index alone (migration 0013)
+    __table_args__ = (Index("ix_member_interests_lookup", "space_id", "interest", "member_id"),)
 
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from bot.domain import STAGES, Member, Profile
 from bot.features.mentorship._flows import Scope, find
 from bot.features.mentorship._scoring import (
+    areas_of,
     ceiling_elsewhere,
     explain,
     hours_apart,
@@ -234,6 +235,35 @@ async def test_the_database_ranks_many_mentors_exactly_as_the_scores_say(
                 and not (outside and m.profile.institution == mentee.profile.institution)
             }
             assert {c.member_id for c in found} == expected
+
+
+async def test_the_sharing_pass_ranks_exactly_the_mentors_sharing_that_many_areas(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    await random_mentors(transcript, 40, seed=3)
+    async with store.transaction() as tx:
+        space = await tx.spaces.get_or_create(CONSOLE)
+        everyone = await tx.members.by_user_ids(space.id, [f"m{n}" for n in range(40)])
+        by_id = {m.id: m for m in everyone.values()}
+        repo = tx.repo(MENTORSHIP)
+        for mentee_name, goals in (
+            ("m1", "operations and policy, research"),
+            ("m2", "equity, quality improvement and research"),
+        ):
+            wanted = query(everyone[mentee_name], goals, START, outside=False, limit=100)
+            every = await repo.find_mentors(space.id, wanted)
+            for least in (1, 2):
+                found = await repo.find_mentors(space.id, replace(wanted, sharing=least))
+                expected = [
+                    c
+                    for c in every
+                    if len(
+                        [a for a in areas_of(by_id[c.member_id], c) if a.lower() in wanted.areas]
+                    )
+                    >= least
+                ]
+                assert found == expected
+                assert 0 < len(expected) < len(every)
 
 
 async def test_the_quick_first_pass_finds_the_same_three_as_ranking_everyone(
