@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HEAD = "0012"
+HEAD = "0013"
 """The newest migration's revision (tests/test_migrations.py checks it is Alembic's head). A
 database already there starts without loading Alembic and every migration script: that took
 about a second of each start."""
