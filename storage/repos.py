@@ -183,8 +183,8 @@ class SqlMembers(SqlMemberErasure):
             **directory_columns(profile, display_name),
         )
         await self.session.execute(
-            delete(MemberInterestRow).where(
-                MemberInterestRow.space_id == space_id, MemberInterestRow.member_id == member_id
+            delete(MemberInterestRow).where(  # by the primary key, as in `by_ids`
+                MemberInterestRow.space_id + 0 == space_id, MemberInterestRow.member_id == member_id
             )
         )
         keys = interest_keys(profile)
@@ -213,7 +213,7 @@ class SqlMembers(SqlMemberErasure):
         for start in range(0, len(member_ids), 500):
             rows = await self.session.execute(
                 select(MemberRow.id, MemberRow.display_name, MemberRow.user_id).where(
-                    MemberRow.space_id == space_id,
+                    MemberRow.space_id + 0 == space_id,  # by the primary key, as in `by_ids`
                     MemberRow.id.in_(member_ids[start : start + 500]),
                 )
             )
