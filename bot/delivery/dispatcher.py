@@ -7,6 +7,7 @@ no such process any more) are released at once instead of waiting out their leas
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -116,6 +117,11 @@ class Dispatcher:
         self._not_ready: dict[str, datetime] = {}
         """Platforms still connecting, and when to try them again. Not the budget's pause:
         the connection's own calls must go meanwhile."""
+        self._sending: set[str] = set()
+        """Platforms of the run under way that are claiming and sending (not waiting out a
+        pause)."""
+        self._moved = asyncio.Event()
+        """Set (and replaced) when a send is recorded or a platform's run ends."""
 
     def resumes_at(self, platform: str, now: datetime) -> datetime | None:
         """When sends to `platform` may go on (its budget's pause, or its connection still
@@ -136,7 +142,9 @@ class Dispatcher:
         async with self._lock:
             await self._record_kept()
             await self._release_gone()
-            runs = [self._run_platform(name) for name in list(self.platforms)]
+            names = list(self.platforms)
+            self._sending.update(names)
+            runs = [self._run_platform(name) for name in names]
             results = await asyncio.gather(*runs, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
@@ -145,16 +153,44 @@ class Dispatcher:
 
     async def _run_platform(self, name: str) -> int:
         sent = 0
-        while True:
-            now = self.clock.now()
-            if self.resumes_at(name, now) is not None:
-                return sent
-            claimed = await self.store.deliveries.claim_due(
-                now, self.worker, self.batch, now + LEASE, platforms=[name]
-            )
-            if not claimed:
-                return sent
-            sent += await self._send_batch(claimed)
+        try:
+            while True:
+                now = self.clock.now()
+                resumes = self.resumes_at(name, now)
+                if resumes is not None:
+                    if not await self._wait_out(name, resumes - now):
+                        return sent
+                    continue
+                claimed = await self.store.deliveries.claim_due(
+                    now, self.worker, self.batch, now + LEASE, platforms=[name]
+                )
+                if not claimed:
+                    return sent
+                sent += await self._send_batch(claimed)
+        finally:
+            self._sending.discard(name)
+            self._moved_on()
+
+    async def _wait_out(self, name: str, pause: timedelta) -> bool:
+        """Wait for a platform's pause (a rate limit, a connection being made) to end while
+        another platform of this run is still sending: the run lasts that long anyway, and a
+        platform that stopped here would wait for the next run, after the others' fan-outs
+        (at Slack's pace, 10,000 DMs take over half an hour). False when no other platform is
+        sending: the run ends, and the ticker comes back when the pause is over."""
+        self._sending.discard(name)
+        try:
+            if not self._sending:
+                return False
+            moved = self._moved  # another platform's send may move a manual clock past it
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(moved.wait(), pause.total_seconds())
+            return True
+        finally:
+            self._sending.add(name)
+
+    def _moved_on(self) -> None:
+        self._moved.set()
+        self._moved = asyncio.Event()
 
     async def _record_kept(self) -> None:
         """Write the results an unreachable database could not take earlier (a send that went
@@ -204,6 +240,7 @@ class Dispatcher:
                     done.add(delivery.id)
                     sent += isinstance(result, Sent)
                     await self._record(record(result, self.clock.now()), result)
+                    self._moved_on()
             if given_back:
                 await self.store.deliveries.record(given_back, self.clock.now(), worker=self.worker)
         except StoreBusy:
