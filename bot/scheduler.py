@@ -92,13 +92,15 @@ class Ticker:
         self._running = asyncio.ensure_future(self._run())
 
     async def stop(self) -> None:
-        """Stop ticking, letting a tick under way finish its work first."""
+        """Stop ticking, letting a tick under way finish the sends in flight (a fan-out's
+        other deliveries are given back, for the next start or another process)."""
         if self._soon is not None:
             self._soon.cancel()
             self._soon = None
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        self.runtime.stop_sending()
         if self._running is not None and not self._running.done():
             await self._running
         with contextlib.suppress(Exception):  # a send run's failures are already logged

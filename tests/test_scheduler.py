@@ -1,11 +1,19 @@
 """The ticking clock: APScheduler runs due work at start and every interval, and stopping
-lets a tick under way finish (a tick cut off inside a database call would hang the exit)."""
+lets a tick under way finish the send in flight (a tick cut off inside a database call would
+hang the exit), not a whole fan-out."""
 
 from __future__ import annotations
 
 import asyncio
 
+from bot.clock import ManualClock
+from bot.delivery import Dispatcher
+from bot.router import Router
+from bot.runtime import Runtime
 from bot.scheduler import Ticker
+from storage.store import SqlStore
+from tests.test_delivery import dm, plan, statuses
+from tests.test_delivery_processes import HeldPlatform
 
 
 class SlowRuntime:
@@ -24,6 +32,9 @@ class SlowRuntime:
 
     async def kicked(self) -> int:
         return 0
+
+    def stop_sending(self) -> None:
+        pass
 
 
 async def test_the_first_tick_runs_at_start() -> None:
@@ -47,3 +58,19 @@ async def test_stopping_lets_a_tick_under_way_finish() -> None:
     runtime.release.set()
     await asyncio.wait_for(stopping, 5)
     assert runtime.finished == 1
+
+
+async def test_stopping_during_a_fan_out_waits_for_the_send_in_flight_only(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    await plan(store, clock, *(dm(f"d{i}", clock, user=f"u{i}") for i in range(3)))
+    held = HeldPlatform()
+    runtime = Runtime(Router(), store, clock, Dispatcher(store, {"console": held}, clock))
+    ticker = Ticker(runtime, every_seconds=3600)
+    ticker.start()
+    await asyncio.wait_for(held.entered.wait(), 5)
+    stopping = asyncio.create_task(ticker.stop())
+    await asyncio.sleep(0)
+    held.release.set()
+    await asyncio.wait_for(stopping, 5)
+    assert await statuses(store) == {"d0": ("sent", 1), "d1": ("pending", 0), "d2": ("pending", 0)}

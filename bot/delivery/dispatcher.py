@@ -122,6 +122,7 @@ class Dispatcher:
         pause)."""
         self._moved = asyncio.Event()
         """Set (and replaced) when a send is recorded or a platform's run ends."""
+        self._stopping = False
 
     def resumes_at(self, platform: str, now: datetime) -> datetime | None:
         """When sends to `platform` may go on (its budget's pause, or its connection still
@@ -135,6 +136,14 @@ class Dispatcher:
         if budget is None:
             budget = self.budgets[platform] = RateBudget()
         return budget
+
+    def stop(self) -> None:
+        """The process is stopping: no send starts after those in flight, and the rest of
+        each claim is given back (due now, no attempt counted) for another process or the
+        next start. A fan-out is not work in hand: at Slack's pace it would hold a stop for
+        minutes, past a supervisor's patience (which then kills the process anyway)."""
+        self._stopping = True
+        self._moved_on()
 
     async def run_due(self) -> int:
         """Send everything due now, each platform on its own; returns how many deliveries
@@ -154,7 +163,7 @@ class Dispatcher:
     async def _run_platform(self, name: str) -> int:
         sent = 0
         try:
-            while True:
+            while not self._stopping:
                 now = self.clock.now()
                 resumes = self.resumes_at(name, now)
                 if resumes is not None:
@@ -167,6 +176,7 @@ class Dispatcher:
                 if not claimed:
                     return sent
                 sent += await self._send_batch(claimed)
+            return sent
         finally:
             self._sending.discard(name)
             self._moved_on()
@@ -231,8 +241,9 @@ class Dispatcher:
                         )
                         done.add(delivery.id)
                         continue
-                    if time.monotonic() - started > BATCH_SECONDS:
-                        # slow sends: give the rest of the claim back well before its lease ends
+                    if self._stopping or time.monotonic() - started > BATCH_SECONDS:
+                        # stopping, or slow sends (the rest goes back well before the lease
+                        # ends): give the rest of the claim back
                         given_back.append(Retry(delivery.id, now, "released unsent", False))
                         done.add(delivery.id)
                         continue
