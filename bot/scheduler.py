@@ -3,7 +3,8 @@
 Domain state decides what is due (ARCHITECTURE.md §4); APScheduler only wakes us up. Its first
 run happens at start, so work that fell due while the bot was down goes out straight away.
 When a delivery falls due before the next tick (one a rate limit or a short backoff put off by
-seconds), a run is made at that moment too, so a fan-out never idles until the next tick.
+seconds), a run is made at that moment too, so a fan-out never idles until the next tick; while
+the database is out of reach, a run is tried every few seconds until it is back.
 """
 
 from __future__ import annotations
@@ -20,14 +21,27 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+AWAY_RETRY_SECONDS = 2.0
+"""After a run found the database out of reach, the next one comes this soon rather than a
+whole tick later: what fell due during an outage goes out as soon as it is over."""
+
 
 class Ticker:
-    def __init__(self, runtime: Runtime, *, every_seconds: float = 20.0) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        every_seconds: float = 20.0,
+        away_retry_seconds: float = AWAY_RETRY_SECONDS,
+    ) -> None:
         self.runtime = runtime
         self.every_seconds = every_seconds
+        self.away_retry_seconds = away_retry_seconds
         self._scheduler: AsyncIOScheduler | None = None
         self._running: asyncio.Task[None] | None = None
         self._soon: asyncio.TimerHandle | None = None
+        self._away = False
+        """The last run found the database out of reach."""
 
     def start(self) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC)
@@ -55,9 +69,18 @@ class Ticker:
     async def _run(self) -> None:
         try:
             await self.runtime.run_due()
+            if self._away:
+                self._away = False
+                log.info("tick: the database is back")
             await self._follow_up()
         except StoreUnavailable:
-            log.warning("tick: the database is out of reach; the next tick tries again")
+            if not self._away:  # said once per outage, not at every try
+                self._away = True
+                log.warning(
+                    "tick: the database is out of reach; trying again every %g s",
+                    self.away_retry_seconds,
+                )
+            self._run_in(self.away_retry_seconds)
         except Exception:
             log.exception("tick failed; the next tick tries again")
 
@@ -81,6 +104,11 @@ class Ticker:
         delay = (due - now).total_seconds()
         if not 0 < delay < self.every_seconds:
             return  # the tick comes first
+        self._run_in(delay)
+
+    def _run_in(self, delay: float) -> None:
+        if self._scheduler is None:
+            return  # stopping
         if self._soon is not None:
             self._soon.cancel()
         self._soon = asyncio.get_running_loop().call_later(delay, self._again)

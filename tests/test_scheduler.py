@@ -1,14 +1,18 @@
 """The ticking clock: APScheduler runs due work at start and every interval, and stopping
 lets a tick under way finish the send in flight (a tick cut off inside a database call would
-hang the exit), not a whole fan-out."""
+hang the exit), not a whole fan-out. A run that finds the database away is tried again within
+seconds, not a tick later."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from bot.clock import ManualClock
+from bot.context import JobContext
 from bot.delivery import Dispatcher
-from bot.router import Router
+from bot.errors import StoreUnavailable
+from bot.router import Job, Router
 from bot.runtime import Runtime
 from bot.scheduler import Ticker
 from storage.store import SqlStore
@@ -74,3 +78,25 @@ async def test_stopping_during_a_fan_out_waits_for_the_send_in_flight_only(
     held.release.set()
     await asyncio.wait_for(stopping, 5)
     assert await statuses(store) == {"d0": ("sent", 1), "d1": ("pending", 0), "d2": ("pending", 0)}
+
+
+async def test_a_run_that_found_the_database_away_is_tried_again_within_seconds(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    tries: list[int] = []
+    back = asyncio.Event()
+
+    async def plans(_: JobContext) -> None:
+        tries.append(len(tries))
+        if len(tries) <= 2:  # PostgreSQL is stopped, then it is back
+            raise StoreUnavailable("ConnectionRefusedError")
+        back.set()
+
+    router = Router()
+    router.job(Job("plans", timedelta(hours=1), plans))
+    runtime = Runtime(router, store, clock, Dispatcher(store, {}, clock))
+    ticker = Ticker(runtime, every_seconds=3600, away_retry_seconds=0.01)
+    ticker.start()
+    await asyncio.wait_for(back.wait(), 5)  # not the next tick, an hour later
+    await ticker.stop()
+    assert len(tries) == 3
