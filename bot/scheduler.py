@@ -68,11 +68,11 @@ class Ticker:
 
     async def _run(self) -> None:
         try:
-            await self.runtime.run_due()
+            sent = await self.runtime.run_due()
             if self._away:
                 self._away = False
                 log.info("tick: the database is back")
-            await self._follow_up()
+            await self._follow_up(went_on=sent > 0)
         except StoreUnavailable:
             if not self._away:  # said once per outage, not at every try
                 self._away = True
@@ -84,23 +84,29 @@ class Ticker:
         except Exception:
             log.exception("tick failed; the next tick tries again")
 
-    async def _follow_up(self) -> None:
+    async def _follow_up(self, *, went_on: bool) -> None:
         """Run again when the next delivery falls due, or when a platform's pause ends while
-        deliveries wait on it, if that is before the next tick."""
+        deliveries wait on it, if that is before the next tick; at once when a delivery fell
+        due while the run that sent something was under way (its platform had finished its
+        part while another platform was still sending)."""
         dispatcher = self.runtime.dispatcher
         due = await dispatcher.store.deliveries.next_due_at()
         if due is None or self._scheduler is None:
             return
         now = self.runtime.clock.now()
-        if due <= now:  # due already yet not sent: a platform is paused (rate limit, connecting)
+        if due <= now:  # due already yet not sent
             pauses = [
                 moment
                 for name in dispatcher.platforms
                 if (moment := dispatcher.resumes_at(name, now)) is not None
             ]
-            if not pauses:
+            if pauses:  # a platform is paused (rate limit, connecting)
+                due = min(pauses)
+            elif went_on:
+                self._run_in(0)
                 return
-            due = min(pauses)
+            else:  # nothing this process can send (another platform's, another's claim)
+                return
         delay = (due - now).total_seconds()
         if not 0 < delay < self.every_seconds:
             return  # the tick comes first

@@ -104,16 +104,16 @@ class WatchedBudget(RateBudget):
 
 
 class SlowPlatform(RecordingPlatform):
-    """Each send takes a second of the clock (a paced fan-out). It starts once the other
-    platform is seen paused, so its fan-out is still under way when that pause ends."""
+    """Each send takes a second of the clock (a paced fan-out), once `after` is set."""
 
-    def __init__(self, clock: ManualClock, after: asyncio.Event) -> None:
+    def __init__(self, clock: ManualClock, after: asyncio.Event | None = None) -> None:
         super().__init__(name="slow")
         self.clock = clock
         self.after = after
 
     async def send(self, space: SpaceKey, target: Target, message: Message) -> str:
-        await self.after.wait()
+        if self.after is not None:
+            await self.after.wait()
         self.clock.advance(timedelta(seconds=1))
         return await super().send(space, target, message)
 
@@ -129,7 +129,7 @@ async def test_a_platform_paused_for_moments_sends_again_while_another_is_still_
 ) -> None:
     quick = RecordingPlatform(name="quick", failures=[RateLimited(3)])
     budget = WatchedBudget()
-    slow = SlowPlatform(clock, after=budget.seen_paused)
+    slow = SlowPlatform(clock, after=budget.seen_paused)  # still sending when the pause ends
     platforms = {"slow": slow, "quick": quick}
     dispatcher = Dispatcher(store, platforms, clock, budgets={"quick": budget})
     await plan_on(store, "slow", *(dm(f"slow-{i}", clock, user=f"u{i}") for i in range(10)))

@@ -1,22 +1,27 @@
 """The ticking clock: APScheduler runs due work at start and every interval, and stopping
 lets a tick under way finish the send in flight (a tick cut off inside a database call would
-hang the exit), not a whole fan-out. A run that finds the database away is tried again within
-seconds, not a tick later."""
+hang the exit), not a whole fan-out. What falls due before the next tick goes out when it does,
+and a run that finds the database away is tried again within seconds, not a tick later."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 from bot.clock import ManualClock
 from bot.context import JobContext
 from bot.delivery import Dispatcher
+from bot.domain import SpaceKey
 from bot.errors import StoreUnavailable
+from bot.messages import Message, Target
 from bot.router import Job, Router
 from bot.runtime import Runtime
 from bot.scheduler import Ticker
 from storage.store import SqlStore
+from tests.fakes import RecordingPlatform
 from tests.test_delivery import dm, plan, statuses
+from tests.test_delivery_budget import SlowPlatform, plan_on
 from tests.test_delivery_processes import HeldPlatform
 
 
@@ -39,6 +44,19 @@ class SlowRuntime:
 
     def stop_sending(self) -> None:
         pass
+
+
+class NotifyingPlatform(RecordingPlatform):
+    """Says when it has sent something."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name)
+        self.sent_one = asyncio.Event()
+
+    async def send(self, space: SpaceKey, target: Target, message: Message) -> str:
+        ref = await super().send(space, target, message)
+        self.sent_one.set()
+        return ref
 
 
 async def test_the_first_tick_runs_at_start() -> None:
@@ -100,3 +118,19 @@ async def test_a_run_that_found_the_database_away_is_tried_again_within_seconds(
     await asyncio.wait_for(back.wait(), 5)  # not the next tick, an hour later
     await ticker.stop()
     assert len(tries) == 3
+
+
+async def test_a_delivery_due_while_another_platform_was_sending_goes_out_before_the_next_tick(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    slow = SlowPlatform(clock)
+    quick = NotifyingPlatform("quick")
+    dispatcher = Dispatcher(store, {"slow": slow, "quick": quick}, clock)
+    await plan_on(store, "slow", dm("slow", clock))
+    await plan_on(store, "quick", dm("quick", clock, due_in=timedelta(milliseconds=500)))
+    ticker = Ticker(Runtime(Router(), store, clock, dispatcher), every_seconds=3600)
+    ticker.start()  # the first run: "quick" has nothing due yet; "slow" takes a second
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(quick.sent_one.wait(), 5)
+    await ticker.stop()
+    assert [s.message.text for s in quick.sent] == ["hello quick"]  # not an hour later
