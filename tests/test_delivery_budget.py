@@ -4,6 +4,7 @@ bot, and a 429's `Retry-After` keeps the whole platform quiet until it has passe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import datetime, timedelta
 
 from bot.bootstrap import build_core
@@ -16,6 +17,7 @@ from bot.messages import ChannelPost, Message, Target
 from bot.ports import NewDelivery
 from bot.router import Router
 from bot.runtime import Runtime
+from storage.outbox import SqlDeliveryQueue
 from storage.store import SqlStore
 from tests.fakes import FakeTimer, RecordingPlatform
 from tests.test_delivery import dm, plan, space, statuses
@@ -104,7 +106,7 @@ class WatchedBudget(RateBudget):
 
 
 class SlowPlatform(RecordingPlatform):
-    """Each send takes a second of the clock (a paced fan-out), once `after` is set."""
+    """Each send takes a second of the clock (a paced fan-out); the first waits for `after`."""
 
     def __init__(self, clock: ManualClock, after: asyncio.Event | None = None) -> None:
         super().__init__(name="slow")
@@ -112,8 +114,9 @@ class SlowPlatform(RecordingPlatform):
         self.after = after
 
     async def send(self, space: SpaceKey, target: Target, message: Message) -> str:
-        if self.after is not None:
-            await self.after.wait()
+        if self.after is not None and not self.sent:
+            with contextlib.suppress(TimeoutError):  # it may never come
+                await asyncio.wait_for(self.after.wait(), 5)
         self.clock.advance(timedelta(seconds=1))
         return await super().send(space, target, message)
 
@@ -138,6 +141,35 @@ async def test_a_platform_paused_for_moments_sends_again_while_another_is_still_
     assert await dispatcher.run_due() == 11  # not left until the slow platform's run ends
     assert [s.message.text for s in quick.sent] == ["hello quick"]
     assert len(slow.sent) == 10
+
+
+class WatchedQueue(SqlDeliveryQueue):
+    """Tells when the dispatcher has asked when a platform's next delivery falls due."""
+
+    def __init__(self, store: SqlStore, platform: str) -> None:
+        super().__init__(store.sessions)
+        self.platform = platform
+        self.asked = asyncio.Event()
+
+    async def next_due_at(self, *, platforms: list[str] | None = None) -> datetime | None:
+        due = await super().next_due_at(platforms=platforms)
+        if platforms == [self.platform]:
+            self.asked.set()
+        return due
+
+
+async def test_a_delivery_falling_due_while_another_platform_is_sending_goes_out_in_that_run(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    store.deliveries = queue = WatchedQueue(store, "quick")
+    quick = RecordingPlatform(name="quick")
+    slow = SlowPlatform(clock, after=queue.asked)  # still sending when "quick" falls due
+    dispatcher = Dispatcher(store, {"slow": slow, "quick": quick}, clock)
+    await plan_on(store, "slow", *(dm(f"slow-{i}", clock, user=f"u{i}") for i in range(10)))
+    await plan_on(store, "quick", dm("quick", clock, due_in=timedelta(seconds=3)))
+
+    assert await dispatcher.run_due() == 11  # not left until the next run
+    assert [s.message.text for s in quick.sent] == ["hello quick"]
 
 
 def test_a_pause_ends_at_its_moment_and_a_later_pause_wins(clock: ManualClock) -> None:

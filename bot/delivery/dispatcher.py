@@ -52,6 +52,9 @@ BATCH_SECONDS = LEASE.total_seconds() / 2
 """After this long, a batch gives its unsent rows back rather than start another send."""
 RELEASE_EVERY = 5.0
 """Seconds between looks for claims held by processes of this host that are gone."""
+LOOK_AGAIN = 0.25
+"""Seconds a platform waits, at least, before it claims again while another is sending (a
+due delivery it could not claim, held back behind an earlier version in flight)."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -167,33 +170,39 @@ class Dispatcher:
                 now = self.clock.now()
                 resumes = self.resumes_at(name, now)
                 if resumes is not None:
-                    if not await self._wait_out(name, resumes - now):
+                    if not await self._wait_out(name, resumes):
                         return sent
                     continue
                 claimed = await self.store.deliveries.claim_due(
                     now, self.worker, self.batch, now + LEASE, platforms=[name]
                 )
-                if not claimed:
+                if claimed:
+                    sent += await self._send_batch(claimed)
+                    continue
+                due = None
+                if self._sending - {name}:  # the run goes on: is something due soon?
+                    due = await self.store.deliveries.next_due_at(platforms=[name])
+                if due is None or not await self._wait_out(name, due):
                     return sent
-                sent += await self._send_batch(claimed)
             return sent
         finally:
             self._sending.discard(name)
             self._moved_on()
 
-    async def _wait_out(self, name: str, pause: timedelta) -> bool:
-        """Wait for a platform's pause (a rate limit, a connection being made) to end while
-        another platform of this run is still sending: the run lasts that long anyway, and a
-        platform that stopped here would wait for the next run, after the others' fan-outs
-        (at Slack's pace, 10,000 DMs take over half an hour). False when no other platform is
-        sending: the run ends, and the ticker comes back when the pause is over."""
+    async def _wait_out(self, name: str, moment: datetime) -> bool:
+        """Wait until `moment` (when a platform's pause ends, or its next delivery falls due)
+        while another platform of this run is still sending: the run lasts that long anyway,
+        and a platform that stopped here would wait for the next run, after the others'
+        fan-outs (at Slack's pace, 10,000 DMs take over half an hour). False when no other
+        platform is sending: the run ends, and the ticker comes back at that moment."""
         self._sending.discard(name)
         try:
             if not self._sending:
                 return False
             moved = self._moved  # another platform's send may move a manual clock past it
+            seconds = (moment - self.clock.now()).total_seconds()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(moved.wait(), pause.total_seconds())
+                await asyncio.wait_for(moved.wait(), max(seconds, LOOK_AGAIN))
             return True
         finally:
             self._sending.add(name)
