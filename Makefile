@@ -42,6 +42,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.data_rights
 	$(BIN)/python -m benchmarks.events
 	$(BIN)/python -m benchmarks.dashboard
+	$(BIN)/python -m benchmarks.crash
+	$(BIN)/python -m benchmarks.outage
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -422,8 +422,9 @@ class DeliveryQueue(Protocol):
         a batch's sends, so a crash repeats at most the send in flight."""
         ...
 
-    async def next_due_at(self) -> datetime | None:
-        """The earliest due time of any pending delivery (the console's `advance` steps to it)."""
+    async def next_due_at(self, *, platforms: list[str] | None = None) -> datetime | None:
+        """The earliest due time of any pending delivery (the console's `advance` steps to it),
+        or of those for `platforms` only."""
         ...
 
     async def holders(self, now: datetime) -> list[str]:

@@ -77,6 +77,10 @@ class Runtime:
         self._next_run.clear()
         self._ran_at.clear()
 
+    def stop_sending(self) -> None:
+        """The process is stopping: sends end with those in flight (`Dispatcher.stop`)."""
+        self.dispatcher.stop()
+
     def kick(self) -> None:
         """Send newly planned deliveries soon, without waiting for the next tick.
 

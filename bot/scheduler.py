@@ -3,7 +3,8 @@
 Domain state decides what is due (ARCHITECTURE.md §4); APScheduler only wakes us up. Its first
 run happens at start, so work that fell due while the bot was down goes out straight away.
 When a delivery falls due before the next tick (one a rate limit or a short backoff put off by
-seconds), a run is made at that moment too, so a fan-out never idles until the next tick.
+seconds), a run is made at that moment too, so a fan-out never idles until the next tick; while
+the database is out of reach, a run is tried every few seconds until it is back.
 """
 
 from __future__ import annotations
@@ -20,14 +21,27 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+AWAY_RETRY_SECONDS = 2.0
+"""After a run found the database out of reach, the next one comes this soon rather than a
+whole tick later: what fell due during an outage goes out as soon as it is over."""
+
 
 class Ticker:
-    def __init__(self, runtime: Runtime, *, every_seconds: float = 20.0) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        every_seconds: float = 20.0,
+        away_retry_seconds: float = AWAY_RETRY_SECONDS,
+    ) -> None:
         self.runtime = runtime
         self.every_seconds = every_seconds
+        self.away_retry_seconds = away_retry_seconds
         self._scheduler: AsyncIOScheduler | None = None
         self._running: asyncio.Task[None] | None = None
         self._soon: asyncio.TimerHandle | None = None
+        self._away = False
+        """The last run found the database out of reach."""
 
     def start(self) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC)
@@ -54,33 +68,53 @@ class Ticker:
 
     async def _run(self) -> None:
         try:
-            await self.runtime.run_due()
-            await self._follow_up()
+            sent = await self.runtime.run_due()
+            if self._away:
+                self._away = False
+                log.info("tick: the database is back")
+            await self._follow_up(went_on=sent > 0)
         except StoreUnavailable:
-            log.warning("tick: the database is out of reach; the next tick tries again")
+            if not self._away:  # said once per outage, not at every try
+                self._away = True
+                log.warning(
+                    "tick: the database is out of reach; trying again every %g s",
+                    self.away_retry_seconds,
+                )
+            self._run_in(self.away_retry_seconds)
         except Exception:
             log.exception("tick failed; the next tick tries again")
 
-    async def _follow_up(self) -> None:
+    async def _follow_up(self, *, went_on: bool) -> None:
         """Run again when the next delivery falls due, or when a platform's pause ends while
-        deliveries wait on it, if that is before the next tick."""
+        deliveries wait on it, if that is before the next tick; at once when a delivery fell
+        due while the run that sent something was under way (its platform had finished its
+        part while another platform was still sending)."""
         dispatcher = self.runtime.dispatcher
         due = await dispatcher.store.deliveries.next_due_at()
         if due is None or self._scheduler is None:
             return
         now = self.runtime.clock.now()
-        if due <= now:  # due already yet not sent: a platform is paused (rate limit, connecting)
+        if due <= now:  # due already yet not sent
             pauses = [
                 moment
                 for name in dispatcher.platforms
                 if (moment := dispatcher.resumes_at(name, now)) is not None
             ]
-            if not pauses:
+            if pauses:  # a platform is paused (rate limit, connecting)
+                due = min(pauses)
+            elif went_on:
+                self._run_in(0)
                 return
-            due = min(pauses)
+            else:  # nothing this process can send (another platform's, another's claim)
+                return
         delay = (due - now).total_seconds()
         if not 0 < delay < self.every_seconds:
             return  # the tick comes first
+        self._run_in(delay)
+
+    def _run_in(self, delay: float) -> None:
+        if self._scheduler is None:
+            return  # stopping
         if self._soon is not None:
             self._soon.cancel()
         self._soon = asyncio.get_running_loop().call_later(delay, self._again)
@@ -92,15 +126,15 @@ class Ticker:
         self._running = asyncio.ensure_future(self._run())
 
     async def stop(self) -> None:
-        """Stop ticking, letting a tick under way finish its work first; sends stop after the
-        one in flight (`Dispatcher.stop`)."""
-        self.runtime.dispatcher.stop()
+        """Stop ticking, letting a tick under way finish the sends in flight (a fan-out's
+        other deliveries are given back, for the next start or another process)."""
         if self._soon is not None:
             self._soon.cancel()
             self._soon = None
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        self.runtime.stop_sending()
         if self._running is not None and not self._running.done():
             await self._running
         with contextlib.suppress(Exception):  # a send run's failures are already logged

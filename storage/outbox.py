@@ -293,11 +293,13 @@ class SqlDeliveryQueue:
             result = await connection.execute(statement)
         return int(result.rowcount or 0)
 
-    async def next_due_at(self) -> datetime | None:
+    async def next_due_at(self, *, platforms: list[str] | None = None) -> datetime | None:
+        query = select(func.min(OutboxRow.due_at)).where(OutboxRow.status == "pending")
+        if platforms is not None:
+            spaces = select(SPACES.c.id).where(SPACES.c.platform.in_(platforms))
+            query = query.where(OutboxRow.space_id.in_(spaces))
         async with store_errors(), self.sessions() as session:
-            value = await session.scalar(
-                select(func.min(OutboxRow.due_at)).where(OutboxRow.status == "pending")
-            )
+            value = await session.scalar(query)
         return value
 
 

@@ -28,6 +28,19 @@ def closed_port_url(path: str = "") -> str:
     return f"http://127.0.0.1:{port}{path}"
 
 
+async def migrate(env: dict[str, str], cwd: Path) -> None:
+    """`rounds db upgrade`: the database made or brought up to date, as a deployment does."""
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bot", "db", "upgrade"),
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+
+
 class Rounds:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process

@@ -3,16 +3,21 @@ bot, and a 429's `Retry-After` keeps the whole platform quiet until it has passe
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import contextlib
+from datetime import datetime, timedelta
 
 from bot.bootstrap import build_core
 from bot.clock import ManualClock
 from bot.delivery import Dispatcher, RateBudget
+from bot.delivery.budget import PLATFORM
 from bot.domain import SpaceKey
 from bot.errors import RateLimited
 from bot.messages import ChannelPost, Message, Target
+from bot.ports import NewDelivery
 from bot.router import Router
 from bot.runtime import Runtime
+from storage.outbox import SqlDeliveryQueue
 from storage.store import SqlStore
 from tests.fakes import FakeTimer, RecordingPlatform
 from tests.test_delivery import dm, plan, space, statuses
@@ -84,6 +89,87 @@ async def test_a_429_on_the_fallback_post_after_a_refused_dm_is_retried_after_re
     assert sent.target == ChannelPost("C-INTROS")
     assert sent.message.text.endswith("hello hello")
     assert await statuses(store) == {"hello": ("sent", 1)}
+
+
+class WatchedBudget(RateBudget):
+    """Tells when the dispatcher has seen the platform paused."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen_paused = asyncio.Event()
+
+    def resumes_at(self, now: datetime, scope: str = PLATFORM) -> datetime | None:
+        moment = super().resumes_at(now, scope)
+        if moment is not None:
+            self.seen_paused.set()
+        return moment
+
+
+class SlowPlatform(RecordingPlatform):
+    """Each send takes a second of the clock (a paced fan-out); the first waits for `after`."""
+
+    def __init__(self, clock: ManualClock, after: asyncio.Event | None = None) -> None:
+        super().__init__(name="slow")
+        self.clock = clock
+        self.after = after
+
+    async def send(self, space: SpaceKey, target: Target, message: Message) -> str:
+        if self.after is not None and not self.sent:
+            with contextlib.suppress(TimeoutError):  # it may never come
+                await asyncio.wait_for(self.after.wait(), 5)
+        self.clock.advance(timedelta(seconds=1))
+        return await super().send(space, target, message)
+
+
+async def plan_on(store: SqlStore, platform: str, *deliveries: NewDelivery) -> None:
+    async with store.transaction() as tx:
+        found = await tx.spaces.get_or_create(SpaceKey(platform, "T1"))
+        await tx.outbox.enqueue_many(found.id, list(deliveries))
+
+
+async def test_a_platform_paused_for_moments_sends_again_while_another_is_still_sending(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    quick = RecordingPlatform(name="quick", failures=[RateLimited(3)])
+    budget = WatchedBudget()
+    slow = SlowPlatform(clock, after=budget.seen_paused)  # still sending when the pause ends
+    platforms = {"slow": slow, "quick": quick}
+    dispatcher = Dispatcher(store, platforms, clock, budgets={"quick": budget})
+    await plan_on(store, "slow", *(dm(f"slow-{i}", clock, user=f"u{i}") for i in range(10)))
+    await plan_on(store, "quick", dm("quick", clock))
+
+    assert await dispatcher.run_due() == 11  # not left until the slow platform's run ends
+    assert [s.message.text for s in quick.sent] == ["hello quick"]
+    assert len(slow.sent) == 10
+
+
+class WatchedQueue(SqlDeliveryQueue):
+    """Tells when the dispatcher has asked when a platform's next delivery falls due."""
+
+    def __init__(self, store: SqlStore, platform: str) -> None:
+        super().__init__(store.sessions)
+        self.platform = platform
+        self.asked = asyncio.Event()
+
+    async def next_due_at(self, *, platforms: list[str] | None = None) -> datetime | None:
+        due = await super().next_due_at(platforms=platforms)
+        if platforms == [self.platform]:
+            self.asked.set()
+        return due
+
+
+async def test_a_delivery_falling_due_while_another_platform_is_sending_goes_out_in_that_run(
+    store: SqlStore, clock: ManualClock
+) -> None:
+    store.deliveries = queue = WatchedQueue(store, "quick")
+    quick = RecordingPlatform(name="quick")
+    slow = SlowPlatform(clock, after=queue.asked)  # still sending when "quick" falls due
+    dispatcher = Dispatcher(store, {"slow": slow, "quick": quick}, clock)
+    await plan_on(store, "slow", *(dm(f"slow-{i}", clock, user=f"u{i}") for i in range(10)))
+    await plan_on(store, "quick", dm("quick", clock, due_in=timedelta(seconds=3)))
+
+    assert await dispatcher.run_due() == 11  # not left until the next run
+    assert [s.message.text for s in quick.sent] == ["hello quick"]
 
 
 def test_a_pause_ends_at_its_moment_and_a_later_pause_wins(clock: ManualClock) -> None:

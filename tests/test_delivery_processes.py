@@ -110,20 +110,20 @@ async def test_a_crash_mid_batch_repeats_at_most_the_send_in_flight(
     assert [s.message.text for s in survivor.sent] == ["hello d2", "hello d3", "hello d4"]
 
 
-async def test_a_stopping_process_sends_what_is_in_flight_and_hands_the_rest_on(
+async def test_a_stop_mid_fan_out_ends_with_the_send_in_flight_and_gives_the_rest_back(
     store: SqlStore, clock: ManualClock
 ) -> None:
     await plan(store, clock, *(dm(f"d{i}", clock, user=f"u{i}") for i in range(5)))
     held = HeldPlatform()
-    stopping = Dispatcher(store, {"console": held}, clock)
-    run = asyncio.create_task(stopping.run_due())
+    dispatcher = Dispatcher(store, {"console": held}, clock)
+    running = asyncio.create_task(dispatcher.run_due())
     await held.entered.wait()
-    stopping.stop()  # SIGTERM while the first send is in flight
+    dispatcher.stop()  # SIGTERM while "d0" is being sent
     held.release.set()
-    assert await asyncio.wait_for(run, 5) == 1
-    assert [s.message.text for s in held.sent] == ["hello d0"]
-    # the rest is due now and claimed by nobody: the next process sends it at once
-    survivor = RecordingPlatform()
-    assert await Dispatcher(store, {"console": survivor}, clock).run_due() == 4
-    assert [s.message.text for s in survivor.sent] == [f"hello d{i}" for i in range(1, 5)]
-    assert await stopping.run_due() == 0  # a stopped dispatcher sends nothing more
+    assert await running == 1
+    assert await statuses(store) == {"d0": ("sent", 1)} | {
+        f"d{i}": ("pending", 0) for i in (1, 2, 3, 4)
+    }
+    next_start = RecordingPlatform()  # at once: nothing waits out a lease
+    assert await Dispatcher(store, {"console": next_start}, clock).run_due() == 4
+    assert [s.message.text for s in next_start.sent] == [f"hello d{i}" for i in (1, 2, 3, 4)]

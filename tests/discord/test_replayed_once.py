@@ -3,10 +3,22 @@ missed; two processes may both be handed it): exactly one effect, one answer."""
 
 from __future__ import annotations
 
-from adapters.discord.service import DiscordService
-from tests.discord.fake_discord import ALICE, BOB, GENERAL, FakeDiscord, press, slash, submit
+from typing import Any
 
-STRING, CHANNEL = 3, 7
+from adapters.discord.service import DiscordService
+from bot.bootstrap import Core
+from tests.discord.fake_discord import (
+    ALICE,
+    BOB,
+    EVENTS,
+    GENERAL,
+    FakeDiscord,
+    press,
+    slash,
+    submit,
+)
+
+STRING, INTEGER, CHANNEL = 3, 4, 7
 
 
 def cards(fake: FakeDiscord) -> list[str]:
@@ -17,6 +29,17 @@ async def replay(fake: FakeDiscord, service: DiscordService, payload: dict[str, 
     """Deliver an interaction again and wait until Rounds has dealt with it."""
     await fake.dispatch("INTERACTION_CREATE", payload)
     assert await service.in_flight.settle(10)
+
+
+def seats(message: dict[str, Any]) -> str:
+    fields = {f["name"]: f["value"] for embed in message["embeds"] for f in embed["fields"]}
+    return str(fields["Seats"])
+
+
+def answers_to(fake: FakeDiscord, interaction: dict[str, Any]) -> int:
+    return sum(
+        c.path.endswith(f"/{interaction['id']}/{interaction['token']}/callback") for c in fake.calls
+    )
 
 
 async def test_a_replayed_command_asks_once(fake: FakeDiscord, service: DiscordService) -> None:
@@ -52,3 +75,27 @@ async def test_a_replayed_form_submission_answers_once(
 
     assert first["data"]["content"].startswith("✓ Your answer A1 is in the thread of Q1.")
     assert later["data"]["content"].startswith("✓ Your answer A2 is in the thread of Q1.")
+
+
+async def test_a_replayed_button_press_takes_effect_once(
+    fake: FakeDiscord, service: DiscordService, core: Core
+) -> None:
+    options = {"programme": (STRING, "events"), "channel": (CHANNEL, EVENTS)}
+    await fake.answer(slash("rounds-manage", "config", "channel", options=options, admin=True))
+    workshop = {
+        "title": (STRING, "Negotiating for your team"),
+        "when": (STRING, "2026-03-10 18:00"),
+        "tz": (STRING, "UTC"),
+        "capacity": (INTEGER, 40),
+    }
+    await fake.answer(slash("rounds", "event", "create", options=workshop, admin=True))
+    await core.runtime.kicked()
+    card = fake.latest_with_button("Going")
+    going = press(card, "Going", user_id=BOB)
+    await fake.answer(going)
+    await fake.answer(press(card, "Can't go", user_id=BOB))
+    await replay(fake, service, going)  # comes again after Bob changed his mind
+    await core.runtime.kicked()
+
+    assert answers_to(fake, going) == 1
+    assert seats(fake.messages[card["id"]]) == "40 of 40 left · 0 going · 0 maybe"

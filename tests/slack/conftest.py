@@ -202,7 +202,10 @@ async def press(slack: SlackHarness, action_id: str, value: str = "", **kw: Any)
     return (await slack.interact(payload)).status
 
 
-def command_body(fake: FakeSlack, text: str, user: str = MEMBER, channel: str = CHANNEL) -> str:
+def command_body(
+    fake: FakeSlack, text: str, user: str = MEMBER, channel: str = CHANNEL, *, reply_to: str = "cmd"
+) -> str:
+    """A `/rounds` command as Slack posts it; answers after the first go to `reply_to`."""
     return urlencode(
         {
             "token": "legacy-verification-token",
@@ -216,7 +219,7 @@ def command_body(fake: FakeSlack, text: str, user: str = MEMBER, channel: str = 
             "text": text,
             "api_app_id": "A0ROUNDS",
             "is_enterprise_install": "false",
-            "response_url": fake.response_url("cmd"),
+            "response_url": fake.response_url(reply_to),
             "trigger_id": "1337.42.trigger",
         }
     )
