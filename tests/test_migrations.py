@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +30,38 @@ async def reset(url: str) -> None:
             await connection.execute(text("DROP SCHEMA public CASCADE"))
             await connection.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
+
+
+SPACE_ROW = (
+    "insert into spaces (platform, external_id, name, created_at) "
+    "values ('console', 'console', '', '2026-01-01 00:00:00+00')"
+)
+
+
+def community_at(
+    tmp_path: Path, revision: str, *rows: str, values: Sequence[dict[str, object]] = ()
+) -> str:
+    """A database migrated up to `revision` holding the console community and `rows` (each
+    run once per entry of `values`, when given): a community that upgrades later."""
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    url = migrations_url(tmp_path)
+    asyncio.run(reset(url))
+    command.upgrade(alembic_config(url), revision)
+
+    async def seed() -> None:
+        engine = make_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(text(SPACE_ROW))
+            for row in rows:
+                for each in values or ({},):
+                    await connection.execute(text(row), each)
+        await engine.dispose()
+
+    asyncio.run(seed())
+    return url
 
 
 async def differences(url: str) -> list[object]:
@@ -67,32 +100,13 @@ def test_the_head_start_up_knows_is_alembics_single_head(tmp_path: Path) -> None
 
 
 def test_upgrading_a_community_fills_the_directory_for_existing_members(tmp_path: Path) -> None:
-    from alembic import command
-
-    from storage.migrate import alembic_config
-
-    url = migrations_url(tmp_path)
-    asyncio.run(reset(url))
-    command.upgrade(alembic_config(url), "0001")
-
-    async def seed() -> None:
-        engine = make_engine(url)
-        async with engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "insert into spaces (platform, external_id, name, created_at) "
-                    "values ('console', 'console', '', '2026-01-01 00:00:00+00')"
-                )
-            )
-            await connection.execute(
-                text(
-                    "insert into members (space_id, user_id, display_name, joined_at, is_manager,"
-                    " interests, goals, specialty) values ((select min(id) from spaces), 'old',"
-                    " 'Old Timer', '2026-01-01 00:00:00+00', false, '[\"Simulation\"]', '[]',"
-                    " 'Surgery')"
-                )
-            )
-        await engine.dispose()
+    url = community_at(
+        tmp_path,
+        "0001",
+        "insert into members (space_id, user_id, display_name, joined_at, is_manager, interests,"
+        " goals, specialty) values ((select min(id) from spaces), 'old', 'Old Timer',"
+        " '2026-01-01 00:00:00+00', false, '[\"Simulation\"]', '[]', 'Surgery')",
+    )
 
     async def read() -> tuple[list[str], list[str]]:
         engine = make_engine(url)
@@ -106,7 +120,6 @@ def test_upgrading_a_community_fills_the_directory_for_existing_members(tmp_path
         await engine.dispose()
         return texts, keys
 
-    asyncio.run(seed())
     upgrade(url)
     assert asyncio.run(read()) == (["old timer | surgery | simulation"], ["simulation"])
 
@@ -277,34 +290,17 @@ def test_the_qa_search_index_made_by_the_migration_finds_and_forgets_questions(
 
 
 def test_upgrading_makes_existing_members_findable_as_people_write(tmp_path: Path) -> None:
-    from alembic import command
-
     from bot.domain import DirectoryQuery, Profile, SpaceKey
-    from storage.migrate import alembic_config
     from storage.store import SqlStore
 
-    url = migrations_url(tmp_path)
-    asyncio.run(reset(url))
-    command.upgrade(alembic_config(url), "0002")
-
-    async def seed() -> None:
-        engine = make_engine(url)
-        async with engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "insert into spaces (platform, external_id, name, created_at) "
-                    "values ('console', 'console', '', '2026-01-01 00:00:00+00')"
-                )
-            )
-            await connection.execute(
-                text(
-                    "insert into members (space_id, user_id, display_name, joined_at, is_manager,"
-                    " interests, goals, name, specialty, region, search_text) values ((select"
-                    " min(id) from spaces), 'li', 'li', '2026-01-01 00:00:00+00', false,"
-                    " '[\"🩺 Teaching\"]', '[]', '李明', 'Évaluation', 'Île-de-France', '')"
-                )
-            )
-        await engine.dispose()
+    url = community_at(
+        tmp_path,
+        "0002",
+        "insert into members (space_id, user_id, display_name, joined_at, is_manager, interests,"
+        " goals, name, specialty, region, search_text) values ((select min(id) from spaces),"
+        " 'li', 'li', '2026-01-01 00:00:00+00', false, '[\"🩺 Teaching\"]', '[]', '李明',"
+        " 'Évaluation', 'Île-de-France', '')",
+    )
 
     async def find(store: SqlStore, **query: object) -> list[str]:
         async with store.transaction() as tx:
@@ -331,6 +327,5 @@ def test_upgrading_makes_existing_members_findable_as_people_write(tmp_path: Pat
         assert await find(store, region="lagos") == ["li"]
         await store.close()
 
-    asyncio.run(seed())
     upgrade(url)
     asyncio.run(use())

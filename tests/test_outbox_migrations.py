@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 
 from storage.db import make_engine
-from storage.migrate import alembic_config, upgrade
-from tests.test_migrations import differences, migrations_url, reset
+from storage.migrate import upgrade
+from tests.test_migrations import community_at, differences, migrations_url, reset
 
 CHILD = """
 import sys
@@ -57,31 +56,18 @@ PRIVATE = '{"text": "private"}'
 
 
 def test_upgrading_drops_the_message_of_deliveries_that_already_finished(tmp_path: Path) -> None:
-    url = migrations_url(tmp_path)
-    asyncio.run(reset(url))
-    command.upgrade(alembic_config(url), "0002")
-
-    async def seed() -> None:
-        engine = make_engine(url)
-        async with engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "insert into spaces (platform, external_id, name, created_at) "
-                    "values ('console', 'console', '', '2026-01-01 00:00:00+00')"
-                )
-            )
-            for key, status in (("done", "sent"), ("todo", "pending")):
-                await connection.execute(
-                    text(
-                        "insert into outbox (space_id, dedupe_key, purpose, target_kind,"
-                        " target_id, payload, due_at, status, attempts, sent_at, created_at)"
-                        " values ((select min(id) from spaces), :key, 'test', 'dm', 'U1',"
-                        " :payload, '2026-01-01 00:00:00+00', :status, 1,"
-                        " '2026-01-02 00:00:00+00', '2026-01-01 00:00:00+00')"
-                    ),
-                    {"key": key, "status": status, "payload": PRIVATE},
-                )
-        await engine.dispose()
+    url = community_at(
+        tmp_path,
+        "0002",
+        "insert into outbox (space_id, dedupe_key, purpose, target_kind, target_id, payload,"
+        " due_at, status, attempts, sent_at, created_at) values ((select min(id) from spaces),"
+        " :key, 'test', 'dm', 'U1', :payload, '2026-01-01 00:00:00+00', :status, 1,"
+        " '2026-01-02 00:00:00+00', '2026-01-01 00:00:00+00')",
+        values=[
+            {"key": key, "status": status, "payload": PRIVATE}
+            for key, status in (("done", "sent"), ("todo", "pending"))
+        ],
+    )
 
     async def read() -> dict[str, tuple[str | None, bool]]:
         engine = make_engine(url)
@@ -93,7 +79,6 @@ def test_upgrading_drops_the_message_of_deliveries_that_already_finished(tmp_pat
         await engine.dispose()
         return found
 
-    asyncio.run(seed())
     upgrade(url)
     assert asyncio.run(read()) == {
         "done": (None, True),
