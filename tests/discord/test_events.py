@@ -1,6 +1,7 @@
 """Community events on Discord, end to end through the fake: `/rounds event create` → the card
 in the events channel and a native Scheduled Event → "Going" on the card → the reminder DM;
-edits and cancellation keep the Scheduled Event in step."""
+edits and cancellation keep the Scheduled Event in step; "Can't go" promoting the waitlist by
+DM, and the create modal refused privately (Discord modals can't mark a field)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Community events on Slack, end to end: a signed `/rounds event create` → the card in the
 events channel → "Going" pressed on it (the card is edited in place) → the reminder DM, and
-the `.ics` file, which Slack receives as an upload in the member's DM. Slack has no native
+the `.ics` file, which Slack receives as an upload in the member's DM; "Can't go" promoting
+the waitlist by DM, and the create modal's errors shown beside their field. Slack has no native
 event listings: the card is the event there."""
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Mentorship on Slack, end to end: signed `/rounds mentor …` requests through Bolt, buttons
-pressed on the messages the fake holds, the outbox sending DMs through `SlackPlatform`, the
-CSV log uploaded as a file, and a deactivated member's `user_change`."""
+pressed on the messages the fake holds (Accept, Decline and the next choice, Match by hand on
+the managers' card), the Reschedule modal opened from its trigger and submitted, the outbox
+sending DMs through `SlackPlatform`, the CSV log uploaded as a file, and a deactivated
+member's `user_change`."""
 
 from __future__ import annotations
 
