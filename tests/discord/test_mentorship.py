@@ -1,7 +1,8 @@
 """Mentorship on Discord, end to end through the fake: typed `/rounds mentor …` commands (and
 `/rounds-manage mentor …` for managers), the pick, Accept and Decline buttons, Match by hand on
-the managers' card, a check-in nudge by DM with its Met this week and its Reschedule modal, the CSV log as a file on the interaction, and a member removed from the
-server (with the members intent)."""
+the managers' card, a check-in nudge by DM with its Met this week and its Reschedule modal,
+the CSV log as a file on the interaction, and a member removed from the server (with the
+members intent)."""
 
 from __future__ import annotations
 
