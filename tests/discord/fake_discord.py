@@ -785,6 +785,7 @@ def submit(
     *,
     user_id: str = ALICE,
     guild_id: str | None = GUILD,
+    admin: bool = False,
 ) -> dict[str, Any]:
     """A member submitting a modal (the data of a type-9 callback) with `values` by field id."""
     components = []
@@ -797,7 +798,7 @@ def submit(
         else:
             component = {"type": 4, "custom_id": custom_id, "value": values.get(custom_id, "")}
         components.append({"type": 18, "component": component})
-    payload = interaction_fields(5, guild_id=guild_id, user_id=user_id, admin=False)
+    payload = interaction_fields(5, guild_id=guild_id, user_id=user_id, admin=admin)
     payload["data"] = {"custom_id": modal["custom_id"], "components": components}
     return payload
 

@@ -1,6 +1,7 @@
 """Community events on Discord, end to end through the fake: `/rounds event create` → the card
 in the events channel and a native Scheduled Event → "Going" on the card → the reminder DM;
-edits and cancellation keep the Scheduled Event in step."""
+edits and cancellation keep the Scheduled Event in step; "Can't go" promoting the waitlist by
+DM, and the create modal refused privately (Discord modals can't mark a field)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,20 @@ from adapters.discord.service import DiscordService
 from bot.bootstrap import Core
 from bot.clock import ManualClock
 from storage.models import OutboxRow
-from tests.discord.fake_discord import ALICE, BOB, EPHEMERAL, EVENTS, FakeDiscord, press, slash
+from tests.discord.fake_discord import (
+    ALICE,
+    BOB,
+    EPHEMERAL,
+    EVENTS,
+    FakeDiscord,
+    press,
+    slash,
+    submit,
+)
 
 STRING, INTEGER, CHANNEL = 3, 4, 7
 START = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
+CAROL = "4000000000000000003"
 
 
 def event(*names: str, admin: bool = True, **options: tuple[int, Any]) -> dict[str, Any]:
@@ -38,9 +49,8 @@ def seats(message: dict[str, Any]) -> str:
     return str(fields["Seats"])
 
 
-@pytest.fixture
-async def card(fake: FakeDiscord, service: DiscordService, core: Core) -> dict[str, Any]:
-    """A workshop created by Alice (a server admin), its card in the events channel."""
+async def created(fake: FakeDiscord, core: Core, capacity: int = 40) -> dict[str, Any]:
+    """A workshop created by Alice (a server admin); returns its card in the events channel."""
     options = {"programme": (STRING, "events"), "channel": (CHANNEL, EVENTS)}
     await fake.answer(slash("rounds-manage", "config", "channel", options=options, admin=True))
     body = await fake.answer(
@@ -50,7 +60,7 @@ async def card(fake: FakeDiscord, service: DiscordService, core: Core) -> dict[s
             when=(STRING, "2026-03-10 18:00"),
             tz=(STRING, "UTC"),
             duration=(STRING, "90m"),
-            capacity=(INTEGER, 40),
+            capacity=(INTEGER, capacity),
             link=(STRING, "https://meet.example.org/leaders"),
         )
     )
@@ -59,6 +69,11 @@ async def card(fake: FakeDiscord, service: DiscordService, core: Core) -> dict[s
     await core.runtime.kicked()
     (message,) = posts(fake)
     return message
+
+
+@pytest.fixture
+async def card(fake: FakeDiscord, service: DiscordService, core: Core) -> dict[str, Any]:
+    return await created(fake, core)
 
 
 async def test_create_posts_the_card_with_time_tokens_and_rsvp_buttons(
@@ -107,6 +122,52 @@ async def test_going_on_the_card_updates_it_and_brings_a_reminder_dm(
     assert labels(reminders[0]) == ["Going", "Maybe", "Can't go"]
     in_channel = [m for m in posts(fake) if m["content"].startswith("⏰")]
     assert len(in_channel) == 1  # the one post at the last offset
+
+
+async def test_cant_go_from_someone_going_promotes_the_waitlist_by_dm(
+    fake: FakeDiscord, service: DiscordService, core: Core
+) -> None:
+    posted = await created(fake, core, capacity=1)
+    await fake.answer(press(posted, "Going", user_id=BOB))
+    waiting = await fake.answer(press(posted, "Going", user_id=CAROL))
+    assert "is full, so you're on the waitlist (number 1 in line)" in waiting["data"]["content"]
+
+    sorry = await fake.answer(press(posted, "Can't go", user_id=BOB))
+    assert sorry["data"]["content"] == (
+        "Thanks for letting us know: you're not going to **Negotiating for your team**."
+    )
+    await core.runtime.kicked()
+    [promoted] = [m for m in fake.dms_to(CAROL) if "seat opened" in m["content"]]
+    assert promoted["content"].startswith(
+        "🎉 A seat opened up: you're now going to **Negotiating for your team**"
+    )
+    (shown,) = posts(fake)
+    assert seats(shown) == "0 of 1 left · 1 going · 0 maybe"
+
+
+async def test_the_create_form_refuses_an_error_privately_then_creates(
+    fake: FakeDiscord, service: DiscordService, core: Core
+) -> None:
+    options = {"programme": (STRING, "events"), "channel": (CHANNEL, EVENTS)}
+    await fake.answer(slash("rounds-manage", "config", "channel", options=options, admin=True))
+    opened = await fake.answer(event("create"))
+    assert opened["type"] == 9
+    assert opened["data"]["title"] == "New event"
+
+    typed = {"title": "Grand rounds", "when": "yesterday 10:00", "kind": "forum"}
+    refused = await fake.answer(submit(opened["data"], typed, admin=True))
+    assert refused["type"] == 4 and refused["data"]["flags"] == EPHEMERAL
+    assert refused["data"]["content"].startswith("Nothing was created.")
+    assert "which has already passed" in refused["data"]["content"]
+    await core.runtime.kicked()
+    assert posts(fake) == [] and fake.scheduled_events == {}
+
+    typed["when"] = "2026-03-10 18:00"
+    done = await fake.answer(submit(opened["data"], typed, admin=True))
+    assert done["data"]["content"].startswith("✓ Event 1 is on: **Grand rounds** (forum)")
+    await core.runtime.kicked()
+    (shown,) = posts(fake)
+    assert "**Grand rounds** · forum" in shown["content"]
 
 
 async def test_an_edit_updates_the_scheduled_event_and_a_cancel_cancels_it(

@@ -1,7 +1,8 @@
 """Mentorship on Discord, end to end through the fake: typed `/rounds mentor …` commands (and
-`/rounds-manage mentor …` for managers), the pick and Accept buttons, a check-in nudge by DM and
-its Met this week, the CSV log as a file on the interaction, and a member removed from the
-server (with the members intent)."""
+`/rounds-manage mentor …` for managers), the pick, Accept and Decline buttons, Match by hand on
+the managers' card, a check-in nudge by DM with its Met this week and its Reschedule modal,
+the CSV log as a file on the interaction, and a member removed from the server (with the
+members intent)."""
 
 from __future__ import annotations
 
@@ -26,13 +27,16 @@ from tests.discord.fake_discord import (
     FakeDiscord,
     press,
     slash,
+    submit,
     user,
 )
 from tests.helpers import stored_member
 
 SPACE = SpaceKey("discord", GUILD)
-STRING, INTEGER, USER = 3, 4, 6
+STRING, INTEGER, BOOLEAN, USER, CHANNEL = 3, 4, 5, 6, 7
 DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
+CAROL = "4000000000000000003"
+ORGANISERS = "5000000000000000009"
 
 
 def mentor(*names: str, user_id: str = ALICE, **options: tuple[int, Any]) -> dict[str, Any]:
@@ -55,8 +59,8 @@ def with_text(messages: list[dict[str, Any]], text: str) -> list[dict[str, Any]]
     return [m for m in messages if text in (m.get("content") or "")]
 
 
-async def paired(fake: FakeDiscord, core: Core) -> None:
-    """Bob offers to mentor; Alice asks, picks him, and he accepts from his DM."""
+async def asked(fake: FakeDiscord, core: Core) -> dict[str, Any]:
+    """Bob offers to mentor; Alice asks and picks him. Returns the request in Bob's DM."""
     profile = {
         "name": (STRING, "Dr Bob"),
         "stage": (STRING, "senior"),
@@ -78,6 +82,12 @@ async def paired(fake: FakeDiscord, core: Core) -> None:
     await core.runtime.kicked()
     [proposal] = with_text(fake.dms_to(BOB), "Mentorship request")
     assert labels(proposal) == ["Accept", "Decline"]
+    return proposal
+
+
+async def paired(fake: FakeDiscord, core: Core) -> None:
+    """Alice asked Bob, and he accepts from his DM."""
+    proposal = await asked(fake, core)
     accepted = await fake.answer(press(proposal, "Accept", user_id=BOB, guild_id=None))
     assert accepted["type"] == 7
     assert fake.messages[proposal["id"]]["content"] == (
@@ -111,6 +121,87 @@ async def test_request_pick_accept_nudge_and_met_this_week(
     async with store.transaction() as tx:
         [(checkin, pair)] = await tx.repo(MENTORSHIP).checkins(alice.space_id, alice.id)
     assert pair.status is PairStatus.ACTIVE and checkin.met_at == DUE
+
+
+async def test_a_mentor_declining_asks_the_mentees_next_choice(
+    fake: FakeDiscord, service: DiscordService, core: Core, store: SqlStore
+) -> None:
+    profile = {"name": (STRING, "Dr Carol"), "mentor": (BOOLEAN, True)}
+    await fake.answer(slash("rounds", "profile", "set", options=profile, user_id=CAROL))
+    proposal = await asked(fake, core)
+    declined = await fake.answer(press(proposal, "Decline", user_id=BOB, guild_id=None))
+    assert declined["type"] == 7
+    shown = fake.messages[proposal["id"]]
+    assert shown["content"] == f"🌱 Mentorship request from <@{ALICE}>: Declined"
+    assert shown["components"] == []
+    await core.runtime.kicked()
+    [told] = with_text(fake.dms_to(ALICE), "can't take on a mentee")
+    assert told["content"].startswith(
+        f"<@{BOB}> can't take on a mentee right now, so I've asked <@{CAROL}>, your next "
+        "choice. They have until <t:"
+    )
+    [ask] = with_text(fake.dms_to(CAROL), "Mentorship request")
+    assert ask["content"].startswith(
+        f"🌱 **Mentorship request:** <@{ALICE}> would like you as their mentor."
+    )
+    assert labels(ask) == ["Accept", "Decline"]
+    alice = await stored_member(store, ALICE, SPACE)
+    assert alice is not None
+    async with store.transaction() as tx:
+        found = await tx.repo(MENTORSHIP).pairs_of(alice.space_id, alice.id, tuple(PairStatus))
+    assert sorted(p.status for p in found) == [PairStatus.DECLINED, PairStatus.PROPOSED]
+
+
+async def test_reschedule_opens_a_modal_whose_submission_moves_the_checkin(
+    fake: FakeDiscord, service: DiscordService, core: Core, clock: ManualClock, store: SqlStore
+) -> None:
+    await paired(fake, core)
+    clock.set(DUE)
+    await core.runtime.run_due()
+    [nudge] = with_text(fake.dms_to(BOB), "Time to check in")
+    opened = await fake.answer(press(nudge, "Reschedule", user_id=BOB, guild_id=None))
+    assert opened["type"] == 9
+    assert opened["data"]["title"] == "Reschedule check-in"
+
+    values = {"when": "2026-03-20 15:00"}
+    moved = await fake.answer(submit(opened["data"], values, user_id=BOB, guild_id=None))
+    assert moved["data"]["flags"] == EPHEMERAL
+    assert moved["data"]["content"].startswith(f"✓ Moved your check-in with <@{ALICE}> to <t:")
+    await core.runtime.kicked()
+    [told] = with_text(fake.dms_to(ALICE), "moved your check-in")
+    assert told["content"].startswith(f"<@{BOB}> moved your check-in to <t:")
+    alice = await stored_member(store, ALICE, SPACE)
+    assert alice is not None
+    async with store.transaction() as tx:
+        [pair] = await tx.repo(MENTORSHIP).pairs_of(alice.space_id, alice.id, (PairStatus.ACTIVE,))
+    assert pair.due_at == datetime(2026, 3, 20, 15, 0, tzinfo=UTC)  # Accra is on UTC
+
+
+async def test_match_by_hand_on_the_no_match_card_is_for_managers(
+    fake: FakeDiscord, service: DiscordService, core: Core
+) -> None:
+    options = {"programme": (STRING, "managers"), "channel": (CHANNEL, ORGANISERS)}
+    await fake.answer(slash("rounds-manage", "config", "channel", options=options, admin=True))
+    asked = await fake.answer(mentor("request", user_id=BOB, goals=(STRING, "operations")))
+    assert asked["data"]["content"].startswith("No mentor with room fits yet")
+    await core.runtime.kicked()
+    [card] = fake.in_channel(ORGANISERS)
+    assert "is looking for a mentor in operations" in card["content"]
+    assert labels(card) == ["Match by hand"]
+
+    refused = await fake.answer(press(card, "Match by hand", user_id=BOB))
+    assert refused["data"]["content"].startswith("Only community managers can do that")
+    pressed = press(card, "Match by hand", admin=True)
+    taken = await fake.answer(pressed)
+    assert taken["type"] == 7  # the card shows who is matching
+    shown = fake.messages[card["id"]]
+    assert shown["content"].endswith(f"✓ <@{ALICE}> is matching by hand.")
+    assert shown["components"] == []
+    how = await fake.followup_for(pressed)
+    assert how.body["content"].startswith(
+        f"To match <@{BOB}> by hand, type `/rounds-manage mentor match @mentee @mentor`"
+    )  # the command as Discord lists it
+    assert how.body["flags"] == EPHEMERAL
 
 
 async def test_the_log_export_is_a_csv_file_on_the_private_answer(

@@ -195,6 +195,31 @@ def block_actions(
     return payload
 
 
+def submission(view: dict[str, Any], values: dict[str, str], user: str = MEMBER) -> dict[str, Any]:
+    """What Slack sends when the member presses Submit on the modal we opened."""
+    state: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        typed = values.get(block["block_id"])
+        if element["type"] == "static_select":
+            chosen = {"text": {"type": "plain_text", "text": typed}, "value": typed}
+            state[block["block_id"]] = {
+                "value": {"type": "static_select", "selected_option": chosen if typed else None}
+            }
+        else:
+            state[block["block_id"]] = {"value": {"type": "plain_text_input", "value": typed}}
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "rounds-test"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0ROUNDS",
+        "trigger_id": "3001.42.trigger",
+        "view": {**view, "id": "V0MODAL", "state": {"values": state}},
+    }
+
+
 async def press(slack: SlackHarness, action_id: str, value: str = "", **kw: Any) -> int:
     payload = block_actions(action_id, value, **kw)
     if "response_url" in payload:

@@ -4,7 +4,6 @@ real Bolt listeners, the core on a real database, and Web API calls recorded by 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from bot.domain import SpaceKey
 from storage.store import SqlStore
@@ -17,35 +16,11 @@ from tests.slack.conftest import (
     buttons,
     press,
     section_text,
+    submission,
 )
 from tests.slack.fake_slack import TEAM
 
 SPACE = SpaceKey("slack", TEAM)
-
-
-def submission(view: dict[str, Any], values: dict[str, str], user: str = MEMBER) -> dict[str, Any]:
-    """What Slack sends when the member presses Submit on the modal we opened."""
-    state: dict[str, Any] = {}
-    for block in view["blocks"]:
-        if block["type"] != "input":
-            continue
-        element = block["element"]
-        typed = values.get(block["block_id"])
-        if element["type"] == "static_select":
-            chosen = {"text": {"type": "plain_text", "text": typed}, "value": typed}
-            state[block["block_id"]] = {
-                "value": {"type": "static_select", "selected_option": chosen if typed else None}
-            }
-        else:
-            state[block["block_id"]] = {"value": {"type": "plain_text_input", "value": typed}}
-    return {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": "rounds-test"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
-        "api_app_id": "A0ROUNDS",
-        "trigger_id": "3001.42.trigger",
-        "view": {**view, "id": "V0MODAL", "state": {"values": state}},
-    }
 
 
 # -- commands, one per programme that exists --------------------------------------------------

@@ -1,6 +1,8 @@
 """Mentorship on Slack, end to end: signed `/rounds mentor …` requests through Bolt, buttons
-pressed on the messages the fake holds, the outbox sending DMs through `SlackPlatform`, the
-CSV log uploaded as a file, and a deactivated member's `user_change`."""
+pressed on the messages the fake holds (Accept, Decline and the next choice, Match by hand on
+the managers' card), the Reschedule modal opened from its trigger and submitted, the outbox
+sending DMs through `SlackPlatform`, the CSV log uploaded as a file, and a deactivated
+member's `user_change`."""
 
 from __future__ import annotations
 
@@ -13,11 +15,21 @@ from bot.domain import SpaceKey
 from bot.features.mentorship.model import MENTORSHIP, PairStatus
 from storage.store import SqlStore
 from tests.helpers import stored_member
-from tests.slack.conftest import CHANNEL, MEMBER, SlackHarness, buttons, section_text
+from tests.slack.conftest import (
+    ADMIN,
+    CHANNEL,
+    MEMBER,
+    SlackHarness,
+    buttons,
+    section_text,
+    submission,
+)
 from tests.slack.fake_slack import TEAM, Posted
 
 SPACE = SpaceKey("slack", TEAM)
 MENTOR = "U0OKAFOR"
+LEE = "U0LEE"
+ORGANISERS = "C0ORGANISERS"
 DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # two weeks after the pair started
 
 
@@ -31,8 +43,9 @@ async def dms(slack: SlackHarness, user_id: str, count: int) -> list[Posted]:
     return slack.fake.history("D" + user_id[1:])
 
 
-async def paired(slack: SlackHarness) -> None:
-    """Dr Okafor offers; Ben asks, picks him with the button; he accepts from his DM."""
+async def asked(slack: SlackHarness) -> Posted:
+    """Dr Okafor offers; Ben asks and picks him with the button. Returns the request in
+    Dr Okafor's DM."""
     slack.fake.add_user(MENTOR, "okafor")
     await slack.command(
         'profile set name="Dr Okafor" stage=senior specialty="emergency medicine" '
@@ -55,7 +68,12 @@ async def paired(slack: SlackHarness) -> None:
     assert asked["text"].startswith("✓ I've asked <@U0OKAFOR>.")
     proposal = [m for m in await dms(slack, MENTOR, 2) if "Mentorship request" in m.params["text"]]
     assert labels(proposal[0].params) == ["Accept", "Decline"]
-    said = await slack.press_on(proposal[0], "Accept", user=MENTOR)
+    return proposal[0]
+
+
+async def paired(slack: SlackHarness) -> None:
+    """Ben asked Dr Okafor, who accepts from his DM."""
+    said = await slack.press_on(await asked(slack), "Accept", user=MENTOR)
     replaced, thanks = await slack.fake.wait_for(said, 2)
     assert replaced["text"] == f"🌱 Mentorship request from <@{MEMBER}>: ✓ Accepted"
     assert thanks["text"].startswith(f"✓ You're now mentoring <@{MEMBER}>.")
@@ -89,6 +107,97 @@ async def test_request_pick_accept_nudge_and_met_this_week(
     async with store.transaction() as tx:
         [entry] = await tx.repo(MENTORSHIP).checkins(ben.space_id, ben.id)
     assert entry[1].status is PairStatus.ACTIVE and entry[0].met_at == DUE
+
+
+async def said_to(slack: SlackHarness, user_id: str, text: str) -> dict[str, Any]:
+    """The first DM to a member that contains `text`, once it arrived."""
+    [found] = await slack.fake.wait_for(
+        "chat.postMessage", 1, lambda p: p["channel"] == user_id and text in p["text"]
+    )
+    return found
+
+
+async def test_a_mentor_declining_asks_the_mentees_next_choice(
+    slack: SlackHarness, store: SqlStore
+) -> None:
+    slack.fake.add_user(LEE, "lee")
+    await slack.command(
+        'profile set name="Dr Lee" stage=mid-career specialty=paediatrics mentor=yes '
+        'interests="research, operations"',
+        user=LEE,
+    )
+    proposal = await asked(slack)
+    said = await slack.press_on(proposal, "Decline", user=MENTOR)
+    replaced, thanks = await slack.fake.wait_for(said, 2)
+    assert replaced["text"] == f"🌱 Mentorship request from <@{MEMBER}>: Declined"
+    assert buttons(replaced) == []
+    assert thanks["text"].startswith("Thanks for letting us know. I'll ask their next choice")
+    told = await said_to(slack, MEMBER, "can't take on a mentee")
+    assert told["text"].startswith(
+        f"<@{MENTOR}> can't take on a mentee right now, so I've asked <@{LEE}>, your next "
+        "choice. They have until <!date^"
+    )
+    ask = await said_to(slack, LEE, "Mentorship request")
+    assert section_text(ask).startswith(
+        f"🌱 *Mentorship request:* <@{MEMBER}> would like you as their mentor."
+    )
+    assert labels(ask) == ["Accept", "Decline"]
+    ben = await stored_member(store, MEMBER, SPACE)
+    assert ben is not None
+    async with store.transaction() as tx:
+        found = await tx.repo(MENTORSHIP).pairs_of(ben.space_id, ben.id, tuple(PairStatus))
+    assert sorted(p.status for p in found) == [PairStatus.DECLINED, PairStatus.PROPOSED]
+
+
+async def test_reschedule_opens_a_modal_whose_submission_moves_the_checkin(
+    slack: SlackHarness, store: SqlStore
+) -> None:
+    await paired(slack)
+    slack.clock.set(DUE)
+    await slack.core.runtime.run_due()
+    nudge = (await dms(slack, MENTOR, 3))[-1]
+    said = await slack.press_on(nudge, "Reschedule", user=MENTOR)
+    [opened] = await slack.fake.wait_for("views.open")
+    assert opened["trigger_id"] == "2001.42.trigger"
+    view = opened["view"]
+    assert view["title"]["text"] == "Reschedule check-in"
+    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == ["when"]
+
+    done = await slack.interact(submission(view, {"when": "2026-03-20 15:00"}, user=MENTOR))
+    assert (done.status, done.text) == (200, "")  # the modal closes
+    [moved] = await slack.fake.wait_for(said)
+    assert moved["text"].startswith(f"✓ Moved your check-in with <@{MEMBER}> to <!date^")
+    told = await said_to(slack, MEMBER, "moved your check-in")
+    assert told["text"].startswith(f"<@{MENTOR}> moved your check-in to <!date^")
+    ben = await stored_member(store, MEMBER, SPACE)
+    assert ben is not None
+    async with store.transaction() as tx:
+        [pair] = await tx.repo(MENTORSHIP).pairs_of(ben.space_id, ben.id, (PairStatus.ACTIVE,))
+    assert pair.due_at == datetime(2026, 3, 20, 15, 0, tzinfo=UTC)  # Accra is on UTC
+
+
+async def test_match_by_hand_on_the_no_match_card_is_for_managers(slack: SlackHarness) -> None:
+    await slack.command(f"config channel managers <#{ORGANISERS}|organisers>", user=ADMIN)
+    answer = await slack.command('mentor request goals="operations"')
+    assert answer.json()["text"].startswith("No mentor with room fits yet")
+    await slack.fake.wait_for("chat.postMessage", 1, lambda p: p["channel"] == ORGANISERS)
+    [card] = slack.fake.history(ORGANISERS)
+    assert "is looking for a mentor in operations" in section_text(card.params)
+    assert labels(card.params) == ["Match by hand"]
+
+    refused = await slack.press_on(card, "Match by hand")
+    [said] = await slack.fake.wait_for(refused)
+    assert said["text"].startswith("Only community managers can do that")
+    taken = await slack.press_on(card, "Match by hand", user=ADMIN)
+    replaced, how = await slack.fake.wait_for(taken, 2)
+    assert replaced["replace_original"] is True
+    assert how["response_type"] == "ephemeral"
+    assert how["text"].startswith(
+        f"To match <@{MEMBER}> by hand, type `/rounds mentor match @mentee @mentor`"
+    )
+    [shown] = slack.fake.history(ORGANISERS)
+    assert shown.edits == 1 and buttons(shown.params) == []
+    assert shown.params["text"].endswith(f"✓ <@{ADMIN}> is matching by hand.")
 
 
 async def test_the_log_export_is_uploaded_as_a_csv_file(slack: SlackHarness) -> None:
