@@ -98,13 +98,19 @@ async def paired(fake: FakeDiscord, core: Core) -> None:
     assert welcome["content"].startswith(f"🎉 <@{BOB}> accepted")
 
 
-async def test_request_pick_accept_nudge_and_met_this_week(
-    fake: FakeDiscord, service: DiscordService, core: Core, clock: ManualClock, store: SqlStore
-) -> None:
+async def nudged(fake: FakeDiscord, core: Core, clock: ManualClock) -> dict[str, Any]:
+    """Paired, then the first check-in falls due: the mentor's nudge."""
     await paired(fake, core)
     clock.set(DUE)
     await core.runtime.run_due()
     [nudge] = with_text(fake.dms_to(BOB), "Time to check in")
+    return nudge
+
+
+async def test_request_pick_accept_nudge_and_met_this_week(
+    fake: FakeDiscord, service: DiscordService, core: Core, clock: ManualClock, store: SqlStore
+) -> None:
+    nudge = await nudged(fake, core, clock)
     assert (
         nudge["content"]
         == f"⏰ Time to check in with <@{ALICE}>. A short call or a message counts."
@@ -155,10 +161,7 @@ async def test_a_mentor_declining_asks_the_mentees_next_choice(
 async def test_reschedule_opens_a_modal_whose_submission_moves_the_checkin(
     fake: FakeDiscord, service: DiscordService, core: Core, clock: ManualClock, store: SqlStore
 ) -> None:
-    await paired(fake, core)
-    clock.set(DUE)
-    await core.runtime.run_due()
-    [nudge] = with_text(fake.dms_to(BOB), "Time to check in")
+    nudge = await nudged(fake, core, clock)
     opened = await fake.answer(press(nudge, "Reschedule", user_id=BOB, guild_id=None))
     assert opened["type"] == 9
     assert opened["data"]["title"] == "Reschedule check-in"

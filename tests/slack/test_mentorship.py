@@ -82,13 +82,18 @@ async def paired(slack: SlackHarness) -> None:
     await slack.core.runtime.kicked()
 
 
-async def test_request_pick_accept_nudge_and_met_this_week(
-    slack: SlackHarness, store: SqlStore
-) -> None:
+async def nudged(slack: SlackHarness) -> Posted:
+    """Paired, then the first check-in falls due: the mentor's nudge."""
     await paired(slack)
     slack.clock.set(DUE)
     await slack.core.runtime.run_due()
-    nudge = (await dms(slack, MENTOR, 3))[-1]
+    return (await dms(slack, MENTOR, 3))[-1]
+
+
+async def test_request_pick_accept_nudge_and_met_this_week(
+    slack: SlackHarness, store: SqlStore
+) -> None:
+    nudge = await nudged(slack)
     assert section_text(nudge.params) == (
         f"⏰ Time to check in with <@{MEMBER}>. A short call or a message counts."
     )
@@ -152,10 +157,7 @@ async def test_a_mentor_declining_asks_the_mentees_next_choice(
 async def test_reschedule_opens_a_modal_whose_submission_moves_the_checkin(
     slack: SlackHarness, store: SqlStore
 ) -> None:
-    await paired(slack)
-    slack.clock.set(DUE)
-    await slack.core.runtime.run_due()
-    nudge = (await dms(slack, MENTOR, 3))[-1]
+    nudge = await nudged(slack)
     said = await slack.press_on(nudge, "Reschedule", user=MENTOR)
     [opened] = await slack.fake.wait_for("views.open")
     assert opened["trigger_id"] == "2001.42.trigger"
