@@ -21,8 +21,11 @@ Four rows per database:
   This measures throughput; its latency is queueing (50 requests always waiting on one
   process: about 50 ÷ throughput), not what a member sees.
 
+Scaling out: BENCH_PROCESSES=2 (with PostgreSQL) starts that many `rounds` processes on the
+one database, each on its own port, and spreads the members over them as a load balancer would.
+
 Run: `python -m benchmarks.load` (BENCH_SECONDS=60 per row, BENCH_MEMBERS=10000,
-BENCH_CONCURRENCY=50, BENCH_PAUSE=1.0).
+BENCH_CONCURRENCY=50, BENCH_PAUSE=1.0, BENCH_PROCESSES=1).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "50"))
 PAUSE = float(os.environ.get("BENCH_PAUSE", "1.0"))
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "1"))
 BURSTS = int(os.environ.get("BENCH_BURSTS", "20"))
 SLOW = 3000.0
 FAILED = (APOLOGY[:30], BUSY[:30], UNAVAILABLE[:30])
@@ -131,7 +135,7 @@ async def member(
 
 
 async def drive(
-    http: aiohttp.ClientSession, url: str, fake: FakeSlack, seconds: float, pause: float
+    http: aiohttp.ClientSession, urls: list[str], fake: FakeSlack, seconds: float, pause: float
 ) -> Run:
     members = regulars()
     run = Run()
@@ -139,7 +143,7 @@ async def drive(
     started = time.monotonic()
     await asyncio.gather(
         *(
-            member(http, url, fake, who, until, pause, run, random.Random(i))
+            member(http, urls[i % len(urls)], fake, who, until, pause, run, random.Random(i))
             for i, who in enumerate(members)
         )
     )
@@ -154,7 +158,7 @@ def regulars() -> list[str]:
 
 
 async def bursts(
-    http: aiohttp.ClientSession, url: str, fake: FakeSlack, count: int, *, newcomers: bool
+    http: aiohttp.ClientSession, urls: list[str], fake: FakeSlack, count: int, *, newcomers: bool
 ) -> Run:
     """`count` times, 50 members send a command at the same instant; then a pause. The
     regulars, or each time 50 members Rounds has not met (their first command asks Slack
@@ -164,7 +168,9 @@ async def bursts(
     started = time.monotonic()
     for _ in range(count):
         who = newcomers_of(rng) if newcomers else regulars()
-        await asyncio.gather(*(ask(http, url, fake, w, run, rng) for w in who))
+        await asyncio.gather(
+            *(ask(http, urls[i % len(urls)], fake, w, run, rng) for i, w in enumerate(who))
+        )
         await asyncio.sleep(1)
     run.took = time.monotonic() - started
     return run
@@ -202,27 +208,33 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{folder}/load.db"
         await prepare(url)
-        rounds = await Rounds.start(rounds_on_slack(url, fake), Path(folder))
+        processes = [
+            await Rounds.start(rounds_on_slack(url, fake), Path(folder)) for _ in range(PROCESSES)
+        ]
         try:
-            base = await rounds.url()
-            endpoint = f"{base}/slack/events"
+            bases = [await rounds.url() for rounds in processes]
+            endpoints = [f"{base}/slack/events" for base in bases]
             connector = aiohttp.TCPConnector(limit=CONCURRENCY)
             async with aiohttp.ClientSession(connector=connector) as http:
-                await healthy(http, base)
-                await drive(http, endpoint, fake, 3, 0)  # users.info cached, pools filled
-                paced = await drive(http, endpoint, fake, SECONDS, PAUSE)
-                burst = await bursts(http, endpoint, fake, BURSTS, newcomers=False)
-                firsts = await bursts(http, endpoint, fake, BURSTS, newcomers=True)
-                saturated = await drive(http, endpoint, fake, SECONDS, 0)
-            rounds.signal(signal.SIGTERM)
-            stopped = await rounds.exited(60)
+                for base in bases:
+                    await healthy(http, base)
+                await drive(http, endpoints, fake, 3, 0)  # users.info cached, pools filled
+                paced = await drive(http, endpoints, fake, SECONDS, PAUSE)
+                burst = await bursts(http, endpoints, fake, BURSTS, newcomers=False)
+                firsts = await bursts(http, endpoints, fake, BURSTS, newcomers=True)
+                saturated = await drive(http, endpoints, fake, SECONDS, 0)
+            for rounds in processes:
+                rounds.signal(signal.SIGTERM)
+            stopped = [await rounds.exited(60) for rounds in processes]
         finally:
-            await rounds.kill()
+            for rounds in processes:
+                await rounds.kill()
     await fake.stop()
     backend = url.split(":", 1)[0].split("+", 1)[0]
     print(
         f"Slack HTTP under load: {CONCURRENCY} members at once, {MEMBERS:,} members, {backend}, "
-        f"a `rounds` process of its own (exit {stopped} on SIGTERM)"
+        f"{PROCESSES} `rounds` process(es) of their own, members spread over them as by a load "
+        f"balancer (exit codes on SIGTERM: {stopped})"
     )
     paced.report(f"at a member's pace (a pause of {PAUSE:g} s on average)")
     burst.report(f"{BURSTS} bursts: the {CONCURRENCY} members' commands sent at the same instant")
