@@ -1,16 +1,9 @@
-"""Delivery: the dispatcher that sends the outbox (ARCHITECTURE.md §4), the platforms' rate
-budgets, and the send-time quiet-hours check."""
+"""Delivery: the dispatcher that sends the outbox (ARCHITECTURE.md §4), how one delivery goes
+out on its platform, the platforms' rate budgets, and the send-time quiet-hours check."""
 
 from bot.delivery.budget import RateBudget
-from bot.delivery.dispatcher import (
-    BASE_BACKOFF,
-    LEASE,
-    MAX_ATTEMPTS,
-    MAX_BACKOFF,
-    Dispatcher,
-    backoff,
-    default_worker,
-)
+from bot.delivery.dispatcher import LEASE, Dispatcher, default_worker
+from bot.delivery.sending import BASE_BACKOFF, MAX_ATTEMPTS, MAX_BACKOFF, backoff
 
 __all__ = [
     "BASE_BACKOFF",

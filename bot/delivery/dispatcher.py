@@ -14,29 +14,17 @@ import secrets
 import socket
 import time
 from collections.abc import Awaitable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.context import channel_key
-from bot.delivery.budget import PLATFORM, RateBudget
-from bot.delivery.quiet import Audience, load_audience, quiet_until
-from bot.errors import DeliveryError, NotReady, RateLimited, StoreBusy
-from bot.messages import (
-    ChannelPost,
-    DirectMessage,
-    EventListing,
-    GroupMessage,
-    Message,
-    mention,
-)
+from bot.delivery.budget import RateBudget
+from bot.delivery.quiet import load_audience
+from bot.delivery.sending import Sender
+from bot.errors import StoreBusy
 from bot.ports import (
     ChatPlatform,
     Delivery,
     DeliveryResult,
-    Expired,
-    Failed,
-    NativeEvents,
     Retry,
     Sent,
     Store,
@@ -44,9 +32,6 @@ from bot.ports import (
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-BASE_BACKOFF = timedelta(seconds=30)
-MAX_BACKOFF = timedelta(hours=1)
 LEASE = timedelta(minutes=5)
 BATCH_SECONDS = LEASE.total_seconds() / 2
 """After this long, a batch gives its unsent rows back rather than start another send."""
@@ -55,11 +40,6 @@ RELEASE_EVERY = 5.0
 LOOK_AGAIN = 0.25
 """Seconds a platform waits, at least, before it claims again while another is sending (a
 due delivery it could not claim, held back behind an earlier version in flight)."""
-
-
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, 4 min … capped at an hour."""
-    return min(BASE_BACKOFF * (1 << min(max(attempts - 1, 0), 16)), MAX_BACKOFF)
 
 
 def default_worker() -> str:
@@ -89,12 +69,9 @@ def gone(worker: str, mine: str) -> bool:
 
 class Dispatcher:
     """Claims due rows under this process's worker identity (several dispatchers or processes
-    send each row once), then sends them one by one. Rows past `expires_at` are marked expired;
-    transient failures retry with backoff, permanent refusals do not; a 429 pauses the
-    platform's budget until its `Retry-After` has passed; a refused DM falls back to a mention
-    in the programme's channel; quiet deliveries wait out their recipients' quiet hours; a
-    replacement edits the post of the version before it, or posts anew when there is none.
-    """
+    send each row once), then sends them one by one (`Sender`: expiry, quiet hours, retries
+    with backoff, a 429's pause, the fallback for a refused DM, edits of earlier versions) and
+    records each result as it comes."""
 
     def __init__(
         self,
@@ -126,6 +103,7 @@ class Dispatcher:
         self._moved = asyncio.Event()
         """Set (and replaced) when a send is recorded or a platform's run ends."""
         self._stopping = False
+        self.sender = Sender(store, platforms, clock, self.budget, self._not_ready, LEASE)
 
     def resumes_at(self, platform: str, now: datetime) -> datetime | None:
         """When sends to `platform` may go on (its budget's pause, or its connection still
@@ -256,7 +234,7 @@ class Dispatcher:
                         given_back.append(Retry(delivery.id, now, "released unsent", False))
                         done.add(delivery.id)
                         continue
-                    result = await self._send_one(delivery, now, audience)
+                    result = await self.sender.send(delivery, now, audience)
                     done.add(delivery.id)
                     sent += isinstance(result, Sent)
                     await self._record(record(result, self.clock.now()), result)
@@ -283,196 +261,3 @@ class Dispatcher:
 
     def _keep(self, results: Sequence[DeliveryResult]) -> None:
         self._unrecorded.extend(results)
-
-    async def _send_one(
-        self, delivery: Delivery, now: datetime, audience: Audience
-    ) -> DeliveryResult:
-        if delivery.expires_at is not None and delivery.expires_at <= now:
-            log.info(
-                "delivery %s (%s) expired before it could be sent", delivery.id, delivery.purpose
-            )
-            return Expired(delivery.id)
-        platform = self.platforms.get(delivery.space.key.platform)
-        if platform is None:
-            return Retry(delivery.id, now + LEASE, "platform not connected", count_attempt=False)
-        wait = quiet_until(delivery, audience, now)
-        if wait is not None:
-            if delivery.expires_at is not None and wait >= delivery.expires_at:
-                # it could only go out after its expiry: say so now rather than hold it
-                return Expired(delivery.id, f"quiet hours until {wait:%Y-%m-%d %H:%M} UTC")
-            return Retry(delivery.id, wait, "quiet hours", count_attempt=False)
-        try:
-            return await self._deliver(platform, delivery, now)
-        except RateLimited as limited:
-            return await self._rate_limited(delivery, platform.name, limited)
-        except DeliveryError as error:
-            if error.dm_refused:
-                return await self._fall_back(platform, delivery, error)
-            if error.permanent:
-                log.warning("delivery %s refused: %s", delivery.id, error.reason)
-                return Failed(delivery.id, error.reason)
-            return self._retry(delivery, now, error.reason)
-        except Exception as error:  # an unexpected platform failure is treated as transient
-            log.exception("delivery %s failed unexpectedly", delivery.id)
-            return self._retry(delivery, now, type(error).__name__)
-
-    async def _deliver(
-        self, platform: ChatPlatform, delivery: Delivery, now: datetime
-    ) -> DeliveryResult:
-        space, target, message = delivery.space.key, delivery.target, delivery.message
-        budget = self.budget(platform.name)
-        if delivery.thread_of and isinstance(target, ChannelPost):
-            parent, waiting = await self.store.deliveries.post_of(
-                delivery.space.id, delivery.thread_of
-            )
-            if parent is not None:
-                target = replace(target, thread_ref=parent)
-            elif waiting and delivery.attempts < MAX_ATTEMPTS:
-                return self._retry(delivery, now, "waiting for the post it replies under")
-            # else the post it replies under never went out: this one goes to the top level
-        if isinstance(target, EventListing):
-            return await self._list(platform, delivery)
-        if delivery.replaces:
-            ref = await self.store.deliveries.sent_ref(delivery.space.id, delivery.replaces)
-            if ref:
-                try:
-                    await budget.acquire()
-                    await platform.edit(space, ref, message)
-                    return Sent(delivery.id, ref, note=f"edited {delivery.replaces}")
-                except DeliveryError as error:
-                    if not error.permanent:
-                        raise
-                    # the earlier post is gone (deleted by a moderator) or out of reach: post anew
-                    log.info(
-                        "delivery %s cannot edit %s (%s); sending it as a new post",
-                        delivery.id,
-                        delivery.replaces,
-                        error.reason,
-                    )
-        if isinstance(target, GroupMessage):
-            if not platform.group_dms:
-                return await self._each(platform, delivery, target)
-            try:
-                await budget.acquire()
-                return Sent(delivery.id, await platform.send(space, target, message))
-            except DeliveryError as error:
-                if not error.permanent:
-                    raise
-                log.warning("group message %s refused (%s); one DM each", delivery.id, error.reason)
-                return await self._each(platform, delivery, target)
-        await budget.acquire()
-        return Sent(delivery.id, await platform.send(space, target, message))
-
-    async def _list(self, platform: ChatPlatform, delivery: Delivery) -> DeliveryResult:
-        """A community event in the platform's own event list: created, or updated where an
-        earlier version was listed (listed anew when a moderator deleted that one)."""
-        listing = delivery.message.listing
-        if not isinstance(platform, NativeEvents) or listing is None:
-            return Failed(delivery.id, f"{platform.name} has no native event listings")
-        ref = None
-        if delivery.replaces:
-            ref = await self.store.deliveries.sent_ref(delivery.space.id, delivery.replaces)
-        if ref is None and listing.cancelled:
-            return Sent(delivery.id, "", note="never listed: nothing to cancel")
-        await self.budget(platform.name).acquire()
-        try:
-            return Sent(delivery.id, await platform.publish_event(delivery.space.key, listing, ref))
-        except DeliveryError as error:
-            if not (error.gone and ref):
-                raise
-            if listing.cancelled:
-                return Sent(delivery.id, ref, note=f"already gone: {error.reason}")
-            log.info("listing %s was deleted on the platform; listing it anew", ref)
-            await self.budget(platform.name).acquire()
-            return Sent(
-                delivery.id, await platform.publish_event(delivery.space.key, listing, None)
-            )
-
-    async def _each(
-        self, platform: ChatPlatform, delivery: Delivery, group: GroupMessage
-    ) -> DeliveryResult:
-        """A group message on a platform without group DMs: one DM to each member."""
-        refs, refused = [], []
-        budget = self.budget(platform.name)
-        for index, user_id in enumerate(group.user_ids):
-            rest = GroupMessage(group.user_ids[index:])
-            try:
-                await budget.acquire()
-                refs.append(
-                    await platform.send(
-                        delivery.space.key, DirectMessage(user_id), delivery.message
-                    )
-                )
-            except DeliveryError as error:
-                if error.permanent:
-                    refused.append(f"{user_id}: {error.reason}")
-                    continue
-                if not refs:
-                    raise
-                # some members got their DM: retry only the others, so nobody gets it twice
-                due = self.clock.now() + backoff(delivery.attempts)
-                return Retry(delivery.id, due, f"{error.reason} (part sent)", True, rest)
-            except RateLimited as limited:
-                if not refs:
-                    raise
-                return await self._rate_limited(delivery, platform.name, limited, rest)
-        if not refs:
-            return Failed(delivery.id, "; ".join(refused))
-        return Sent(delivery.id, ",".join(refs), note="; ".join(refused))
-
-    async def _rate_limited(
-        self,
-        delivery: Delivery,
-        platform: str,
-        limited: RateLimited,
-        rest: GroupMessage | None = None,
-    ) -> DeliveryResult:
-        """Pause what is limited (the whole platform, or one scope of it) for everyone sharing
-        the budget, and try this delivery after it."""
-        seconds = max(limited.retry_after, 0.05 if limited.scope != PLATFORM else 1.0)
-        resumes = self.clock.now() + timedelta(seconds=seconds)
-        if isinstance(limited, NotReady):
-            self._not_ready[platform] = resumes
-        else:
-            await self.budget(platform).pause(resumes, limited.scope)
-        log.info(
-            "rate limited on %s %s for %.1fs (delivery %s)",
-            platform,
-            limited.scope or "(all)",
-            limited.retry_after,
-            delivery.id,
-        )
-        reason = "rate limited (part sent)" if rest is not None else "rate limited"
-        return Retry(delivery.id, resumes, reason, count_attempt=False, target=rest)
-
-    def _retry(self, delivery: Delivery, now: datetime, reason: str) -> DeliveryResult:
-        if delivery.attempts >= MAX_ATTEMPTS:
-            return Failed(delivery.id, f"gave up after {delivery.attempts} attempts: {reason}")
-        return Retry(delivery.id, now + backoff(delivery.attempts), reason)
-
-    async def _fall_back(
-        self, platform: ChatPlatform, delivery: Delivery, error: DeliveryError
-    ) -> DeliveryResult:
-        if not isinstance(delivery.target, DirectMessage) or not delivery.fallback_channel:
-            return Failed(delivery.id, error.reason)
-        async with self.store.transaction() as tx:
-            settings = await tx.settings.all(delivery.space.id)
-        channel = settings.get(channel_key(delivery.fallback_channel))
-        if not channel:
-            return Failed(delivery.id, f"{error.reason}; no {delivery.fallback_channel} channel")
-        note = (
-            f"{mention(delivery.target.user_id)} I couldn't send you a direct message, "
-            "so here it is. (You can allow DMs from Rounds in your settings.)\n\n"
-        )
-        message: Message = replace(delivery.message, text=note + delivery.message.text)
-        try:
-            await self.budget(platform.name).acquire()
-            ref = await platform.send(delivery.space.key, ChannelPost(channel), message)
-        except RateLimited as limited:
-            return await self._rate_limited(delivery, platform.name, limited)
-        except DeliveryError as second:
-            reason = f"{error.reason}; fallback failed: {second.reason}"
-            if second.permanent:
-                return Failed(delivery.id, reason)
-            return self._retry(delivery, self.clock.now(), reason)
-        return Sent(delivery.id, ref, note=f"fallback to channel {channel}: {error.reason}")
