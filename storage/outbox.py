@@ -24,7 +24,7 @@ from bot.messages import (
     Message,
     Target,
 )
-from bot.ports import Delivery, DeliveryResult, Expired, Failed, RecordResult, Sent
+from bot.outbox import Delivery, DeliveryResult, Expired, Failed, RecordResult, Sent
 from storage.errors import store_errors
 from storage.models import OutboxRow, SpaceRow
 from storage.outbox_rows import MAX_CHAIN

@@ -462,7 +462,7 @@ async def test_event_ids_are_forgotten_after_a_day(store: SqlStore, clock: Manua
 async def test_a_worker_whose_claim_was_taken_over_cannot_overwrite_the_result(
     store: SqlStore, clock: ManualClock
 ) -> None:
-    from bot.ports import Retry, Sent
+    from bot.outbox import Retry, Sent
 
     await plan(store, clock, dm("slow", clock))
     lease = clock.now() + timedelta(minutes=5)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.errors import RateLimited, StoreBusy
-from bot.ports import SharedLimits
+from bot.outbox import SharedLimits
 
 log = logging.getLogger(__name__)
 

@@ -21,14 +21,8 @@ from bot.delivery.budget import RateBudget
 from bot.delivery.quiet import load_audience
 from bot.delivery.sending import Sender
 from bot.errors import StoreBusy
-from bot.ports import (
-    ChatPlatform,
-    Delivery,
-    DeliveryResult,
-    Retry,
-    Sent,
-    Store,
-)
+from bot.outbox import Delivery, DeliveryResult, Retry, Sent
+from bot.ports import ChatPlatform, Store
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ from datetime import datetime
 from bot.domain import Profile
 from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE, first_free
 from bot.messages import DirectMessage, GroupMessage, Target
-from bot.ports import Delivery, Store
+from bot.outbox import Delivery
+from bot.ports import Store
 
 log = logging.getLogger(__name__)
 

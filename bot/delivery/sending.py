@@ -25,17 +25,8 @@ from bot.messages import (
     Message,
     mention,
 )
-from bot.ports import (
-    ChatPlatform,
-    Delivery,
-    DeliveryResult,
-    Expired,
-    Failed,
-    NativeEvents,
-    Retry,
-    Sent,
-    Store,
-)
+from bot.outbox import Delivery, DeliveryResult, Expired, Failed, Retry, Sent
+from bot.ports import ChatPlatform, NativeEvents, Store
 
 log = logging.getLogger(__name__)
 
