@@ -155,9 +155,9 @@ async def member_returned(ctx: Context) -> None:
         f"mentor:{ctx.member.id}:returned:{ctx.now:%Y%m%d%H%M%S}",
         "mentor-returned",
         ctx.member,
-        f"Welcome back! Your offer to mentor is open again ({places}), so members looking "
-        f"for a mentor may be suggested you. Not now? `{TOP} mentor pause`; to stop offering, "
-        f"`{TOP} profile set mentor=no`.",
+        f"Welcome back! Your offer to mentor is open again ({places}), so Rounds may suggest "
+        f"you to members looking for a mentor. Not now? `{TOP} mentor pause`. To stop "
+        f"offering, `{TOP} profile set mentor=no`.",
     )
 
 
