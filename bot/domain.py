@@ -18,7 +18,38 @@ PROFESSIONS = (
     "researcher",
     "other",
 )
+PROFESSION_WORDS = (  # what members type for a profession
+    ("doctor", "physician"),
+    ("consultant", "physician"),
+    ("attending", "physician"),
+    ("gp", "physician"),
+    ("registrar", "resident"),
+    ("intern", "resident"),
+    ("junior doctor", "resident"),
+    ("medical student", "student"),
+    ("nursing student", "student"),
+    ("nurse practitioner", "nurse"),
+    ("midwife", "allied-health"),
+    ("physiotherapist", "allied-health"),
+    ("dietitian", "allied-health"),
+    ("manager", "administrator"),
+    ("admin", "administrator"),
+)
 STAGES = ("student", "trainee", "early-career", "mid-career", "senior")
+STAGE_WORDS = (  # what members type for a stage; attending and consultant span three
+    ("medical student", "student"),
+    ("nursing student", "student"),
+    ("pharmacy student", "student"),
+    ("resident", "trainee"),
+    ("registrar", "trainee"),
+    ("intern", "trainee"),
+    ("fellow", "trainee"),
+    ("junior doctor", "trainee"),
+    ("house officer", "trainee"),
+    ("early", "early-career"),
+    ("mid", "mid-career"),
+    ("senior leader", "senior"),
+)
 
 
 class Role(enum.StrEnum):

@@ -79,6 +79,8 @@ class Option:
     positional: bool = False
     greedy: bool = False
     choices: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
+    """Other words members type for a choice, e.g. `("resident", "trainee")`."""
     min_value: int | None = None
     max_value: int | None = None
     max_length: int | None = None
@@ -173,9 +175,12 @@ def _boolean(option: Option, raw: str, ctx: ParseContext) -> bool:
 
 
 def _choice(option: Option, raw: str, ctx: ParseContext) -> str:
-    word = raw.lower()
+    word = " ".join(raw.lower().replace("_", " ").split())
     for choice in option.choices:
-        if choice.lower() == word:
+        if choice.lower() in (word, word.replace(" ", "-")):
+            return choice
+    for alias, choice in option.aliases:
+        if alias == word:
             return choice
     allowed = ", ".join(option.choices)
     raise UserError(

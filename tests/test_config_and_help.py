@@ -16,7 +16,7 @@ async def test_first_console_joiner_is_the_manager(transcript: Transcript, store
 
 async def test_manager_sets_a_programme_channel(transcript: Transcript, store: SqlStore) -> None:
     out = await transcript("join alice\n/rounds config channel intros #Introductions")
-    assert "✓ Intros (introduction cards and networking) will now go to #introductions." in out
+    assert "✓ Introduction cards and networking will now go to #introductions." in out
     assert (await stored_settings(store))["channel.intros"] == "introductions"
 
 
@@ -50,7 +50,7 @@ async def test_adding_and_removing_a_manager(transcript: Transcript, store: SqlS
         """
     )
     assert "✓ @bob is now a community manager." in out
-    assert "✓ Qa (peer questions and answers) will now go to #ask-peers." in out
+    assert "✓ Peer questions and answers will now go to #ask-peers." in out
     assert "✓ @bob is no longer a community manager." in out
     assert out.rstrip().endswith("Usage: `/rounds config`")
 

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.context import JobContext
+from bot.domain import Member, Profile
 from bot.features.catalog import build_router
 from bot.features.network import run_rounds
+from bot.features.network._render import reasons
 from storage.models import OutboxRow
 from storage.network import NetworkPairRow, NetworkRoundRow
 from storage.store import SqlStore
@@ -74,6 +76,28 @@ async def test_a_round_pairs_everyone_with_reasons_at_their_local_morning(
         datetime(2026, 3, 9, 10, 0, tzinfo=UTC),  # London 10:00 (Lagos already awake)
         datetime(2026, 3, 9, 15, 0, tzinfo=UTC),  # Chicago 10:00 CDT (Kolkata's evening)
     ]
+
+
+def person(n: int, zone: str | None, *interests: str) -> Member:
+    profile = Profile(timezone=zone, interests=interests)
+    return Member(n, 1, f"u{n}", f"u{n}", datetime(2026, 3, 2, tzinfo=UTC), profile=profile)
+
+
+def test_a_group_of_three_hears_who_shares_what_and_every_city() -> None:
+    ben = person(1, "Europe/London", "policy", "equity")
+    chen = person(2, "America/New_York", "policy")
+    dana = person(3, "Africa/Lagos", "equity")
+    offsets = {1: 0.0, 2: -5.0, 3: 1.0}
+    assert reasons([ben, chen, dana], offsets) == [
+        "<@u1> and <@u2> both work on policy",
+        "London, New York and Lagos are at most six hours apart",
+    ]
+    dana = person(3, None, "policy")
+    assert reasons([ben, chen, dana], offsets) == [
+        "you all work on policy",
+        "London and New York are five hours apart",
+    ]
+    assert reasons([ben, chen], offsets)[0] == "you both work on policy"
 
 
 async def test_pairing_happens_once_per_round_even_when_the_job_runs_again(

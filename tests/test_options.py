@@ -46,6 +46,17 @@ def test_choice_is_case_insensitive_and_canonical() -> None:
     assert parse(OptionKind.CHOICE, "Resident", choices=("resident", "fellow")) == "resident"
 
 
+def test_choice_reads_spaces_for_hyphens_and_the_words_members_use() -> None:
+    stages = ("trainee", "early-career")
+    words = (("resident", "trainee"), ("junior doctor", "trainee"))
+    assert parse(OptionKind.CHOICE, "Early Career", choices=stages) == "early-career"
+    assert parse(OptionKind.CHOICE, "early_career", choices=stages) == "early-career"
+    assert parse(OptionKind.CHOICE, "Resident", choices=stages, aliases=words) == "trainee"
+    assert parse(OptionKind.CHOICE, "junior  Doctor", choices=stages, aliases=words) == "trainee"
+    with pytest.raises(UserError, match="can be one of: trainee, early-career"):
+        parse(OptionKind.CHOICE, "consultant", choices=stages, aliases=words)
+
+
 def test_datetime_is_read_in_the_members_zone() -> None:
     assert parse(OptionKind.DATETIME, "2026-03-10 18:00") == datetime(
         2026, 3, 10, 23, 0, tzinfo=UTC

@@ -26,6 +26,16 @@ async def test_setting_fields_saves_them_and_says_so(
     assert alice.profile.profession == "resident"
 
 
+async def test_the_words_members_use_for_a_role_or_stage_are_understood(
+    transcript: Transcript, store: SqlStore
+) -> None:
+    out = await transcript("join alice\n/rounds profile set role=consultant stage=Registrar")
+    assert "✓ Saved your profile: role = physician, stage = trainee." in out
+    alice = await stored_member(store, "alice")
+    assert alice is not None
+    assert (alice.profile.profession, alice.profile.stage) == ("physician", "trainee")
+
+
 async def test_lists_booleans_and_quiet_hours_are_parsed(
     transcript: Transcript, store: SqlStore
 ) -> None:

@@ -68,7 +68,7 @@ async def set_channel(ctx: Context, args: Mapping[str, Any]) -> None:
     purpose = channels(ctx.router)[programme].purpose
     await ctx.tx.settings.put(ctx.space.id, channel_key(programme), channel)
     await ctx.audit("config.channel", f"set the {programme} channel to <#{channel}>")
-    ctx.reply(f"✓ {programme.capitalize()} ({purpose}) will now go to <#{channel}>.")
+    ctx.reply(f"✓ {purpose[:1].upper()}{purpose[1:]} will now go to <#{channel}>.")
 
 
 async def manage(ctx: Context, args: Mapping[str, Any]) -> None:

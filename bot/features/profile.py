@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.context import Context
-from bot.domain import PROFESSIONS, STAGES, Member, Profile
+from bot.domain import PROFESSION_WORDS, PROFESSIONS, STAGE_WORDS, STAGES, Member, Profile
 from bot.errors import UserError
 from bot.guard import Guard, Guarded, TextField
 from bot.localtime import parse_quiet_hours
@@ -55,8 +55,10 @@ def comma_list(field: str) -> Callable[[Any], tuple[str, ...]]:
 
 FIELDS: tuple[Option, ...] = (
     Option("name", OptionKind.TEXT, "the name peers see", max_length=80),
-    Option("role", OptionKind.CHOICE, "your profession", choices=PROFESSIONS),
-    Option("stage", OptionKind.CHOICE, "your career stage", choices=STAGES),
+    Option(
+        "role", OptionKind.CHOICE, "your profession", choices=PROFESSIONS, aliases=PROFESSION_WORDS
+    ),
+    Option("stage", OptionKind.CHOICE, "your career stage", choices=STAGES, aliases=STAGE_WORDS),
     Option("specialty", OptionKind.TEXT, "e.g. emergency medicine", max_length=80),
     Option("institution", OptionKind.TEXT, "hospital, school or organisation", max_length=120),
     Option("region", OptionKind.TEXT, "city, country or region", max_length=80),

@@ -106,7 +106,7 @@ async def test_members_with_manage_server_are_managers(
     interaction = slash("rounds-manage", "config", "channel", options=options, admin=True)
     body = await fake.answer(interaction)
     assert body["data"]["content"] == (
-        f"✓ Intros (introduction cards and networking) will now go to <#{INTRODUCTIONS}>."
+        f"✓ Introduction cards and networking will now go to <#{INTRODUCTIONS}>."
     )
     assert (await stored_settings(store, SPACE))["channel.intros"] == INTRODUCTIONS
 

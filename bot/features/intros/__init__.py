@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.dashboard import BoardContext, BoardFigure
-from bot.domain import STAGES
+from bot.domain import STAGE_WORDS, STAGES
 from bot.features.intros._cards import (
     POST_ACTION,
     home,
@@ -63,7 +63,13 @@ def register(router: Router) -> None:
                 Option("specialty", OptionKind.TEXT, "e.g. paediatrics", max_length=80),
                 Option("interest", OptionKind.TEXT, "an interest or goal", max_length=40),
                 Option("region", OptionKind.TEXT, "e.g. West Africa", max_length=80),
-                Option("stage", OptionKind.CHOICE, "career stage", choices=STAGES),
+                Option(
+                    "stage",
+                    OptionKind.CHOICE,
+                    "career stage",
+                    choices=STAGES,
+                    aliases=STAGE_WORDS,
+                ),
                 Option("mentor", OptionKind.BOOLEAN, "only people open to mentoring"),
             ),
             examples=(

@@ -50,28 +50,61 @@ def time_reason(a: Member, b: Member, offsets: dict[int, float]) -> str | None:
         return None
     if apart == 0:
         return f"{where_a} and {where_b} share a clock" if where_a != where_b else None
+    return f"{where_a} and {where_b} are {hours(apart)} apart"
+
+
+def hours(apart: float) -> str:
     whole = int(apart)
     count = NUMBERS[whole] if whole == apart and whole < len(NUMBERS) else f"{apart:g}"
-    return f"{where_a} and {where_b} are {count} hour{'s' if apart != 1 else ''} apart"
+    return f"{count} hour{'s' if apart != 1 else ''}"
+
+
+def shared_work(a: Member, b: Member) -> list[str]:
+    """Interests and goals `a` and `b` have in common, in `a`'s order."""
+    theirs = {x.lower() for x in (*b.profile.interests, *b.profile.goals)}
+    return [x for x in (*a.profile.interests, *a.profile.goals) if x.lower() in theirs]
 
 
 def reasons(group: list[Member], offsets: dict[int, float]) -> list[str]:
+    """Why these members were matched, said to all of them: a group of three hears which two
+    share what, and every city with its distance."""
     found: list[str] = []
-    first, second = group[0], group[1]
-    shared = [
-        item
-        for item in (*first.profile.interests, *first.profile.goals)
-        if item.lower() in {x.lower() for x in (*second.profile.interests, *second.profile.goals)}
-    ]
-    if shared:
-        found.append(f"you both work on {sanitize(' and '.join(shared[:2]))}")
+    everyone = shared_work(group[0], group[1])
+    for other in group[2:]:
+        everyone = [x for x in everyone if x in shared_work(group[0], other)]
+    if everyone:
+        who = "you both" if len(group) == 2 else "you all"
+        found.append(f"{who} work on {sanitize(' and '.join(everyone[:2]))}")
+    else:
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                shared = shared_work(a, b)
+                if shared and not found:
+                    found.append(
+                        f"{mention(a.user_id)} and {mention(b.user_id)} both work on "
+                        f"{sanitize(' and '.join(shared[:2]))}"
+                    )
     places = {m.profile.institution for m in group if m.profile.institution}
     if len(places) == len(group):
         found.append("you're at " + " and ".join(sanitize(p) for p in sorted(places)))
-    when = time_reason(first, second, offsets)
-    if when:
+    placed = [m for m in group if city(m.profile.timezone)]
+    if len(placed) == 3:
+        found.extend(clock_reason(placed, offsets))
+    elif len(placed) == 2 and (when := time_reason(placed[0], placed[1], offsets)):
         found.append(when)
     return found
+
+
+def clock_reason(group: list[Member], offsets: dict[int, float]) -> list[str]:
+    """Three members' cities and how far apart the furthest two are."""
+    cities = list(dict.fromkeys(city(m.profile.timezone) or "" for m in group))
+    if len(cities) < 2:
+        return []
+    widest = max(hours_apart(offsets[a.id], offsets[b.id]) for a in group for b in group)
+    named = ", ".join(cities[:-1]) + " and " + cities[-1]
+    if widest == 0:
+        return [f"{named} share a clock"]
+    return [f"{named} are at most {hours(widest)} apart"]
 
 
 def render_introduction(
