@@ -302,3 +302,26 @@ class Outcome:
         if isinstance(message, str):
             message = Message(message)
         self.replies.append(Reply(message, private))
+
+
+def chunks(text: str, limit: int) -> list[str]:
+    """Split at line breaks so each piece fits a platform's limit (a Slack section block, a
+    Discord embed); a line longer than the limit is cut."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces

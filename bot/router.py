@@ -8,7 +8,8 @@ typed commands (Discord) build their schema from `router.commands` and call `bin
 from __future__ import annotations
 
 import difflib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,9 @@ class Command:
     role: Role = Role.MEMBER
     examples: tuple[str, ...] = ()
     slow: bool = False
+    shown_if: Callable[[Mapping[str, str]], bool] | None = None
+    """When set, help lists the command to members only where it holds for the space's
+    settings (`event create` while `events.creators=managers`); managers always see it."""
 
     @property
     def name(self) -> str:
@@ -155,8 +159,20 @@ class Router:
     web_routes: list[WebRoute] = field(default_factory=list)
     board_pages: list[BoardPage] = field(default_factory=list)
     board_figures: list[BoardFigure] = field(default_factory=list)
+    sections: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """Each command's heading in help ("Mentorship"), from the section it was declared in."""
+    _section: str = ""
 
     # -- declaration -------------------------------------------------------------------------
+    @contextmanager
+    def section(self, heading: str) -> Iterator[None]:
+        """Commands declared inside are listed under `heading` in help."""
+        before, self._section = self._section, heading
+        try:
+            yield
+        finally:
+            self._section = before
+
     def command(self, command: Command) -> None:
         if command.path in self.commands:
             raise ValueError(f"command {command.name!r} declared twice")
@@ -164,6 +180,7 @@ class Router:
         if any(o.greedy for o in positional[:-1]):
             raise ValueError(f"{command.name}: only the last positional option may be greedy")
         self.commands[command.path] = command
+        self.sections[command.path] = self._section
 
     def action(self, action_id: str, handler: ActionHandler) -> None:
         if action_id in self.actions:

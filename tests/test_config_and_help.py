@@ -105,6 +105,41 @@ async def test_help_hides_manager_commands_from_members(transcript: Transcript) 
     assert "`/rounds config channel`" in alice_help
 
 
+async def test_help_lists_members_commands_under_their_programmes(transcript: Transcript) -> None:
+    out = await transcript("join alice\njoin bob\nbob: /rounds help")
+    out = out.split("[private @bob]")[1]
+    headings = [line.strip() for line in out.splitlines() if line.strip().startswith("**")]
+    assert headings[1:] == [
+        "**Your profile and the directory**",
+        "**Networking rounds**",
+        "**Mentorship**",
+        "**Questions and answers**",
+        "**Events**",
+        "**Your data**",
+        "**Help**",
+    ]
+    mentorship = out.split("**Mentorship**")[1].split("**Questions and answers**")[0]
+    assert "`/rounds mentor request`" in mentorship and "`/rounds checkin`" in mentorship
+
+
+async def test_help_shows_event_create_to_members_only_where_members_may_create_events(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        """
+        join alice
+        join bob
+        bob: /rounds help
+        alice: /rounds help
+        alice: /rounds config set events.creators=members
+        bob: /rounds help
+        """
+    )
+    before, managing, after = out.split("**Rounds: what you can do**")[1:]
+    assert "`/rounds event create`" not in before
+    assert "`/rounds event create`" in managing and "`/rounds event create`" in after
+
+
 async def test_help_for_one_command_shows_usage_options_and_examples(
     transcript: Transcript,
 ) -> None:

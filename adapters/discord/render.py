@@ -18,11 +18,22 @@ import discord
 from adapters.discord.components import ActionButton
 from adapters.discord.schema import Schema, discord_name
 from adapters.discord.translate import button_id
-from bot.messages import ADDRESS, CODE, ESCAPE, LABEL, ButtonStyle, Message, split_literal, unescape
+from bot.messages import (
+    ADDRESS,
+    CODE,
+    ESCAPE,
+    LABEL,
+    ButtonStyle,
+    Message,
+    chunks,
+    split_literal,
+    unescape,
+)
 from bot.router import TOP
 
 MAX_CONTENT = 2000
 MAX_DESCRIPTION = 4096
+MAX_EMBED_TEXT = 6000  # all of a message's embeds together
 MAX_FIELDS = 25
 MAX_FIELD_NAME = 256
 MAX_FIELD_VALUE = 1024
@@ -51,16 +62,19 @@ class Rendered:
 
     content: str = ""
     description: str | None = None
+    more: list[str] = field(default_factory=list)
+    """Text longer than one embed holds, in further embeds (split at line breaks)."""
     fields: list[tuple[str, str]] = field(default_factory=list)
     buttons: list[RenderedButton] = field(default_factory=list)
     file: tuple[str, bytes] | None = None
 
     def kwargs(self, *, edit: bool = False) -> dict[str, Any]:
-        embed = None
+        embeds = []
         if self.description is not None or self.fields:
-            embed = discord.Embed(description=self.description)
-            for name, value in self.fields:
-                embed.add_field(name=name, value=value, inline=False)
+            embeds = [discord.Embed(description=self.description)]
+            embeds += [discord.Embed(description=text) for text in self.more]
+            for name, value in self.fields:  # after all the text
+                embeds[-1].add_field(name=name, value=value, inline=False)
         view = None
         if self.buttons:
             view = discord.ui.View(timeout=None)
@@ -70,12 +84,12 @@ class Rendered:
         data: dict[str, Any] = {"content": self.content or None}
         data["allowed_mentions"] = ALLOWED_MENTIONS
         if edit:
-            data.update(embeds=[embed] if embed else [], view=view)
+            data.update(embeds=embeds, view=view)
             if self.file is not None:
                 data["attachments"] = [discord.File(io.BytesIO(self.file[1]), self.file[0])]
             return data
-        if embed is not None:
-            data["embed"] = embed
+        if embeds:
+            data["embeds"] = embeds
         if view is not None:
             data["view"] = view
         if self.file is not None:
@@ -179,10 +193,6 @@ def markdown(text: str) -> str:
 def render(message: Message, space: str, schema: Schema) -> Rendered:
     text = markdown(name_commands(message.text, schema))
     rendered = Rendered()
-    if len(text) <= MAX_CONTENT:
-        rendered.content = text
-    else:
-        rendered.description = clip(text, MAX_DESCRIPTION)
     rendered.fields = [
         (
             clip(markdown(name), MAX_FIELD_NAME),
@@ -190,6 +200,17 @@ def render(message: Message, space: str, schema: Schema) -> Rendered:
         )
         for name, value in message.fields[:MAX_FIELDS]
     ]
+    if len(text) <= MAX_CONTENT:
+        rendered.content = text
+    else:
+        room = MAX_EMBED_TEXT - sum(len(name) + len(value) for name, value in rendered.fields)
+        pieces = []
+        for piece in chunks(text, MAX_DESCRIPTION):
+            pieces.append(clip(piece, room))
+            room -= len(pieces[-1])
+            if room <= 1:
+                break
+        rendered.description, rendered.more = pieces[0], pieces[1:]
     rendered.buttons = [
         RenderedButton(clip(b.label, MAX_LABEL), button_id(space, b.action_id, b.value), b.style)
         for b in message.buttons[:MAX_BUTTONS]

@@ -26,6 +26,7 @@ from bot.messages import (
     Form,
     FormField,
     Message,
+    chunks,
     literal,
     split_literal,
     unescape,
@@ -161,28 +162,6 @@ def plain_text(text: str, limit: int) -> dict[str, Any]:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def chunks(text: str, limit: int) -> list[str]:
-    """Split at line breaks so each piece fits a section block."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
 
 
 def action_id(button: Button, index: int) -> str:

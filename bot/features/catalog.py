@@ -29,17 +29,24 @@ def build_router(held: HeldTexts | None = None) -> Router:
     router = Router()
     guard = Guard(held if held is not None else HeldTexts())
     welcome.register(router)
-    profile.register(router, guard)
-    intros.register(router)
-    network.register(router)
-    mentorship.register(router, guard)
-    qa.register(router, guard)
-    events.register(router, guard)
+    with router.section("Your profile and the directory"):
+        profile.register(router, guard)
+        intros.register(router)
+    with router.section("Networking rounds"):
+        network.register(router)
+    with router.section("Mentorship"):
+        mentorship.register(router, guard)
+    with router.section("Questions and answers"):
+        qa.register(router, guard)
+    with router.section("Events"):
+        events.register(router, guard)
     guard.register(router)
     insight.register(router)
     dashboard.register(router)
-    privacy.register(router)
-    help.register(router)
+    with router.section("Your data"):
+        privacy.register(router)
+    with router.section("Help"):
+        help.register(router)
     housekeeping.register(router)
     config.register(router)
     return router

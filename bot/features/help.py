@@ -13,15 +13,29 @@ from bot.options import Option, OptionKind
 from bot.router import TOP, Command, Router
 
 
-def visible(ctx: Context) -> list[Command]:
-    return [c for c in ctx.router.commands.values() if c.role in ctx.roles]
+async def visible(ctx: Context) -> list[Command]:
+    """The commands the member's role allows, less those the space's settings keep from
+    members (a manager sees every one of theirs)."""
+    settings = await ctx.settings()
+    return [
+        c
+        for c in ctx.router.commands.values()
+        if c.role in ctx.roles and (ctx.is_manager or c.shown_if is None or c.shown_if(settings))
+    ]
 
 
-def render_overview(commands: list[Command]) -> Message:
-    everyone = sorted((c for c in commands if c.role is not Role.MANAGER), key=lambda c: c.path)
+def render_overview(commands: list[Command], sections: Mapping[tuple[str, ...], str]) -> Message:
+    """Members' commands under their programme's heading, in the order they were declared;
+    managers' commands after, in one list."""
+    grouped: dict[str, list[Command]] = {}
+    for command in commands:
+        if command.role is not Role.MANAGER:
+            grouped.setdefault(sections.get(command.path) or "More", []).append(command)
     managing = sorted((c for c in commands if c.role is Role.MANAGER), key=lambda c: c.path)
     lines = ["**Rounds: what you can do**"]
-    lines += [f"- `{TOP} {c.name}`: {c.summary}" for c in everyone]
+    for heading, listed in grouped.items():
+        lines.append(f"\n**{heading}**")
+        lines += [f"- `{TOP} {c.name}`: {c.summary}" for c in listed]
     if managing:
         lines.append("\n**For community managers**")
         lines += [f"- `{TOP} {c.name}`: {c.summary}" for c in managing]
@@ -72,9 +86,9 @@ async def show_help(ctx: Context, args: Mapping[str, Any]) -> None:
     topic = str(args.get("command", "")).strip().lower()
     if topic.startswith(TOP):
         topic = topic[len(TOP) :].strip()
-    commands = visible(ctx)
+    commands = await visible(ctx)
     if not topic:
-        ctx.reply(render_overview(commands))
+        ctx.reply(render_overview(commands, ctx.router.sections))
         return
     path = tuple(topic.split())
     exact = ctx.router.commands.get(path)

@@ -159,6 +159,20 @@ def test_long_text_moves_into_the_embed() -> None:
     assert (rendered.content, rendered.description) == ("", "x" * 2500)
 
 
+def test_text_longer_than_an_embed_goes_on_in_more_embeds_within_discords_total() -> None:
+    lines = [f"- line {i:04d} " + "x" * 80 for i in range(50)]  # 4,500 characters
+    rendered = render(Message("\n".join(lines)), GUILD, SCHEMA)
+    assert len(rendered.description or "") <= 4096 and len(rendered.more) == 1
+    assert "\n".join([rendered.description or "", *rendered.more]) == "\n".join(lines)
+    assert len(rendered.kwargs()["embeds"]) == 2
+
+    huge = render(Message("\n".join(lines * 3), fields=(("When", "today"),)), GUILD, SCHEMA)
+    shown = [huge.description or "", *huge.more]
+    assert sum(map(len, shown)) + len("When") + len("today") <= 6000
+    assert shown[-1].endswith("…")
+    assert huge.kwargs()["embeds"][-1].fields[0].name == "When"
+
+
 def test_fields_buttons_and_files_are_kept() -> None:
     message = Message(
         "Event",

@@ -29,7 +29,9 @@ async def test_help_answers_ephemerally_in_the_http_response(slack: SlackHarness
     assert answer.status == 200
     body = answer.json()
     assert body["response_type"] == "ephemeral"
-    assert body["text"].startswith("*Rounds: what you can do*\n• `/rounds accept`")
+    assert body["text"].startswith(
+        "*Rounds: what you can do*\n\n*Your profile and the directory*\n"
+    )
     assert "`/rounds profile set`: Change your profile fields" in section_text(body)
     assert "config" not in body["text"]  # members don't see manager commands
     assert slack.fake.called("chat.postEphemeral") == []

@@ -92,6 +92,7 @@ def register(router: Router, guard: Guard) -> None:
             "Create an event (with no fields: a form)",
             creating.command,
             options=opt.CREATE,
+            shown_if=lambda settings: settings.get(CREATORS) == "members",
             examples=(
                 '/rounds event create title="Negotiating for your team" when="2026-03-10 18:00" '
                 "tz=America/New_York duration=90m kind=workshop capacity=40 "
