@@ -123,6 +123,15 @@ async def test_list_shows_a_members_pairs_and_requests(transcript: Transcript) -
     assert blocks(out, "[private @lee]")[-1].startswith("You can list your own mentorships")
 
 
+async def test_a_check_in_past_its_day_reads_as_due_not_next(transcript: Transcript) -> None:
+    out = await transcript(PAIRED + "advance 15d\ncarol: /rounds mentor list")
+    assert blocks(out, "[private @carol]")[-1] == (
+        "**Your mentorships**\n"
+        "- @okafor mentors you · since Mon 02 Mar 2026 · every 2 weeks · "
+        "check-in due since Mon 16 Mar 2026 · last met not yet"
+    )
+
+
 async def test_ending_tells_both_and_asks_each_for_a_line_of_feedback(
     transcript: Transcript, store: SqlStore
 ) -> None:

@@ -215,9 +215,13 @@ async def pair_lines(ctx: Context, scope: Scope, member: Member, own: bool) -> l
             continue
         last = await scope.repo.last_checkin(ctx.space.id, pair.id)
         paused = " · paused" if pair.status is PairStatus.PAUSED else ""
+        if pair.due_at is not None and pair.due_at <= ctx.now and not paused:
+            due = f"check-in due since {when(pair.due_at)}"
+        else:
+            due = f"next check-in {when(pair.due_at)}"
         lines.append(
             f"- {role(pair, member, other, own)}{paused} · since {when(pair.started_at)} · "
-            f"{cadence(every_of(pair, scope.settings))} · next check-in {when(pair.due_at)} · "
+            f"{cadence(every_of(pair, scope.settings))} · {due} · "
             f"last met {when(last.met_at if last else None)}"
         )
     waiting = await scope.repo.waiting_request(ctx.space.id, member.id)
