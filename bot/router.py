@@ -125,6 +125,8 @@ class Channel:
 
     name: str
     purpose: str
+    example: str = ""
+    """A channel name to suggest (default: the programme's name)."""
 
 
 @dataclass(frozen=True)

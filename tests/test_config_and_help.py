@@ -100,8 +100,9 @@ async def test_config_shows_channels_managers_and_settings(transcript: Transcrip
 
 async def test_help_hides_manager_commands_from_members(transcript: Transcript) -> None:
     out = await transcript("join alice\njoin bob\nbob: /rounds help\nalice: /rounds help")
-    bob_help, alice_help = out.split("[private @alice]")
+    bob_help, alice_help = out.split("[private @bob]")[1].split("[private @alice]")
     assert "/rounds profile set" in bob_help and "/rounds config" not in bob_help
+    assert "Setting up? `/rounds config` lists what's left to do." in alice_help
     assert "`/rounds config channel`" in alice_help
 
 
@@ -138,6 +139,39 @@ async def test_help_shows_event_create_to_members_only_where_members_may_create_
     before, managing, after = out.split("**Rounds: what you can do**")[1:]
     assert "`/rounds event create`" not in before
     assert "`/rounds event create`" in managing and "`/rounds event create`" in after
+
+
+async def test_config_lists_what_a_new_community_has_left_to_set_up(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        """
+        join amara
+        join ben
+        amara: /rounds config
+        amara: /rounds config channel intros #introductions
+        amara: /rounds config channel qa #ask-peers
+        amara: /rounds config channel events #events
+        amara: /rounds config channel managers #rounds-managers
+        amara: /rounds config set community.name="GHL" community.timezone=Africa/Lagos
+        amara: /rounds config
+        amara: /rounds config manager add @ben
+        amara: /rounds config
+        """
+    )
+    first, partly, done = out.split("**Community configuration**")[1:]
+    assert "**Getting started** (0 of 7 done)" in first
+    assert (
+        "- Choose where peer questions and answers go: `/rounds config channel qa #ask-peers`"
+        in (first)
+    )
+    assert [line.strip() for line in partly.split("**Channels**")[0].strip().splitlines()] == [
+        "**Getting started** (6 of 7 done)",
+        "- Share the work with a co-manager: `/rounds config manager add @member`",
+    ]
+    assert "Getting started" not in done
+    assert "**You manage Rounds here.** `/rounds config` lists" in out.split("[dm @ben]")[0]
+    assert "You manage Rounds here" not in out.split("[dm @ben]")[1]
 
 
 async def test_help_for_one_command_shows_usage_options_and_examples(

@@ -17,7 +17,7 @@ from bot.ports import SUBJECT
 from bot.router import Channel, Command, Router
 from bot.text import shown
 
-MANAGERS = Channel("managers", "alerts for community managers")
+MANAGERS = Channel("managers", "alerts for community managers", "rounds-managers")
 UPCOMING: tuple[Channel, ...] = ()
 """Channels of programmes still to come. Managers may already have set them; they stay
 configurable until their programme lands and declares its own (then it leaves this list)."""
@@ -40,9 +40,43 @@ async def home(ctx: Context) -> Message | None:
     return await render_config(ctx) if ctx.is_manager else None
 
 
+async def getting_started(ctx: Context) -> list[str]:
+    """What a new community still has to set up, each with the command that does it; nothing
+    once it is all done."""
+    stored = await ctx.tx.settings.all(ctx.space.id)
+    steps: list[tuple[bool, str]] = [
+        (
+            channel_key(name) in stored,
+            f"Choose where {declared.purpose} go: "
+            f"`/rounds config channel {name} #{declared.example or name}`",
+        )
+        for name, declared in channels(ctx.router).items()
+    ]
+    steps += [
+        (
+            "community.name" in stored,
+            'Name your community: `/rounds config set community.name="Global Health Leaders"`',
+        ),
+        (
+            "community.timezone" in stored,
+            "Set the time zone for members who give none (now UTC): "
+            "`/rounds config set community.timezone=Europe/London`",
+        ),
+        (
+            len(await ctx.tx.members.managers(ctx.space.id)) > 1,
+            "Share the work with a co-manager: `/rounds config manager add @member`",
+        ),
+    ]
+    left = [step for done, step in steps if not done]
+    if not left:
+        return []
+    done = len(steps) - len(left)
+    return [f"**Getting started** ({done} of {len(steps)} done)", *(f"- {s}" for s in left), ""]
+
+
 async def render_config(ctx: Context) -> Message:
     settings = await ctx.settings()
-    lines = ["**Community configuration**", "", "**Channels**"]
+    lines = ["**Community configuration**", "", *await getting_started(ctx), "**Channels**"]
     for name, declared in channels(ctx.router).items():
         channel = settings.get(channel_key(name))
         where = f"<#{channel}>" if channel else "_not set_"

@@ -39,6 +39,7 @@ def render_overview(commands: list[Command], sections: Mapping[tuple[str, ...], 
     if managing:
         lines.append("\n**For community managers**")
         lines += [f"- `{TOP} {c.name}`: {c.summary}" for c in managing]
+        lines.append(f"Setting up? `{TOP} config` lists what's left to do.")
     lines.append(
         f"\nFor details on one, type `{TOP} help <command>`, e.g. `{TOP} help profile set`."
     )

@@ -10,7 +10,7 @@ from bot.router import Router, Setting
 from bot.text import PROFILE_EXAMPLE, PROFILE_FORM_ACTION
 
 
-def render_welcome(user_id: str, community: str) -> Message:
+def render_welcome(user_id: str, community: str, *, manager: bool = False) -> Message:
     text = (
         f"Welcome to {community}, {mention(user_id)}! 👋\n"
         "Rounds connects emerging healthcare leaders: peers across institutions, mentors, "
@@ -20,6 +20,11 @@ def render_welcome(user_id: str, community: str) -> Message:
         f"`{PROFILE_EXAMPLE}`\n\n"
         "Type `/rounds help` any time to see everything you can do."
     )
+    if manager:
+        text += (
+            "\n\n**You manage Rounds here.** `/rounds config` lists the few things to set up "
+            "(where each programme posts, the community's name and time zone)."
+        )
     return Message(
         text,
         buttons=(Button("Fill in my profile", PROFILE_FORM_ACTION, style=ButtonStyle.PRIMARY),),
@@ -35,7 +40,7 @@ async def welcome(ctx: Context) -> None:
             dedupe_key=f"welcome:{ctx.member.id}",
             purpose="welcome",
             target=DirectMessage(ctx.member.user_id),
-            message=render_welcome(ctx.member.user_id, community),
+            message=render_welcome(ctx.member.user_id, community, manager=ctx.is_manager),
             due_at=ctx.now,
             fallback_channel="intros",
         )

@@ -24,7 +24,7 @@ from bot.router import Channel, Command, Job, Router
 
 __all__ = ["plan_reminders", "register"]
 
-CHANNEL = Channel("intros", "introduction cards and networking")
+CHANNEL = Channel("intros", "introduction cards and networking", "introductions")
 
 
 EVER = datetime(1970, 1, 1, tzinfo=UTC)

@@ -63,7 +63,7 @@ def register(router: Router, guard: Guard) -> None:
     asking, answering = Asking(guard), Answering(guard)
     guard.guard(asking.flow())
     guard.guard(answering.flow())
-    router.channel(Channel(CHANNEL, "peer questions and answers"))
+    router.channel(Channel(CHANNEL, "peer questions and answers", "ask-peers"))
     router.setting(
         Setting(
             ANONYMOUS,
