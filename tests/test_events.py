@@ -307,14 +307,23 @@ async def test_editing_tells_who_answered_and_moves_their_reminders(
         + '\nben: click "Going"\ndev: click "Can\'t go"\n'
         + 'amara: /rounds event edit 1 when="2026-03-11 18:00" link=https://meet.example.org/new'
     )
-    assert "✓ Updated event 1: the card shows the change, and 1 member who answered" in out
+    assert "✓ Updated event 1: the card shows the change, and 1 member who answered is told" in out
     assert "I read the new time as Wed 11 Mar 2026, 18:00 EDT (America/New_York)." in out
     [told] = [b for b in blocks(out, "[dm @ben]") if "has changed" in b]
     assert "has changed: the time (now Wed 11 Mar 2026, 22:00 GMT); where to join" in told
+    assert told.count("Wed 11 Mar 2026") == 1  # the new time, said once
     assert not [b for b in blocks(out, "[dm @dev]") if "has changed" in b]
     out = await transcript("advance 10d")
     reminders = [b for b in blocks(out, "[dm @ben]") if "⏰" in b]
     assert len(reminders) == 2 and all("Wed 11 Mar" in r for r in reminders)
+
+
+async def test_an_edit_that_keeps_the_time_says_when_it_is(transcript: Transcript) -> None:
+    out = await transcript(
+        COMMUNITY + WORKSHOP + '\nben: click "Going"\namara: /rounds event edit 1 duration=2h'
+    )
+    [told] = [b for b in blocks(out, "[dm @ben]") if "has changed" in b]
+    assert "has changed: the length (now 2 h).\n  When: " in told
 
 
 async def test_cancelling_tells_going_maybe_and_the_waitlist(transcript: Transcript) -> None:

@@ -248,7 +248,8 @@ async def edited_reply(
     )
     text = f"✓ Updated {which}: the card shows the change"
     text += (
-        f", and {told} member{'s' if told != 1 else ''} who answered are told by DM."
+        f", and {told} member{'s' if told != 1 else ''} who answered "
+        f"{'are' if told != 1 else 'is'} told by DM."
         if told
         else "."
     )

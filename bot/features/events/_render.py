@@ -175,10 +175,11 @@ def render_reminder(occurrence: Occurrence, answer: Answer | None) -> Message:
 
 def render_changed(occurrence: Occurrence, changes: list[str]) -> Message:
     what = "; ".join(changes)
+    when = moment(occurrence.starts_at)
+    still = "" if when in what else f"When: {when}. "  # a new time is said once
     return Message(
         f"✏️ **{literal(occurrence.details.title)}** (event {occurrence.number}) has changed: "
-        f"{what}.\nNow: {moment(occurrence.starts_at)}. Still coming? Your answer stands; "
-        "change it below.",
+        f"{what}.\n{still}Still coming? Your answer stands; change it below.",
         buttons=rsvp_buttons(occurrence),
     )
 
