@@ -114,13 +114,36 @@ async def test_list_shows_a_members_pairs_and_requests(transcript: Transcript) -
         "next check-in Mon 16 Mar 2026 · last met not yet"
     )
     assert blocks(out, "[private @okafor]")[-1].startswith(
-        "**Your mentorships**\n- You mentor @carol"
+        "**Your mentorships**\n"
+        "- You offer to mentor: up to 2 mentees, in operations, quality improvement\n"
+        "- You mentor @carol"
     )
-    assert blocks(out, "[private @lee]")[-2].startswith("No mentorships yet.")
+    assert blocks(out, "[private @lee]")[-2] == (  # mentor=yes in the profile, nobody yet
+        "**Your mentorships**\n- You offer to mentor: up to 2 mentees\n"
+        "- No mentees yet: members looking for a mentor may be matched with you."
+    )
     assert blocks(out, "[private @amara]")[-1].startswith(
-        "**Mentorships of @okafor**\n- @okafor mentors @carol · since"
+        "**Mentorships of @okafor**\n- @okafor offers to mentor: up to 2 mentees, in operations, "
+        "quality improvement\n- @okafor mentors @carol · since"
     )
     assert blocks(out, "[private @lee]")[-1].startswith("You can list your own mentorships")
+
+
+async def test_a_mentor_without_mentees_sees_their_offer_and_pause(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        "join amara\njoin ben\n"
+        'ben: /rounds mentor offer capacity=3 areas="policy, quality improvement"\n'
+        "ben: /rounds mentor pause until=2026-04-01\n"
+        "ben: /rounds mentor list"
+    )
+    assert blocks(out, "[private @ben]")[-1] == (
+        "**Your mentorships**\n"
+        "- You offer to mentor: up to 3 mentees, in policy, quality improvement"
+        " · paused until Wed 01 Apr 2026\n"
+        "- No mentees yet: members looking for a mentor may be matched with you."
+    )
 
 
 async def test_a_check_in_past_its_day_reads_as_due_not_next(transcript: Transcript) -> None:

@@ -199,6 +199,21 @@ def role(pair: Pair, member: Member, other: Member, own: bool) -> str:
     return f"{mention(other.user_id)} mentors {them}"
 
 
+async def offer_line(ctx: Context, scope: Scope, member: Member, own: bool) -> list[str]:
+    """A mentor's offer: how many mentees, in which areas, and a pause."""
+    offer = await scope.repo.mentor(ctx.space.id, member.id)
+    if not member.profile.open_to_mentor or (offer is not None and offer.left_at is not None):
+        return []
+    capacity = offer.capacity if offer else DEFAULT_CAPACITY
+    who = "You offer" if own else f"{mention(member.user_id)} offers"
+    line = f"- {who} to mentor: up to {capacity} mentee{'s' if capacity != 1 else ''}"
+    line += f", in {literal(', '.join(offer.areas))}" if offer and offer.areas else ""
+    if offer is not None and offer.paused(ctx.now):
+        until = offer.paused_until
+        line += f" · paused until {when(until)}" if until else " · paused"
+    return [line]
+
+
 async def pair_lines(ctx: Context, scope: Scope, member: Member, own: bool) -> list[str]:
     pairs = await scope.repo.pairs_of(
         ctx.space.id, member.id, (PairStatus.PROPOSED, PairStatus.ACTIVE, PairStatus.PAUSED)
@@ -247,7 +262,12 @@ async def show(ctx: Context, args: Mapping[str, Any]) -> None:
             raise UserError(f"I don't know {mention(user_id)} in this community.")
         member = found
     own = member.id == ctx.member.id
-    lines = await pair_lines(ctx, await scope_of(ctx), member, own)
+    scope = await scope_of(ctx)
+    offer = await offer_line(ctx, scope, member, own)
+    pairs = await pair_lines(ctx, scope, member, own)
+    lines = [*offer, *pairs]
+    if offer and not pairs and own:  # a mentor with nobody yet
+        lines.append("- No mentees yet: members looking for a mentor may be matched with you.")
     if not lines:
         if own:
             ctx.reply(
