@@ -96,7 +96,10 @@ async def status_lines(ctx: Context) -> list[str]:
     elif participant.status is NetworkStatus.ACTIVE:
         lines.append(f"You're in networking rounds. Next pairing: {await next_round_text(ctx)}.")
     elif participant.status is NetworkStatus.SNOOZED and participant.snoozed_until:
-        lines.append(f"You're snoozed until {moment(participant.snoozed_until, 'D')}.")
+        lines.append(
+            f"You're snoozed until {moment(participant.snoozed_until, 'D')}. "
+            "Back sooner with `/rounds network join`."
+        )
     else:
         lines.append(
             "Your rounds are paused because the last three went unanswered. "
