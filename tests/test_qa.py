@@ -192,6 +192,20 @@ async def test_followers_hear_of_answers_and_acceptance(transcript: Transcript) 
     assert "You weren't following Q1. Nothing changed." in out
 
 
+async def test_a_similar_question_still_unanswered_is_offered_to_follow(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(
+        SETUP + ASK + '\nben: /rounds ask title="Negotiating protected time with my director?"'
+    )
+    similar = block(out, "[private @ben]", 1)
+    assert similar.startswith("  Someone asked something like this already; no answers yet:\n")
+    assert "for a QI project?** (no answers yet)" in similar
+    assert "Follow one to hear when it's answered" in similar
+    out = await transcript(ANSWER + '\nben: /rounds ask title="Protected time with my director?"')
+    assert "for a QI project?** (1 answer)" in out
+
+
 async def test_similar_questions_are_shown_first_and_posting_is_the_members_choice(
     transcript: Transcript, store: SqlStore
 ) -> None:

@@ -127,13 +127,26 @@ def render_accepted_to_follower(question: Question, answer: Answer, by: Member |
 
 
 def render_similar(hits: Sequence[SearchHit], draft_id: int) -> Message:
-    lines = ["Was it answered here? These earlier questions look similar:"]
+    if any(hit.accepted or hit.question.answers for hit in hits):
+        lines = ["Was it answered here? These earlier questions look similar:"]
+        after = "Read one with `/rounds qa show <question-id>`. If none of them helps, post yours."
+    else:
+        lines = ["Someone asked something like this already; no answers yet:"]
+        after = (
+            "Follow one to hear when it's answered (`/rounds qa show <question-id>`), "
+            "or post yours: a different angle helps too."
+        )
     for hit in hits:
-        state = "✓ answered" if hit.accepted else f"{hit.question.answers} answers"
+        count = hit.question.answers
+        state = (
+            "✓ answered"
+            if hit.accepted
+            else f"{count} answer{'s' if count != 1 else ''}"
+            if count
+            else "no answers yet"
+        )
         lines.append(f"- {headline(hit.question)} ({state})")
-    lines.append(
-        "\nRead one with `/rounds qa show <question-id>`. If none of them helps, post yours."
-    )
+    lines.append(f"\n{after}")
     return Message(
         "\n".join(lines),
         buttons=(
