@@ -18,6 +18,11 @@ PROFILE_EXAMPLE = (
 )
 
 
+def plural(count: int, word: str) -> str:
+    """`1 answer`, `3 answers`."""
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
 def shown(value: object) -> str:
     """A parsed value the way a member would type it back: yes/no, 2w, a comma list."""
     if isinstance(value, bool):

@@ -27,10 +27,6 @@ AHEAD = timedelta(days=14)
 SHOWN = 5
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
-
-
 async def export(request: MemberRequest) -> dict[str, Any]:
     mine = await request.tx.repo(EVENTS).export_member(request.space.id, request.member.id)
     return {

@@ -20,14 +20,11 @@ from bot.features.mentorship._mentors import let_go
 from bot.features.mentorship.model import MENTORSHIP, WAITING, PairStatus, RequestStatus
 from bot.memberdata import FORMER_MEMBER, MemberData, MemberRequest
 from bot.ports import NewDelivery, Tx
+from bot.text import plural
 
 
 def named(member: Member | None) -> str:
     return f"{member.label} ({member.user_id})" if member else FORMER_MEMBER
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 async def export(request: MemberRequest) -> dict[str, Any]:

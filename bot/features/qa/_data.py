@@ -20,14 +20,11 @@ from bot.features.qa.model import QA, Answer, Question
 from bot.memberdata import MemberData, MemberRequest
 from bot.messages import ChannelPost, Message
 from bot.ports import NewDelivery, Tx
+from bot.text import plural
 
 UNANSWERED_FOR = timedelta(hours=48)
 QUESTION_REMOVED = "❓ This question was removed at its author's request."
 ANSWER_REMOVED = "💡 This answer was removed at its author's request."
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 async def export(request: MemberRequest) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from bot.domain import Member
 from bot.features.qa._parse import aid, qid
 from bot.features.qa.model import Answer, Question, SearchHit, author_of
 from bot.messages import Button, ButtonStyle, Message, literal, mention, moment
+from bot.text import plural
 
 ANSWER_ACTION = "qa.answer"
 FOLLOW_ACTION = "qa.follow"
@@ -139,11 +140,7 @@ def render_similar(hits: Sequence[SearchHit], draft_id: int) -> Message:
     for hit in hits:
         count = hit.question.answers
         state = (
-            "✓ answered"
-            if hit.accepted
-            else f"{count} answer{'s' if count != 1 else ''}"
-            if count
-            else "no answers yet"
+            "✓ answered" if hit.accepted else plural(count, "answer") if count else "no answers yet"
         )
         lines.append(f"- {headline(hit.question)} ({state})")
     lines.append(f"\n{after}")
@@ -175,7 +172,8 @@ def render_search(
             who = f" by {mention(author.user_id)}" if author else ""
             lines.append(f"  ✓ {aid(hit.accepted.number)}{who}: {excerpt(hit.accepted.body, 120)}")
         else:
-            lines.append(f"  {question.answers} answers · asked {moment(question.asked_at, 'R')}")
+            answers = plural(question.answers, "answer")
+            lines.append(f"  {answers} · asked {moment(question.asked_at, 'R')}")
     lines.append("\nRead one with `/rounds qa show <question-id>`.")
     return Message("\n".join(lines))
 
