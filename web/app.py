@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+import markupsafe
 from aiohttp import web
 
 from bot.dashboard import Cell, Chart, Column, Figures, Note, Table
@@ -56,6 +57,7 @@ def _environment() -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["code_spans"] = code_spans
     env.globals.update(
         query_string=query_string,
         sort_params=sort_params,
@@ -65,6 +67,16 @@ def _environment() -> jinja2.Environment:
         is_chart=_is(Chart),
     )
     return env
+
+
+def code_spans(text: str) -> markupsafe.Markup:
+    """A note's `/rounds event 12` as code; everything else escaped."""
+    parts = str(markupsafe.escape(text)).split("`")
+    if len(parts) % 2 == 0:  # an odd backtick: shown as typed
+        return markupsafe.Markup("`".join(parts))
+    return markupsafe.Markup(
+        "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
+    )
 
 
 def _is(kind: type) -> Callable[[object], bool]:
@@ -241,6 +253,7 @@ class Dashboard:
             base=base,
             viewer=viewer,
             csrf_field=CSRF_FIELD,
+            zone=zone.key,
             is_shown=_is(Shown),
             is_drawn=lambda b: isinstance(b, tuple),
         )

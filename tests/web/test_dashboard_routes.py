@@ -17,6 +17,7 @@ from bot.features.dashboard.model import DASHBOARD, Grant
 from storage.store import SqlStore
 from tests.conftest import START
 from tests.web.harness import CSRF, Board, links, start_board, table_rows
+from web.app import code_spans
 from web.tables import csv_rows
 
 COMMUNITY = """
@@ -261,7 +262,15 @@ async def test_each_programme_page_shows_its_sections(board: Board) -> None:
     expected = {
         "networking": ["<h1>Networking rounds</h1>", "The last 12 rounds", "Paused members"],
         "mentorship": ["Current pairs", "Requests waiting for a mentor", "Mentors at capacity"],
-        "events": ["Upcoming", "Event 1 (workshop)", "past events"],
+        "events": [
+            "Upcoming",
+            "Event 1 (workshop)",
+            "past events",
+            "Times are shown in UTC.",
+            "<code>/rounds event 12</code>",  # the note's command, as code
+            "of 1 row</p>",
+            "of 0 rows</p>",
+        ],
         "qa": ["Unanswered questions", "How do I negotiate protected time?", "Guard warnings"],
         "audit": ["<h1>Audit log</h1>", "set the qa channel"],
     }
@@ -291,3 +300,10 @@ async def test_the_weekly_chart_is_an_svg_of_the_overview_numbers(board: Board) 
         rows = csv_rows(await download.read())
     assert rows[0][:2] == ["Week starting", "New members"]
     assert sum(int(row[1]) for row in rows[1:]) == 2
+
+
+def test_a_notes_code_is_marked_and_everything_else_escaped() -> None:
+    assert str(code_spans("Type `/rounds <x>` & go")) == (
+        "Type <code>/rounds &lt;x&gt;</code> &amp; go"
+    )
+    assert str(code_spans("one ` alone")) == "one ` alone"
