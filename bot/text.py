@@ -18,6 +18,13 @@ PROFILE_EXAMPLE = (
 )
 
 
+def listed(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def plural(count: int, word: str) -> str:
     """`1 answer`, `3 answers`."""
     return f"{count} {word}{'s' if count != 1 else ''}"

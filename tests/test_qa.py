@@ -201,7 +201,7 @@ async def test_a_similar_question_still_unanswered_is_offered_to_follow(
     similar = block(out, "[private @ben]", 1)
     assert similar.startswith("  Someone asked something like this already; no answers yet:\n")
     assert "for a QI project?** (no answers yet)" in similar
-    assert "Follow one to hear when it's answered" in similar
+    assert "Follow it to hear when it's answered (`/rounds qa show 1`)" in similar
     out = await transcript(ANSWER + '\nben: /rounds ask title="Protected time with my director?"')
     assert "for a QI project?** (1 answer)" in out
 
@@ -218,8 +218,9 @@ async def test_similar_questions_are_shown_first_and_posting_is_the_members_choi
         + 'ben: /rounds ask title="Negotiating protected time with my director?" tags=qi'
     )
     similar = block(out, "[private @ben]", 2)
-    assert similar.startswith("  Was it answered here? These earlier questions look similar:\n")
+    assert similar.startswith("  Was it answered here? This earlier question looks similar:\n")
     assert "- **Q1: How do I negotiate protected time for a QI project?** (✓ answered)" in similar
+    assert "Read it with `/rounds qa show 1`. If it doesn't help, post yours." in similar
     assert len(await questions(store)) == 1  # not posted yet
     out = await transcript('ben: click "Cancel"')
     assert "Cancelled. Your question was not posted." in out

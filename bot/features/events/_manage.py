@@ -32,6 +32,7 @@ from bot.features.events.model import (
 )
 from bot.guard import Guard, TextField
 from bot.messages import literal, mention, moment
+from bot.text import plural
 
 
 def targets(
@@ -149,7 +150,8 @@ async def edit(ctx: Context, args: Mapping[str, Any]) -> None:
         host_id = host.id
     plan = await Plan.of(ctx)
     lead = ctx.now + planning_lead(offsets_of(plan.settings))
-    told, changed = 0, 0
+    told: set[int] = set()
+    changed = 0
     for target in chosen:
         current, _ = await plan.lock(target)
         starts = current.starts_at
@@ -183,7 +185,7 @@ async def edit(ctx: Context, args: Mapping[str, Any]) -> None:
             await promote(plan, after)
         after = await plan.refresh_card(after, series)
         what = f"changed:{after.sequence}"
-        told += await plan.tell(
+        told |= await plan.tell(
             after, TOLD_OF_CHANGES, what, render_changed(after, said), "event-changed"
         )
     if not changed:
@@ -197,7 +199,7 @@ async def edit(ctx: Context, args: Mapping[str, Any]) -> None:
             f"changed {fields} of event {occurrence.number}, **{literal(series.details.title)}**",
         )
     await update_series(ctx, series, everyone, chosen, asked, host_id, start, whole)
-    ctx.reply(await edited_reply(ctx, occurrence, changed, told, start, whole))
+    ctx.reply(await edited_reply(ctx, occurrence, changed, len(told), start, whole))
 
 
 async def update_series(
@@ -244,7 +246,9 @@ async def edited_reply(
     whole: bool,
 ) -> str:
     which = (
-        f"{changed} upcoming occurrences of the series" if whole else f"event {occurrence.number}"
+        f"{plural(changed, 'upcoming occurrence')} of the series"
+        if whole
+        else f"event {occurrence.number}"
     )
     text = f"✓ Updated {which}: the card shows the change"
     text += (
@@ -272,7 +276,7 @@ async def cancel(ctx: Context, args: Mapping[str, Any]) -> None:
     chosen = targets(ctx, occurrence, series, everyone, bool(args.get("series")))
     reason = str(args.get("reason") or "")
     plan = await Plan.of(ctx)
-    told = 0
+    told: set[int] = set()
     for target in chosen:
         current, _ = await plan.lock(target)
         await plan.take_back_reminders(current)
@@ -283,7 +287,7 @@ async def cancel(ctx: Context, args: Mapping[str, Any]) -> None:
         )
         await plan.refresh_card(after, series)
         await plan.list_natively(after)
-        told += await plan.tell(
+        told |= await plan.tell(
             after, TOLD_OF_CHANGES, "cancelled", render_cancelled(after), "event-cancelled"
         )
     left = [o for o in everyone if o.id not in {c.id for c in chosen} and not o.cancelled]
@@ -299,7 +303,7 @@ async def cancel(ctx: Context, args: Mapping[str, Any]) -> None:
     await ctx.audit("events.cancel", f"cancelled {which}")
     text = f"✓ Cancelled {which}. "
     text += (
-        f"I'm telling the {told} member{'s' if told != 1 else ''} who answered."
+        f"I'm telling the {plural(len(told), 'member')} who answered."
         if told
         else "Nobody had answered yet."
     )

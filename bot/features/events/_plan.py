@@ -246,10 +246,11 @@ class Plan:
         what: str,
         message: Message,
         purpose: str,
-    ) -> int:
+    ) -> set[int]:
         """One DM to each member who gave one of `answers` (a change, a cancellation). It
         waits out the member's quiet hours and never expires: someone asleep until after the
-        start still learns, when they wake, that the event was cancelled or changed."""
+        start still learns, when they wake, that the event was cancelled or changed. Returns
+        the members told (a series' sessions tell the same member once each)."""
         rsvps = await self.repo.rsvps(self.space_id, occurrence.id, answers)
         members = await self.tx.members.by_ids(self.space_id, [r.member_id for r in rsvps])
         told = [
@@ -264,4 +265,5 @@ class Plan:
             )
             for member in members.values()
         ]
-        return await self.enqueue(told)
+        await self.enqueue(told)
+        return set(members)

@@ -13,6 +13,7 @@ from bot.features.events._schedule import offsets_of
 from bot.features.events.model import EVENTS, REMINDED, Answer, Occurrence
 from bot.messages import DirectMessage, literal, moment
 from bot.ports import NewDelivery
+from bot.text import listed
 
 CHOICES = {Answer.GOING, Answer.MAYBE, Answer.NO}
 GONE = "That event isn't here any more. See what's coming up with `/rounds events`."
@@ -90,7 +91,7 @@ async def confirmation(ctx: Context, occurrence: Occurrence, given: Answer) -> s
     what = "going ✓" if given is Answer.GOING else "a maybe"
     text = f"You're {what} for **{title}**, {when}."
     if ahead:
-        lengths = " and ".join(f"{m // 60} h" if m % 60 == 0 else f"{m} min" for m in ahead)
+        lengths = listed([f"{m // 60} h" if m % 60 == 0 else f"{m} min" for m in ahead])
         text += f" We'll remind you {lengths} before."
     return text + f" Add it to your calendar: `/rounds event ics {occurrence.number}`"
 

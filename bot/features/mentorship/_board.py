@@ -10,6 +10,7 @@ from datetime import datetime
 from bot.dashboard import Block, BoardContext, Column, Figures, Table
 from bot.domain import Member
 from bot.features.mentorship.model import MENTORSHIP, WAITING, Pair, PairStatus, Step
+from bot.text import plural
 
 ON_TRACK, OVERDUE, SILENT, PAUSED = "on track", "overdue", "silent", "paused"
 
@@ -35,7 +36,7 @@ async def health(ctx: BoardContext) -> str:
     numbers = await ctx.tx.repo(MENTORSHIP).numbers(ctx.space_id, ctx.now)
     waiting = sum(numbers.requests.get(status, 0) for status in WAITING)
     return (
-        f"{numbers.on_track} pairs on track, {numbers.overdue} overdue, {numbers.silent} "
+        f"{plural(numbers.on_track, 'pair')} on track, {numbers.overdue} overdue, {numbers.silent} "
         f"silent; {waiting} request{'s' if waiting != 1 else ''} waiting."
     )
 

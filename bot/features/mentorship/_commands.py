@@ -35,6 +35,7 @@ from bot.features.mentorship.model import (
     RequestStatus,
 )
 from bot.messages import literal, mention, moment
+from bot.text import listed
 
 MAX_AREAS, MAX_AREA_LENGTH = 10, 40
 
@@ -48,7 +49,9 @@ def areas_list(value: Any) -> tuple[str, ...]:
     if not items:
         raise UserError('Name at least one area, e.g. areas="operations, policy".', field="areas")
     if len(items) > MAX_AREAS:
-        raise UserError(f"`areas` takes at most {MAX_AREAS}, separated by commas.", field="areas")
+        raise UserError(
+            f"`areas` takes at most {MAX_AREAS} areas, separated by commas.", field="areas"
+        )
     long = [item for item in items if len(item) > MAX_AREA_LENGTH]
     if long:
         raise UserError(
@@ -110,7 +113,7 @@ async def offer(ctx: Context, args: Mapping[str, Any], screen: Screen | None = N
     missing = [name for name in ("stage", "specialty", "timezone") if not getattr(profile, name)]
     if missing:
         lines.append(
-            f"Tip: add your {', '.join(missing)} so matches can say why they fit: "
+            f"Tip: add your {listed(missing)} so matches can say why they fit: "
             f"`/rounds profile set {missing[0]}=…`."
         )
     if mentor.paused(ctx.now):
@@ -178,8 +181,9 @@ def profile_tip(member: Member, outside: bool) -> str | None:
         wanted.append("institution")
     if not wanted:
         return None
-    named = ", ".join(wanted[:-1]) + (" and " if len(wanted) > 1 else "") + wanted[-1]
-    return f"Tip: add your {named} for closer matches: `/rounds profile set {wanted[0]}=…`."
+    return (
+        f"Tip: add your {listed(wanted)} for closer matches: `/rounds profile set {wanted[0]}=…`."
+    )
 
 
 # -- pairs --------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.domain import Member
 from bot.features.network._pairing import hours_apart
 from bot.messages import Button, ButtonStyle, Message, mention, moment, sanitize
+from bot.text import listed
 
 MET_ACTION = "network.met"
 ANSWERS = {"met": "Met this week", "later": "Not yet", "skip": "Can't this time"}
@@ -86,7 +87,7 @@ def reasons(group: list[Member], offsets: dict[int, float]) -> list[str]:
                     )
     places = {m.profile.institution for m in group if m.profile.institution}
     if len(places) == len(group):
-        found.append("you're at " + " and ".join(sanitize(p) for p in sorted(places)))
+        found.append("you're at " + listed([sanitize(p) for p in sorted(places)]))
     placed = [m for m in group if city(m.profile.timezone)]
     if len(placed) == 3:
         found.extend(clock_reason(placed, offsets))
@@ -101,7 +102,7 @@ def clock_reason(group: list[Member], offsets: dict[int, float]) -> list[str]:
     if len(cities) < 2:
         return []
     widest = max(hours_apart(offsets[a.id], offsets[b.id]) for a in group for b in group)
-    named = ", ".join(cities[:-1]) + " and " + cities[-1]
+    named = listed(cities)
     if widest == 0:
         return [f"{named} share a clock"]
     return [f"{named} are at most {hours(widest)} apart"]

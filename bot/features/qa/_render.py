@@ -128,13 +128,20 @@ def render_accepted_to_follower(question: Question, answer: Answer, by: Member |
 
 
 def render_similar(hits: Sequence[SearchHit], draft_id: int) -> Message:
+    one = len(hits) == 1
     if any(hit.accepted or hit.question.answers for hit in hits):
-        lines = ["Was it answered here? These earlier questions look similar:"]
-        after = "Read one with `/rounds qa show <question-id>`. If none of them helps, post yours."
+        these = "This earlier question looks" if one else "These earlier questions look"
+        lines = [f"Was it answered here? {these} similar:"]
+        if one:
+            show = f"Read it with `/rounds qa show {hits[0].question.number}`. If it doesn't help"
+        else:
+            show = "Read one with `/rounds qa show <question-id>`. If none of them helps"
+        after = f"{show}, post yours."
     else:
         lines = ["Someone asked something like this already; no answers yet:"]
         after = (
-            "Follow one to hear when it's answered (`/rounds qa show <question-id>`), "
+            f"Follow {'it' if one else 'one'} to hear when it's answered "
+            f"(`/rounds qa show {hits[0].question.number if one else '<question-id>'}`), "
             "or post yours: a different angle helps too."
         )
     for hit in hits:
@@ -259,7 +266,8 @@ def render_stuck(question: Question, days: int) -> Message:
 
 def render_did_this_help(question: Question, answers: Sequence[Answer]) -> Message:
     top = sorted(answers, key=lambda a: (-a.votes, a.id))[:3]
-    lines = [f"Did this help? Your question {headline(question)} has answers:"]
+    has = "an answer" if len(top) == 1 else "answers"
+    lines = [f"Did this help? Your question {headline(question)} has {has}:"]
     lines += [f"- {aid(a.number)} (▲ {a.votes}): {excerpt(a.body, 100)}" for a in top]
     lines.append("\nIf one answered it, accept it: it thanks the answerer and helps others.")
     return Message(
