@@ -239,7 +239,15 @@ async def test_a_match_by_hand_is_a_proposal_the_mentor_still_answers(
     )
     assert blocks(out, "[private @carol]")[-1].startswith("Only community managers can do that.")
     out = await transcript('lee: click "Decline"')
-    assert "no match (@lee declined the match by hand)" in blocks(out, "[#organisers]")[-1]
+    card = blocks(out, "[#organisers]")[-1]
+    assert "no match (@lee declined the match by hand)" in card
+    assert "is looking for a mentor (no goals given yet); no match" in card  # goals: none given
+    assert blocks(out, "[private @lee]")[-1] == (
+        "Thanks for letting us know. I'll tell the managers who proposed it, kindly."
+    )
+    assert blocks(out, "[dm @carol]")[-1].startswith(  # she had no other choices to try
+        "@lee can't take on a mentee right now. I've asked the community managers"
+    )
     assert [p.status for p in await pairs(store, "carol")] == [PairStatus.DECLINED]
 
 

@@ -109,7 +109,10 @@ async def answer(ctx: Context, value: str) -> None:
     await scope.repo.close(ctx.space.id, pair.id, PairStatus.DECLINED, ctx.now)
     await next_choice(scope, pair, lapsed=False)
     ctx.update(render_answered(mentee, accepted=False))
-    ctx.reply("Thanks for letting us know. I'll ask their next choice; they'll hear it kindly.")
+    if pair.by_hand:
+        ctx.reply("Thanks for letting us know. I'll tell the managers who proposed it, kindly.")
+    else:
+        ctx.reply("Thanks for letting us know. I'll ask their next choice; they'll hear it kindly.")
 
 
 async def nudge(ctx: Context, value: str) -> None:

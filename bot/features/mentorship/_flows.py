@@ -245,7 +245,8 @@ async def next_choice(scope: Scope, pair: Pair, *, lapsed: bool, gone: bool = Fa
     if request.status is not RequestStatus.ASKING:
         return  # the mentee left, or a manager already matched them another way
     note = pair_note_key(pair.id, "moved", mentee.id)
-    for suggestion in await scope.repo.suggestions(scope.space_id, request.id):
+    suggestions = await scope.repo.suggestions(scope.space_id, request.id)
+    for suggestion in suggestions:
         if suggestion.outcome is not None:
             continue
         found = await scope.members(suggestion.mentor_id)
@@ -259,9 +260,9 @@ async def next_choice(scope: Scope, pair: Pair, *, lapsed: bool, gone: bool = Fa
         text = render_moved_on(named, lapsed, candidate, asked.respond_by or scope.now)
         await scope.dm(note, "mentorship-next-choice", mentee, text)
         return
-    await scope.dm(
-        note, "mentorship-next-choice", mentee, render_moved_on(named, lapsed, None, scope.now)
-    )
+    others = not pair.by_hand and len(suggestions) > 1
+    moved = render_moved_on(named, lapsed, None, scope.now, others=others)
+    await scope.dm(note, "mentorship-next-choice", mentee, moved)
     if gone:
         why = "the mentor asked is no longer taking part"
     elif pair.by_hand:

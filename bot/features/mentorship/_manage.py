@@ -23,7 +23,7 @@ from bot.features.mentorship._flows import (
 )
 from bot.features.mentorship._render import (
     MANAGE_BUTTONS,
-    goals_text,
+    looking,
     render_by_hand,
     render_ended,
     who,
@@ -120,7 +120,7 @@ async def by_hand(ctx: Context, value: str) -> None:
     ctx.reply(render_by_hand(mentee, options))
     ctx.update(
         Message(
-            f"🔎 {who(mentee)} is looking for a mentor in {goals_text(request.goals)}.\n"
+            f"🔎 {looking(mentee, request.goals)}.\n"
             f"✓ {mention(ctx.member.user_id)} is matching by hand."
         )
     )

@@ -49,6 +49,12 @@ def goals_text(goals: str) -> str:
     return literal(goals) if goals else "no goals given yet"
 
 
+def looking(mentee: Member, goals: str) -> str:
+    """ "**Ada** (@ada) is looking for a mentor in policy", or "(no goals given yet)"."""
+    wants = f"in {literal(goals)}" if goals else "(no goals given yet)"
+    return f"{who(mentee)} is looking for a mentor {wants}"
+
+
 # -- requests and suggestions -----------------------------------------------------------------
 def render_suggestions(
     request_id: int, version: int, goals: str, matches: list[Match], *, intro: str = ""
@@ -128,9 +134,15 @@ def render_welcome_mentee(mentor: Member, every: timedelta) -> str:
 
 
 def render_moved_on(
-    mentor: Member | None, lapsed: bool, next_mentor: Member | None, by: datetime
+    mentor: Member | None,
+    lapsed: bool,
+    next_mentor: Member | None,
+    by: datetime,
+    *,
+    others: bool = True,
 ) -> str:
-    """`mentor` None: the mentor asked is no longer taking part (they are not named)."""
+    """`mentor` None: the mentor asked is no longer taking part (they are not named);
+    `others`: the mentee had other choices (not a single suggestion, nor a match by hand)."""
     if mentor is None:
         why = "The mentor you chose is no longer taking part in mentorship"
     elif lapsed:
@@ -138,9 +150,10 @@ def render_moved_on(
     else:
         why = f"{mention(mentor.user_id)} can't take on a mentee right now"
     if next_mentor is None:
+        either = ", and your other choices couldn't either" if others else ""
         return (
-            f"{why}, and your other choices couldn't either. I've asked the community managers "
-            "to find a mentor with you: I'll message you."
+            f"{why}{either}. I've asked the community managers to find a mentor with you: "
+            "I'll message you."
         )
     return (
         f"{why}, so I've asked {mention(next_mentor.user_id)}, your next choice. "
@@ -157,7 +170,7 @@ def render_lapsed_mentor(mentee: Member) -> str:
 
 def render_no_match_card(request_id: int, mentee: Member, goals: str, why: str) -> Message:
     return Message(
-        f"🔎 {who(mentee)} is looking for a mentor in {goals_text(goals)}; no match ({why}).",
+        f"🔎 {looking(mentee, goals)}; no match ({why}).",
         buttons=(Button("Match by hand", BY_HAND_ACTION, str(request_id), ButtonStyle.PRIMARY),),
     )
 
