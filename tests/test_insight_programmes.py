@@ -230,11 +230,27 @@ async def test_an_erased_host_s_event_stays_and_the_managers_are_told(
     out = await community.run(f"lee: /rounds forget-me\nlee: {FORGET}\nadvance 1m")
     [alert] = [b for b in blocks(out, "[#organisers]") if b.startswith("🗓")]
     assert alert.startswith("🗓 **Journal club** has no host or organiser now")
-    assert "`/rounds event edit 2 host=@member series=yes`" in alert
+    assert "Upcoming: event 2 (" in alert
+    assert "`/rounds event edit 2 host=@member`" in alert  # one event: no `series=yes`
     assert "lee" not in alert.lower()
     out = await community.run("carol: /rounds event 2")
     assert "Journal club" in out and "going ✓" in out.lower()
     assert await rows_naming(store, ("lee", "Dr Lee"), old_id) == []
+
+
+async def test_an_erased_host_s_series_names_its_sessions_and_the_series_edit(
+    community: Community,
+) -> None:
+    await community.run(
+        COMMUNITY
+        + EVENTS
+        + 'lee: /rounds event create title="Ward round" when="2026-03-16 12:00" tz=UTC '
+        + "repeat=weekly until=2026-03-31"
+    )
+    out = await community.run(f"lee: /rounds forget-me\nlee: {FORGET}\nadvance 1m")
+    [alert] = [b for b in blocks(out, "[#organisers]") if "Ward round" in b]
+    assert "Upcoming: events 3 (" in alert and ", 4 (" in alert
+    assert "`/rounds event edit 3 host=@member series=yes`" in alert
 
 
 async def test_audit_lists_cancelled_events_and_a_manager_s_edit_of_another_s_event(

@@ -58,15 +58,17 @@ async def export(request: MemberRequest) -> dict[str, Any]:
     }
 
 
-def render_host_gone(occurrences: list[Occurrence]) -> Message:
+def render_host_gone(occurrences: list[Occurrence], *, repeats: bool) -> Message:
+    """`repeats`: the events are a series' sessions (the edit takes `series=yes`)."""
     first = occurrences[0]
     shown = ", ".join(f"{o.number} ({moment(o.starts_at, 'D')})" for o in occurrences[:SHOWN]) + (
         f" and {len(occurrences) - SHOWN} more" if len(occurrences) > SHOWN else ""
     )
     return Message(
         f"🗓 **{literal(first.details.title)}** has no host or organiser now: they are no longer "
-        f"taking part in Rounds. Upcoming: event {shown}. Name a host with "
-        f"`/rounds event edit {first.number} host=@member series=yes`, or cancel with "
+        f"taking part in Rounds. Upcoming: event{'s' if len(occurrences) > 1 else ''} {shown}. "
+        f"Name a host with `/rounds event edit {first.number} host=@member"
+        f"{' series=yes' if repeats else ''}`, or cancel with "
         f"`/rounds event cancel {first.number}`; members who answered keep their places."
     )
 
@@ -102,8 +104,15 @@ async def erase(request: MemberRequest) -> None:
     for series_id, occurrences in sorted(orphaned.items()):
         occurrences.sort(key=lambda o: (o.starts_at, o.number))
         key = f"event:series:{series_id}:host-gone:{occurrences[0].id}"
+        series = await repo.series(space_id, series_id)
+        repeats = series is not None and series.repeat is not None
         alerts = await manager_alerts(
-            tx, space_id, key, "event-host-gone", render_host_gone(occurrences), now
+            tx,
+            space_id,
+            key,
+            "event-host-gone",
+            render_host_gone(occurrences, repeats=repeats),
+            now,
         )
         await plan.enqueue(alerts)
 
