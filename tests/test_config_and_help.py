@@ -114,12 +114,12 @@ async def test_help_lists_members_commands_under_their_programmes(transcript: Tr
         "**Your profile and the directory**",
         "**Networking rounds**",
         "**Mentorship**",
-        "**Questions and answers**",
+        "**Peer Q&A**",
         "**Events**",
         "**Your data**",
         "**Help**",
     ]
-    mentorship = out.split("**Mentorship**")[1].split("**Questions and answers**")[0]
+    mentorship = out.split("**Mentorship**")[1].split("**Peer Q&A**")[0]
     assert "`/rounds mentor request`" in mentorship and "`/rounds checkin`" in mentorship
 
 

@@ -177,6 +177,11 @@ async def test_my_data_of_a_new_member_still_has_every_section(community: Commun
     assert data["introductions"] == {"card_posted": False}
     assert data["networking"]["taking_part"] == "never joined"
     assert data["qa"]["questions"] == [] and data["audit"] == []
+    note = community.console.state.outputs[-1].message.text
+    named = note.split("(")[1].split(")")[0]
+    assert [part.strip("` ") for part in named.split(",")] == [
+        key for key in data if key not in ("about", "community", "exported_at")
+    ]  # the note names the file's parts as the file does
 
 
 async def test_forget_me_asks_first_and_cancel_erases_nothing(

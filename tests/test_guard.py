@@ -299,7 +299,7 @@ async def test_managers_see_the_mode_and_how_often_members_posted_anyway(
     [guard] = [m for m in home if m.text.startswith("**Patient-information guard**")]
     assert (
         "Mode: warn" in guard.text
-        and "Posted anyway in the last 30 days: 1 (qa.ask 1)." in guard.text
+        and "Posted anyway in the last 4 weeks: 1 (question ×1)." in guard.text
     )
     member_home = await community.core.rounds.home(Actor(CONSOLE, "cara"))
     assert not any(m.text.startswith("**Patient-information guard**") for m in member_home)

@@ -36,7 +36,7 @@ def build_router(held: HeldTexts | None = None) -> Router:
         network.register(router)
     with router.section("Mentorship"):
         mentorship.register(router, guard)
-    with router.section("Questions and answers"):
+    with router.section("Peer Q&A"):
         qa.register(router, guard)
     with router.section("Events"):
         events.register(router, guard)

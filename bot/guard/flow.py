@@ -28,7 +28,7 @@ MODE = "guard.mode"
 WARN, BLOCK, OFF = "warn", "block", "off"
 EDIT_ACTION, POST_ACTION, CANCEL_ACTION = "guard.edit", "guard.post", "guard.cancel"
 EDIT_FORM = "guard.edit"
-REPORT_OVER = timedelta(days=30)
+REPORT_OVER = timedelta(weeks=4)  # as on the dashboard's Q&A page
 
 Resume = Callable[[Context, dict[str, str], bool], Awaitable[None]]
 """Carry on with a member's values; the flag is True when they chose "Post anyway"."""
@@ -128,6 +128,11 @@ class Guard:
         if flow.purpose in self._flows:
             raise ValueError(f"guarded flow {flow.purpose!r} declared twice")
         self._flows[flow.purpose] = flow
+
+    def _what(self, purpose: str) -> str:
+        """A flow as managers read it: "question" for `qa.ask` ("your question")."""
+        flow = self._flows.get(purpose)
+        return flow.what.removeprefix("your ") if flow else purpose
 
     async def screen(self, ctx: Context, purpose: str, values: Mapping[str, str]) -> bool:
         """True when `values` may be posted and stored. Otherwise the member has been warned,
@@ -237,10 +242,12 @@ class Guard:
         mode = await ctx.setting(MODE)
         counts = await ctx.tx.repo(GUARD).overrides_since(ctx.space.id, ctx.now - REPORT_OVER)
         total = sum(counts.values())
-        where = ", ".join(f"{purpose} {count}" for purpose, count in sorted(counts.items()))
+        where = ", ".join(
+            f"{self._what(purpose)} ×{count}" for purpose, count in sorted(counts.items())
+        )
         lines = [
             "**Patient-information guard**",
             f"Mode: {mode} (change with `/rounds config set guard.mode=warn|block|off`).",
-            f"Posted anyway in the last 30 days: {total}" + (f" ({where})" if where else "") + ".",
+            f"Posted anyway in the last 4 weeks: {total}" + (f" ({where})" if where else "") + ".",
         ]
         return Message("\n".join(lines))

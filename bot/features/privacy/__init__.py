@@ -33,7 +33,7 @@ async def privacy(ctx: Context, args: Mapping[str, Any]) -> None:
 
 async def my_data(ctx: Context, args: Mapping[str, Any]) -> None:
     data = await export(ctx)
-    sections = ["profile", *(hook.name for hook in ctx.router.member_data_hooks)]
+    sections = ["member", *(hook.name for hook in ctx.router.member_data_hooks)]
     sections += ["audit", "outbox"]
     ctx.reply(
         Message(

@@ -29,8 +29,9 @@ def render_privacy(whats: list[str]) -> Message:
 
 def render_export_note(sections: list[str]) -> str:
     return (
-        "Here is everything Rounds stores about you in this community, as a JSON file "
-        f"({', '.join(sections)}). To erase it all, type `/rounds forget-me`."
+        "Here is everything Rounds stores about you in this community, as a JSON file with a "
+        f"part for each programme ({', '.join(f'`{s}`' for s in sections)}). "
+        "To erase it all, type `/rounds forget-me`."
     )
 
 
