@@ -583,3 +583,11 @@ async def test_a_number_after_events_shows_that_event(transcript: Transcript) ->
     out = await transcript(COMMUNITY + WORKSHOP + "\nben: /rounds events 1\nben: /rounds event #1")
     shown = blocks(out, "[private @ben]")
     assert all("**Going (0)**" not in s and "Nobody has answered yet" in s for s in shown[-2:])
+
+
+async def test_an_event_only_declined_so_far_says_nobody_is_going_yet(
+    transcript: Transcript,
+) -> None:
+    out = await transcript(COMMUNITY + WORKSHOP + '\nben: click "Can\'t go"\ndev: /rounds event 1')
+    shown = blocks(out, "[private @dev]")[-1]
+    assert "Nobody is going yet: be the first." in shown and "Nobody has answered" not in shown

@@ -379,7 +379,11 @@ async def test_home_shows_a_members_mentorships_or_how_to_begin(
         return next(m.text for m in shown if m.text.startswith("**Mentorship**"))
 
     assert (await section("carol")).startswith("**Mentorship**\n- <@okafor> mentors you · since")
-    assert await section("lee") == (
+    assert await section("lee") == (  # mentor=yes in the profile, nobody yet
+        "**Mentorship**\n- You offer to mentor: up to 2 mentees\n"
+        "- No mentees yet: members looking for a mentor may be matched with you."
+    )
+    assert await section("amara") == (
         '**Mentorship**\nFind a mentor: `/rounds mentor request goals="…"`. Experienced? '
         "Offer to mentor: `/rounds mentor offer`."
     )

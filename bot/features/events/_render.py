@@ -117,8 +117,13 @@ def render_details(
         members = people.get(answer, [])
         if members:
             lines.append(f"**{title} ({len(members)})**: {names(members)}")
-    if not any(people.values()) and not occurrence.cancelled:
-        lines.append("Nobody has answered yet: be the first.")
+    shown = (Answer.GOING, Answer.MAYBE, Answer.WAITLIST)
+    if not any(people.get(a) for a in shown) and not occurrence.cancelled:
+        lines.append(
+            "Nobody is going yet: be the first."
+            if people.get(Answer.NO)
+            else "Nobody has answered yet: be the first."
+        )
     if mine is not None:
         lines.append(f"Your answer: {answer_text(mine)}.")
     if not occurrence.cancelled:

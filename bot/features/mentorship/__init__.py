@@ -16,7 +16,7 @@ from bot.dashboard import BoardPage
 from bot.domain import Role
 from bot.features.mentorship import _board
 from bot.features.mentorship._buttons import answer, ask_feedback, nudge, pick, rescheduled
-from bot.features.mentorship._commands import finish, move, pair_lines, set_cadence, show
+from bot.features.mentorship._commands import finish, mentorship_lines, move, set_cadence, show
 from bot.features.mentorship._data import MEMBER_DATA, TREND, digest
 from bot.features.mentorship._flows import scope_of
 from bot.features.mentorship._guarded import (
@@ -227,7 +227,7 @@ def commands(screened: Screened) -> tuple[Command, ...]:
 
 
 async def home(ctx: Context) -> Message:
-    lines = await pair_lines(ctx, await scope_of(ctx), ctx.member, own=True)
+    lines = await mentorship_lines(ctx, await scope_of(ctx), ctx.member, own=True)
     if lines:
         return Message("**Mentorship**\n" + "\n".join(lines))
     return Message(

@@ -203,6 +203,15 @@ def role(pair: Pair, member: Member, other: Member, own: bool) -> str:
     return f"{mention(other.user_id)} mentors {them}"
 
 
+async def mentorship_lines(ctx: Context, scope: Scope, member: Member, own: bool) -> list[str]:
+    """A member's offer to mentor, pairs and waiting request, a line each."""
+    offer = await offer_line(ctx, scope, member, own)
+    pairs = await pair_lines(ctx, scope, member, own)
+    if offer and not pairs and own:  # a mentor with nobody yet
+        pairs = ["- No mentees yet: members looking for a mentor may be matched with you."]
+    return [*offer, *pairs]
+
+
 async def offer_line(ctx: Context, scope: Scope, member: Member, own: bool) -> list[str]:
     """A mentor's offer: how many mentees, in which areas, and a pause."""
     offer = await scope.repo.mentor(ctx.space.id, member.id)
@@ -266,12 +275,7 @@ async def show(ctx: Context, args: Mapping[str, Any]) -> None:
             raise UserError(f"I don't know {mention(user_id)} in this community.")
         member = found
     own = member.id == ctx.member.id
-    scope = await scope_of(ctx)
-    offer = await offer_line(ctx, scope, member, own)
-    pairs = await pair_lines(ctx, scope, member, own)
-    lines = [*offer, *pairs]
-    if offer and not pairs and own:  # a mentor with nobody yet
-        lines.append("- No mentees yet: members looking for a mentor may be matched with you.")
+    lines = await mentorship_lines(ctx, await scope_of(ctx), member, own)
     if not lines:
         if own:
             ctx.reply(
