@@ -55,7 +55,7 @@ async def show(ctx: Context, args: Mapping[str, Any]) -> None:
     plan = await Plan.of(ctx)
     card = await plan.card(occurrence, series)
     rsvps = await plan.repo.rsvps(
-        ctx.space.id, occurrence.id, (Answer.GOING, Answer.MAYBE, Answer.WAITLIST)
+        ctx.space.id, occurrence.id, (Answer.GOING, Answer.MAYBE, Answer.WAITLIST, Answer.NO)
     )
     members = await ctx.tx.members.by_ids(ctx.space.id, [r.member_id for r in rsvps])
     people: dict[Answer, list[Member]] = {}
