@@ -80,7 +80,12 @@ def test_clean_community_talk_is_not_flagged() -> None:
         assert scan(message) == (), message
 
 
-def test_long_and_adversarial_text_stays_fast() -> None:
+def test_long_and_adversarial_text_never_backtracks_catastrophically() -> None:
+    """A rule that backtracks catastrophically takes minutes on these; a sound one takes
+    milliseconds. The bound is CPU time and generous (a busy CI machine is no failure); the
+    speed itself is `benchmarks.guard`'s to measure. A first scan loads the phone-number
+    metadata, so it happens before the clock starts."""
+    scan("+1 415 555 2671")
     for message in (
         "1 " * 1000,
         "Aa " * 660,
@@ -92,9 +97,9 @@ def test_long_and_adversarial_text_stays_fast() -> None:
         "Mr Smith in bed 4. " * 100,
         "9-" * 1000,
     ):
-        started = time.perf_counter()
+        started = time.process_time()
         scan(message)
-        assert time.perf_counter() - started < 0.05, message[:10]
+        assert time.process_time() - started < 1.0, message[:10]
 
 
 # -- the in-memory hold ------------------------------------------------------------------------
