@@ -258,6 +258,11 @@ async def test_audit_lists_configuration_changes_who_what_when(community: Commun
     ]
 
 
+async def test_audit_of_one_change_says_the_last_change(community: Community) -> None:
+    out = await community.run(SETUP + "amara: /rounds audit 1")
+    assert out.split("[private @amara]\n")[-1].splitlines()[0] == "  **The last change**"
+
+
 async def test_audit_records_an_anonymous_author_look_up_without_naming_the_asker(
     community: Community,
 ) -> None:

@@ -58,7 +58,8 @@ def render_audit(entries: Sequence[AuditEntry], members: Mapping[int, Member]) -
             "No changes recorded yet. Changes made with `/rounds config …`, anonymous-author "
             "look-ups and moderation steps are listed here."
         )
-    lines = [f"**The last {len(entries)} change{'s' if len(entries) != 1 else ''}**, newest first"]
+    count = len(entries)
+    lines = ["**The last change**" if count == 1 else f"**The last {count} changes**, newest first"]
     for entry in entries:
         subject = who(entry.subject_id, True, members)
         detail = entry.detail.replace(SUBJECT, subject)
