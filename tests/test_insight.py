@@ -220,9 +220,17 @@ async def test_stats_shows_managers_the_chart_privately(community: Community) ->
         "  - RSVPs: 0 (this week 0)\n  - Questions: 1 (this week 1)" in out
     )
     assert "  - Answers: 1 (this week 1)" in out
+    assert "The weekly digest comes to each manager by DM (or to a channel: " in out
     chart = community.console.state.outputs[-1].message.attachment
     assert chart is not None and chart.name == "rounds-stats-4w.png"
     assert png_size(chart.data) == (800, 400)
+
+
+async def test_stats_names_the_managers_channel_where_one_is_set(community: Community) -> None:
+    out = await community.run(
+        SETUP + "amara: /rounds config channel managers #organisers\namara: /rounds stats"
+    )
+    assert "The chart has each week. The weekly digest comes to #organisers." in out
 
 
 async def test_stats_is_for_managers(community: Community) -> None:

@@ -28,7 +28,7 @@ async def stats(ctx: Context, args: Mapping[str, Any]) -> None:
     png = await chart(weekly, title, zone)
     ctx.reply(
         Message(
-            render_stats(weekly, weeks),
+            render_stats(weekly, weeks, await ctx.channel("managers")),
             attachment=Attachment(f"rounds-stats-{weeks}w.png", png, "image/png"),
         )
     )

@@ -34,14 +34,20 @@ def render_members(new: int, total: int) -> DigestSection | None:
     return DigestSection("Members", (f"{joined} Find them with `/rounds find` and say hello.",))
 
 
-def render_stats(weekly: Weekly, weeks: int) -> str:
+def render_stats(weekly: Weekly, weeks: int, managers_channel: str | None) -> str:
     lines = [f"**Community activity, the last {weeks} week{'s' if weeks != 1 else ''}**"]
     for series in weekly.series:
         total, latest = sum(series.counts), series.counts[-1] if series.counts else 0
         lines.append(f"- {series.label}: {total} (this week {latest})")
     if not weekly.series:
         lines.append("- Nothing to count yet.")
-    lines.append("\nThe chart has each week. The weekly digest comes to the managers channel.")
+    where = (
+        f"comes to <#{managers_channel}>"
+        if managers_channel
+        else "comes to each manager by DM (or to a channel: "
+        "`/rounds config channel managers #rounds-managers`)"
+    )
+    lines.append(f"\nThe chart has each week. The weekly digest {where}.")
     return "\n".join(lines)
 
 
