@@ -67,6 +67,7 @@ async def test_a_nearly_empty_profile_is_asked_to_fill_in_first(
 ) -> None:
     out = await transcript("join amara\n/rounds config channel intros #intros\n/rounds intro")
     assert "Your card would be nearly empty. Fill in your profile first" in out
+    assert "Usage:" not in out  # typed right: nothing to correct in the command itself
     assert await deliveries(store, "intro") == []
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from bot.context import Context, JobContext, channel_key
 from bot.domain import Member
-from bot.errors import UserError
 from bot.features.intros._directory import HELLO_ACTION
 from bot.features.intros.model import INTROS
 from bot.localtime import COMMUNITY_ZONE, DEFAULT_ZONE, local, next_allowed, next_local
@@ -89,12 +88,13 @@ async def post_intro(ctx: Context, args: Mapping[str, Any]) -> None:
             ctx.reply(NO_CHANNEL + " I've let the managers know.")
         return
     member = ctx.member
-    if member.profile.filled < 2:
-        raise UserError(
+    if member.profile.filled < 2:  # nothing written yet; the command was typed right
+        ctx.reply(
             "Your card would be nearly empty. Fill in your profile first, e.g. "
             '`/rounds profile set role=resident specialty="emergency medicine" '
             'interests="quality improvement"`, then `/rounds intro` again.'
         )
+        return
     intros = ctx.tx.repo(INTROS)
     card = await intros.card(ctx.space.id, member.id)
     version = (card.version if card else 0) + 1
