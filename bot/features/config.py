@@ -40,9 +40,9 @@ async def home(ctx: Context) -> Message | None:
     return await render_config(ctx) if ctx.is_manager else None
 
 
-async def getting_started(ctx: Context) -> list[str]:
+async def getting_started(ctx: Context, managers: int) -> list[str]:
     """What a new community still has to set up, each with the command that does it; nothing
-    once it is all done."""
+    once it is all done. `managers`: how many managers Rounds has made."""
     stored = await ctx.tx.settings.all(ctx.space.id)
     steps: list[tuple[bool, str]] = [
         (
@@ -63,7 +63,7 @@ async def getting_started(ctx: Context) -> list[str]:
             "`/rounds config set community.timezone=Europe/London`",
         ),
         (
-            len(await ctx.tx.members.managers(ctx.space.id)) > 1,
+            managers > 1,
             "Share the work with a co-manager: `/rounds config manager add @member`",
         ),
     ]
@@ -76,12 +76,13 @@ async def getting_started(ctx: Context) -> list[str]:
 
 async def render_config(ctx: Context) -> Message:
     settings = await ctx.settings()
-    lines = ["**Community configuration**", "", *await getting_started(ctx), "**Channels**"]
+    managers = await ctx.tx.members.managers(ctx.space.id)
+    lines = ["**Community configuration**", ""]
+    lines += [*await getting_started(ctx, len(managers)), "**Channels**"]
     for name, declared in channels(ctx.router).items():
         channel = settings.get(channel_key(name))
         where = f"<#{channel}>" if channel else "_not set_"
         lines.append(f"- {name}: {where} ({declared.purpose})")
-    managers = await ctx.tx.members.managers(ctx.space.id)
     names = ", ".join(mention(m.user_id) for m in managers) or "_none added_"
     lines += ["", f"**Managers**: {names} (workspace and server admins are managers too)"]
     if ctx.router.settings:

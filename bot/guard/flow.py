@@ -21,6 +21,7 @@ from bot.guard.rules import DESCRIPTIONS, Kind, kinds
 from bot.messages import Button, ButtonStyle, FieldKind, Form, FormField, Message
 from bot.options import OptionKind
 from bot.router import Router, Setting
+from bot.text import listed
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def found_in(flow: Guarded, values: Mapping[str, str]) -> frozenset[Kind]:
 
 def describe(found: frozenset[Kind]) -> str:
     names = [DESCRIPTIONS[kind] for kind in Kind if kind in found]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return listed(names)
 
 
 def render_warning(flow: Guarded, held: HeldText, mode: str, minutes: int) -> Message:

@@ -112,7 +112,7 @@ def render_introduction(
     group: list[Member], offsets: dict[int, float], ends_at: datetime, seed: int
 ) -> Message:
     names = [mention(m.user_id) for m in group]
-    who = ", ".join(names[:-1]) + " and " + names[-1]
+    who = listed(names)
     lines = [f"🤝 **Networking round:** {who}, meet each other!"]
     why = reasons(group, offsets)
     lines.append(
